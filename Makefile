@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: MIT
+#
+#   make ARCH=<arch>          build build/<arch>/axvm.elf and its bootable image
+#   make run ARCH=<arch>      boot it under QEMU (qemu/<arch>.toml), serial on this terminal
+#   make debug ARCH=<arch>    the same, halted, with a gdbstub and build/<arch>/gdbinit
+#   make test                 host unit tests, then QEMU integration tests on every arch
+#   make deps                 install missing Debian packages (run by the targets above)
+#   make format               clang-format every source file
+#
+# ARCH is one of aarch64 (default), riscv64, x86_64. V=1 shows the commands.
+
+ARCHES := aarch64 riscv64 x86_64
+ARCH ?= aarch64
+ifeq ($(filter $(ARCH),$(ARCHES)),)
+$(error ARCH=$(ARCH) is not one of: $(ARCHES))
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PYTHON := /usr/bin/python3
+BUILD := build/$(ARCH)
+LIBFDT_SRC := build/libfdt/src
+LIBFDT_STAMP := $(LIBFDT_SRC)/.stamp
+REVISION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+# Flags every architecture shares; arch/<arch>/arch.mk adds its own and names its sources.
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -fno-common -fno-stack-protector -fno-pie -fno-omit-frame-pointer \
+	-Ikernel/include -Iarch/$(ARCH)/include -Idrivers/include -I$(LIBFDT_SRC) \
+	-DAXVM_REVISION='"$(REVISION)"' -MMD -MP
+ASFLAGS = $(CFLAGS) -D__ASSEMBLY__
+LIBFDT_CFLAGS = $(filter-out -Wextra -Werror -MMD -MP,$(CFLAGS)) -w
+
+include arch/$(ARCH)/arch.mk
+
+CC := $(CROSS_COMPILE)gcc
+OBJCOPY := $(CROSS_COMPILE)objcopy
+
+CORE_SRCS := $(wildcard kernel/*.c) $(wildcard drivers/uart/*.c)
+LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_sw.c fdt_wip.c fdt_strerror.c fdt_addresses.c \
+	fdt_empty_tree.c
+OBJS := $(patsubst %,$(BUILD)/%.o,$(ARCH_SRCS) $(CORE_SRCS) $(ARCH_DRIVERS)) \
+	$(patsubst %.c,$(BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
+
+.PHONY: all deps run debug test unit integration guests format format-check clean FORCE
+all: $(BUILD)/$(IMAGE)
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(LIBFDT_STAMP): scripts/libfdt.sh scripts/debs.lock | deps
+	$(Q)scripts/libfdt.sh $(LIBFDT_SRC)
+	$(Q)touch $@
+
+$(BUILD)/%.c.o: %.c | $(LIBFDT_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(ARCH_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.S.o: %.S | $(LIBFDT_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(ASFLAGS) $(ARCH_CFLAGS) -c $< -o $@
+
+$(BUILD)/libfdt/%.o: $(LIBFDT_SRC)/%.c | $(LIBFDT_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      libfdt/$*.c")
+	$(Q)$(CC) $(LIBFDT_CFLAGS) $(ARCH_CFLAGS) -c $< -o $@
+
+$(BUILD)/axvm.elf: $(OBJS) linker/$(ARCH).ld
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ARCH_LDFLAGS) -T linker/$(ARCH).ld -o $@ $(OBJS) $(ARCH_LIBS)
+
+-include $(OBJS:.o=.d)
+
+# ---- running ---------------------------------------------------------------------------------
+
+# Extra boot arguments for the hypervisor, e.g. make run APPEND="loglevel=3 selftest=frames".
+APPEND ?=
+
+run: deps all
+	$(Q)$(PYTHON) scripts/qemu.py --arch $(ARCH) --append "$(APPEND)"
+
+debug: deps all
+	$(Q)$(PYTHON) scripts/qemu.py --arch $(ARCH) --append "$(APPEND)" --gdb
+
+# ---- tests -----------------------------------------------------------------------------------
+
+HOST_BUILD := build/host
+UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out kernel/main.c,$(wildcard kernel/*.c)) \
+	$(wildcard drivers/uart/*.c)
+UNIT_FIXTURES := $(patsubst tests/unit/fixtures/%.dts,$(HOST_BUILD)/fixtures/%.dtb,\
+	$(wildcard tests/unit/fixtures/*.dts))
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-Itests/unit/include -Ikernel/include -Idrivers/include -I$(LIBFDT_SRC) \
+	-DFIXTURE_DIR='"$(HOST_BUILD)/fixtures"'
+
+$(HOST_BUILD)/unit: $(UNIT_SRCS) $(wildcard tests/unit/*.h tests/unit/include/*/*.h \
+		kernel/include/axvm/*.h drivers/include/drivers/*.h) $(LIBFDT_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) \
+		$(addprefix $(LIBFDT_SRC)/,$(LIBFDT_SRCS))
+
+$(HOST_BUILD)/fixtures/%.dtb: tests/unit/fixtures/%.dts
+	@mkdir -p $(dir $@)
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
+
+unit: deps $(HOST_BUILD)/unit $(UNIT_FIXTURES)
+	$(Q)$(HOST_BUILD)/unit
+
+# Every architecture's image, then the integration tests that boot them.
+integration: deps
+	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a all || exit 1; done
+	$(Q)$(PYTHON) -m pytest -q tests/integration $(PYTEST_ARGS)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory integration
+
+# ---- housekeeping ----------------------------------------------------------------------------
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
+
+format:
+	$(Q)clang-format -i $(FORMAT_FILES)
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AXVM_PERCPU_H
+#define AXVM_PERCPU_H
+
+#include <axvm/boot.h>
+#include <axvm/types.h>
+#include <arch/percpu.h> /* struct arch_percpu: what each architecture keeps per CPU */
+
+#define CPU_STACK_SIZE (16 * 1024)
+
+struct percpu {
+    unsigned index; /* logical CPU number, 0..cpu_count-1; the boot CPU is 0 */
+    uint64_t hwid;  /* MPIDR affinity, hart id, APIC id */
+    volatile bool online;
+    void *stack_top;
+    struct arch_percpu arch;
+};
+
+extern struct percpu percpu_table[CPU_MAX];
+extern unsigned percpu_count;
+
+/* Fill the table from the boot information; the boot CPU becomes index 0. */
+void percpu_init(const struct boot_info *bi);
+
+static inline struct percpu *percpu_get(unsigned index)
+{
+    return &percpu_table[index];
+}
+
+/* Index of the CPU with hardware id 'hwid', or -1. */
+int percpu_find_hwid(uint64_t hwid);
+
+unsigned percpu_online_count(void);
+
+#endif

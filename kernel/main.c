@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+/* What every CPU does from the moment translation is on: the same on every architecture. */
+#include <axvm/arch.h>
+#include <axvm/cmdline.h>
+#include <axvm/console.h>
+#include <axvm/frame.h>
+#include <axvm/log.h>
+#include <axvm/memmap.h>
+#include <axvm/panic.h>
+#include <axvm/percpu.h>
+#include <axvm/selftest.h>
+#include <axvm/version.h>
+
+/* How long the boot CPU waits for a secondary before giving up on it. */
+#define CPU_START_TIMEOUT_MS 2000
+
+static void log_level_from_cmdline(const char *cmdline)
+{
+    char v[16];
+    if (!cmdline_get(cmdline, "loglevel", v, sizeof(v)))
+        return;
+    if (v[0] >= '0' && v[0] <= '3' && v[1] == '\0')
+        log_set_level((enum log_level)(v[0] - '0'));
+    else
+        log_warn("loglevel=%s ignored: expected 0 (errors) to 3 (debug)", v);
+}
+
+static void memory_init(const struct boot_info *bi)
+{
+    struct mem_range free[FRAME_MAX_ZONES];
+    unsigned dropped = 0;
+    unsigned n = memmap_free_ranges(bi->ram, bi->ram_count, bi->reserved, bi->reserved_count,
+                                    PAGE_SIZE, free, FRAME_MAX_ZONES, &dropped);
+    if (dropped)
+        log_warn("memory map: %u free ranges beyond the first %u ignored", dropped, n);
+    for (unsigned i = 0; i < bi->ram_count; i++)
+        log_debug("ram      0x%010llx-0x%010llx", (unsigned long long)bi->ram[i].base,
+                  (unsigned long long)(bi->ram[i].base + bi->ram[i].size));
+    for (unsigned i = 0; i < bi->reserved_count; i++)
+        log_debug("reserved 0x%010llx-0x%010llx", (unsigned long long)bi->reserved[i].base,
+                  (unsigned long long)(bi->reserved[i].base + bi->reserved[i].size));
+    frame_init(free, n);
+}
+
+static bool wait_online(struct percpu *cpu)
+{
+    uint64_t freq = arch_counter_freq();
+    uint64_t deadline = arch_counter_read() + freq / 1000 * CPU_START_TIMEOUT_MS;
+    while (!cpu->online) {
+        if (arch_counter_read() > deadline)
+            return false;
+        arch_cpu_relax();
+    }
+    return true;
+}
+
+static void secondaries_start(void)
+{
+    for (unsigned i = 1; i < percpu_count; i++) {
+        struct percpu *cpu = percpu_get(i);
+        paddr_t stack = frame_alloc(CPU_STACK_SIZE / PAGE_SIZE, PAGE_SIZE);
+        if (!stack) {
+            log_error("cpu%u: no memory for its stack", i);
+            continue;
+        }
+        cpu->stack_top = phys_to_ptr(stack + CPU_STACK_SIZE);
+        int err = arch_cpu_start(cpu, cpu->hwid, cpu->stack_top);
+        if (err) {
+            log_error("cpu%u (hwid 0x%llx): firmware refused to start it (%d)", i,
+                      (unsigned long long)cpu->hwid, err);
+            continue;
+        }
+        if (!wait_online(cpu))
+            log_error("cpu%u (hwid 0x%llx): did not come online within %u ms", i,
+                      (unsigned long long)cpu->hwid, CPU_START_TIMEOUT_MS);
+    }
+}
+
+NORETURN void kernel_main(struct boot_info *bi)
+{
+    console_init(&bi->console);
+    log_level_from_cmdline(bi->cmdline);
+    percpu_init(bi);
+    memory_init(bi);
+
+    uint64_t ram = memmap_total(bi->ram, bi->ram_count);
+    log_info("axvm %s (%s) on %s", AXVM_VERSION, AXVM_REVISION, arch_name);
+    log_info("firmware %s, %u CPUs, %llu MiB RAM, %llu MiB free for guests",
+             bi->firmware[0] ? bi->firmware : "unknown", percpu_count,
+             (unsigned long long)(ram >> 20),
+             (unsigned long long)((frame_free_count() * PAGE_SIZE) >> 20));
+    if (bi->cmdline[0])
+        log_info("command line: %s", bi->cmdline);
+
+    struct percpu *boot = percpu_get(0);
+    boot->online = true;
+    log_info("cpu0 online (hwid 0x%llx, boot CPU)", (unsigned long long)boot->hwid);
+    secondaries_start();
+    log_info("%u of %u CPUs online", percpu_online_count(), percpu_count);
+
+    selftest_run(bi->cmdline);
+
+    log_info("nothing left to run: powering off");
+    arch_system_off();
+}
+
+NORETURN void kernel_secondary_main(struct percpu *cpu)
+{
+    log_info("cpu%u online (hwid 0x%llx)", cpu->index, (unsigned long long)cpu->hwid);
+    __atomic_store_n(&cpu->online, true, __ATOMIC_RELEASE);
+    for (;;) {
+        if (panic_in_progress())
+            panic_halt_self();
+        arch_wait_for_event();
+    }
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Build the QEMU command line for an architecture from qemu/<arch>.toml and run it.
+
+`make run`, `make debug` and the integration tests all come through machine_command(), so
+the machine a person sees is the machine the tests check.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The x86_64 image reads its boot arguments from this file on the ESP when UEFI gives it no
+# load options (OVMF's default boot of EFI/BOOT/BOOTX64.EFI passes none).
+EFI_CMDLINE_FILE = "axvm.cmdline"
+
+
+def machine_config(arch):
+    with open(ROOT / "qemu" / f"{arch}.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def prepare_esp(cfg, build_dir, workdir, append):
+    """Lay out an ESP directory and a writable copy of the OVMF variables in 'workdir'."""
+    esp = workdir / "esp"
+    boot = esp / "EFI" / "BOOT"
+    boot.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(build_dir / cfg["efi_app"], boot / "BOOTX64.EFI")
+    (esp / EFI_CMDLINE_FILE).write_text(append.strip() + "\n")
+    vars_copy = workdir / "OVMF_VARS.fd"
+    shutil.copyfile(cfg["ovmf_vars"], vars_copy)
+    return [
+        "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={cfg['ovmf_code']}",
+        "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}",
+        "-drive", f"file=fat:rw:{esp},format=raw,media=disk",
+    ]
+
+
+def machine_command(arch, build_dir=None, append="", smp=None, workdir=None, interactive=False,
+                    gdb=False, extra=()):
+    """Return the QEMU argv for 'arch'. 'workdir' holds per-run files (x86_64 ESP)."""
+    cfg = machine_config(arch)
+    build_dir = Path(build_dir or ROOT / "build" / arch)
+    cmd = [
+        cfg["binary"],
+        "-M", cfg["machine"],
+        "-cpu", cfg["cpu"],
+        "-smp", str(smp or cfg["smp"]),
+        "-m", cfg["memory"],
+        "-no-reboot",
+    ]
+    if interactive:
+        # Serial and the QEMU monitor share the terminal: Ctrl-A X quits, Ctrl-A C the monitor.
+        cmd += ["-nographic"]
+    else:
+        cmd += ["-display", "none", "-serial", "stdio", "-monitor", "none"]
+    if "bios" in cfg:
+        cmd += ["-bios", cfg["bios"]]
+    if "kernel" in cfg:
+        cmd += ["-kernel", str(build_dir / cfg["kernel"])]
+        if append.strip():
+            cmd += ["-append", append.strip()]
+    if "efi_app" in cfg:
+        workdir = Path(workdir or build_dir / "run")
+        workdir.mkdir(parents=True, exist_ok=True)
+        cmd += ["-net", "none"] + prepare_esp(cfg, build_dir, workdir, append)
+    if gdb:
+        cmd += ["-s", "-S"]
+    cmd += list(cfg.get("extra", [])) + list(extra)
+    return cmd
+
+
+def write_gdbinit(arch, build_dir):
+    path = build_dir / "gdbinit"
+    path.write_text(
+        f"set architecture {'i386:x86-64' if arch == 'x86_64' else 'aarch64' if arch == 'aarch64' else 'riscv:rv64'}\n"
+        f"file {build_dir / 'axvm.elf'}\n"
+        "target remote localhost:1234\n"
+    )
+    return path
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--arch", required=True)
+    ap.add_argument("--append", default="")
+    ap.add_argument("--smp", type=int)
+    ap.add_argument("--gdb", action="store_true")
+    ap.add_argument("--print", action="store_true", help="print the command instead of running it")
+    args = ap.parse_args()
+    build_dir = ROOT / "build" / args.arch
+    cmd = machine_command(args.arch, build_dir, args.append, args.smp, interactive=True,
+                          gdb=args.gdb)
+    if args.print:
+        print(" ".join(cmd))
+        return 0
+    if args.gdb:
+        gdbinit = write_gdbinit(args.arch, build_dir)
+        print(f"QEMU is halted with its gdbstub on :1234. In another terminal:\n"
+              f"  gdb-multiarch -x {gdbinit}", file=sys.stderr)
+    print("(Ctrl-A X quits QEMU)", file=sys.stderr)
+    return subprocess.call(cmd)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

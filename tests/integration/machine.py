@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: MIT
+"""A QEMU machine under test: start it, read its serial line with deadlines, fail on trouble.
+
+Every wait checks the whole output seen so far against the failure patterns, so a panic or a
+register dump fails the test at once instead of running into the timeout.
+"""
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import qemu  # noqa: E402
+
+# Output that means something went wrong, wherever it appears.
+FAILURE_PATTERNS = [
+    r"\[axvm\] error:",
+    r"EXCEPTION on cpu",
+    r"PANIC on cpu",
+    r"system halted",
+    r"Kernel panic",
+    r"\bOops\b",
+    r"Unable to handle kernel",
+    r"rcu: INFO",
+    r"BUG:",
+    r"[Uu]nhandled (exit|trap|exception)",
+]
+
+
+class MachineError(AssertionError):
+    pass
+
+
+class Machine:
+    def __init__(self, cmd, log_path, allow=()):
+        self.cmd = cmd
+        self.log_path = Path(log_path)
+        self.output = ""
+        self.pos = 0  # expect() searches from here on
+        self.allowed = [re.compile(a) for a in allow]
+        self._lock = threading.Lock()
+        self._log = open(self.log_path, "w", errors="replace")
+        self._log.write("$ " + " ".join(cmd) + "\n")
+        self.proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        while True:
+            data = self.proc.stdout.read1(4096) if hasattr(self.proc.stdout, "read1") else \
+                os.read(self.proc.stdout.fileno(), 4096)
+            if not data:
+                break
+            text = data.decode("utf-8", errors="replace").replace("\r", "")
+            with self._lock:
+                self.output += text
+            self._log.write(text)
+            self._log.flush()
+
+    def allow(self, pattern):
+        """Stop treating output matching 'pattern' as a failure (for tests that expect it)."""
+        self.allowed.append(re.compile(pattern))
+
+    def _check_failures(self, text):
+        for pat in FAILURE_PATTERNS:
+            for m in re.finditer(pat, text):
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                line_end = text.find("\n", m.end())
+                line = text[line_start:line_end if line_end >= 0 else len(text)]
+                if any(a.search(line) for a in self.allowed):
+                    continue
+                raise MachineError(f"failure pattern {pat!r} in serial output: {line!r}\n"
+                                   f"{self.tail()}")
+
+    def tail(self, lines=40):
+        with self._lock:
+            out = self.output
+        return "---- last serial lines ----\n" + "\n".join(out.splitlines()[-lines:])
+
+    def expect(self, pattern, timeout=30):
+        """Wait for 'pattern' (a regex) after the previous match; return the match."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                out = self.output
+            self._check_failures(out)
+            m = rx.search(out, self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            if self.proc.poll() is not None and not self._reader.is_alive():
+                raise MachineError(f"QEMU exited (status {self.proc.returncode}) before "
+                                   f"{pattern!r} appeared\n{self.tail()}")
+            if time.monotonic() > deadline:
+                raise MachineError(f"timed out after {timeout}s waiting for {pattern!r}\n"
+                                   f"{self.tail()}")
+            time.sleep(0.05)
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def wait_exit(self, timeout=30):
+        """Wait for QEMU to exit by itself; return its exit status."""
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise MachineError(f"QEMU did not exit within {timeout}s\n{self.tail()}")
+        self._reader.join(timeout=5)
+        with self._lock:
+            out = self.output
+        self._check_failures(out)
+        return rc
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._reader.join(timeout=5)
+        self._log.close()
+
+
+def boot(arch, tmp_path, append="", smp=None, allow=(), extra=()):
+    cmd = qemu.machine_command(arch, ROOT / "build" / arch, append=append, smp=smp,
+                               workdir=tmp_path, extra=extra)
+    return Machine(cmd, tmp_path / "serial.log", allow=allow)
