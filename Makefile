@@ -88,6 +88,12 @@ run: deps all
 debug: deps all
 	$(Q)$(PYTHON) scripts/qemu.py --arch $(ARCH) --append "$(APPEND)" --gdb
 
+# ---- guests ----------------------------------------------------------------------------------
+
+# guests/guests.mk defines `guests` (Linux kernels and initramfs for every arch) and
+# `guest-run`.
+include guests/guests.mk
+
 # ---- tests -----------------------------------------------------------------------------------
 
 HOST_BUILD := build/host
@@ -111,11 +117,13 @@ $(HOST_BUILD)/fixtures/%.dtb: tests/unit/fixtures/%.dts
 	@mkdir -p $(dir $@)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 
+# C unit tests of the core, then Python unit tests of the build scripts (tests/unit/test_*.py).
 unit: deps $(HOST_BUILD)/unit $(UNIT_FIXTURES)
 	$(Q)$(HOST_BUILD)/unit
+	$(Q)if ls tests/unit/test_*.py >/dev/null 2>&1; then $(PYTHON) -m pytest -q tests/unit; fi
 
-# Every architecture's image, then the integration tests that boot them.
-integration: deps
+# Every architecture's image and guest, then the integration tests that boot them.
+integration: deps guests
 	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a all || exit 1; done
 	$(Q)$(PYTHON) -m pytest -q tests/integration $(PYTEST_ARGS)
 
