@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The boot hart's path from head.S to kernel_main(): read the device tree, describe the
+ * machine in a struct boot_info, turn on the MMU. Runs in HS-mode, MMU off until the end.
+ */
+#include <libfdt.h>
+#include <axvm/arch.h>
+#include <axvm/dt.h>
+#include <axvm/format.h>
+#include <axvm/percpu.h>
+#include <arch/cpu.h>
+#include <arch/mmu.h>
+#include <arch/sbi.h>
+
+NORETURN void riscv_boot_main(uint64_t hartid, const void *fdt);
+
+/* From linker/riscv64.ld and head.S. */
+extern char _start[], _end[], boot_stack_top[];
+
+static struct boot_info boot_info;
+
+/* Before kernel_main there is no console of our own: the firmware's will do. */
+static NORETURN void boot_fail(const char *why)
+{
+    sbi_early_puts("[axvm] error: riscv64 boot failed: ");
+    sbi_early_puts(why);
+    sbi_early_puts("\n");
+    arch_cpu_halt();
+}
+
+/* /cpus/timebase-frequency: the rate of the time CSR (the same on every hart on QEMU virt). */
+static uint64_t boot_read_timebase(const void *fdt)
+{
+    int cpus = fdt_path_offset(fdt, "/cpus");
+    int len = 0;
+    const void *prop = cpus >= 0 ? fdt_getprop(fdt, cpus, "timebase-frequency", &len) : NULL;
+    if (!prop || (len != 4 && len != 8))
+        return 0;
+    return dt_read_cells(prop, len / 4);
+}
+
+NORETURN void riscv_boot_main(uint64_t hartid, const void *fdt)
+{
+    struct boot_info *bi = &boot_info;
+    char msg[96];
+
+    /* The boot hart is logical CPU 0 whatever its hart id (percpu_init agrees). */
+    cpu_local_init(percpu_get(0), boot_stack_top);
+    percpu_get(0)->stack_top = boot_stack_top;
+
+    int err = dt_read_boot_info(fdt, bi);
+    if (err) {
+        format_snprintf(msg, sizeof(msg), "no usable device tree at %p (libfdt: %s)", fdt,
+                        fdt_strerror(err));
+        boot_fail(msg);
+    }
+    if (!boot_add_range(bi->reserved, &bi->reserved_count, ptr_to_phys(_start),
+                        (uint64_t)(_end - _start)))
+        boot_fail("too many reserved ranges to add the hypervisor image");
+    if (!boot_set_boot_cpu(bi, hartid)) {
+        format_snprintf(msg, sizeof(msg), "boot hart %llu is not in /cpus",
+                        (unsigned long long)hartid);
+        boot_fail(msg);
+    }
+
+    uint64_t timebase = boot_read_timebase(fdt);
+    if (!timebase)
+        boot_fail("no /cpus/timebase-frequency in the device tree");
+    cpu_timebase_set(timebase);
+
+    sbi_describe(bi->firmware, sizeof(bi->firmware));
+
+    if (!mmu_build(bi))
+        boot_fail("page-table pool exhausted building the identity map");
+    if (!mmu_enable())
+        boot_fail("this hart does not implement Sv39");
+
+    kernel_main(bi);
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/* The small per-hart services of arch.h: per-CPU register, idling, interrupts, time, power. */
+#include <picolibc.h> /* defines PICOLIBC_TLS, which picotls.h needs */
+#include <picotls.h>
+#include <axvm/arch.h>
+#include <axvm/percpu.h>
+#include <arch/cpu.h>
+#include <arch/csr.h>
+#include <arch/percpu.h>
+#include <arch/sbi.h>
+
+_Static_assert(offsetof(struct arch_percpu, scratch_t5) == ARCH_PERCPU_SCRATCH_T5, "asm offset");
+_Static_assert(offsetof(struct arch_percpu, scratch_t6) == ARCH_PERCPU_SCRATCH_T6, "asm offset");
+_Static_assert(offsetof(struct arch_percpu, trap_stack) == ARCH_PERCPU_TRAP_STACK, "asm offset");
+_Static_assert(offsetof(struct arch_percpu, start) == ARCH_PERCPU_START, "asm offset");
+_Static_assert(offsetof(struct arch_start_args, stack_top) == START_ARGS_STACK_TOP, "asm offset");
+_Static_assert(offsetof(struct arch_start_args, arch) == START_ARGS_ARCH, "asm offset");
+_Static_assert(offsetof(struct arch_start_args, satp) == START_ARGS_SATP, "asm offset");
+
+const char arch_name[] = "riscv64";
+
+static uint64_t timebase_hz;
+
+void cpu_local_init(struct percpu *cpu, void *stack_top)
+{
+    csr_write(sscratch, &cpu->arch);
+    cpu->arch.trap_stack = (uint64_t)(uintptr_t)stack_top;
+    _init_tls(cpu->arch.tls);
+    _set_tls(cpu->arch.tls);
+    /*
+     * Supervisor software interrupts stay masked globally (sstatus.SIE = 0) but enabled in
+     * sie: a pending, enabled interrupt ends wfi whatever sstatus.SIE says (Privileged spec
+     * 3.3.3), which is how arch_cpu_kick_all() wakes a sleeping hart without taking a trap.
+     */
+    csr_write(sie, SIP_SSIP);
+}
+
+void cpu_timebase_set(uint64_t hz)
+{
+    timebase_hz = hz;
+}
+
+struct percpu *arch_this_cpu(void)
+{
+    uintptr_t arch = csr_read(sscratch);
+    if (!arch)
+        return NULL;
+    return (struct percpu *)(arch - offsetof(struct percpu, arch));
+}
+
+void arch_cpu_relax(void)
+{
+    /* Zihintpause "pause" (fence w,0): a nop on harts without it; lets QEMU switch vCPUs. */
+    __asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010" ::: "memory");
+}
+
+void arch_wait_for_event(void)
+{
+    __asm__ volatile("wfi" ::: "memory");
+    /* The IPI that woke us has done its job; clear it or the next wfi returns at once. */
+    csr_clear(sip, SIP_SSIP);
+}
+
+unsigned long arch_irq_save(void)
+{
+    return csr_read_clear(sstatus, SSTATUS_SIE) & SSTATUS_SIE;
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+    if (flags & SSTATUS_SIE)
+        csr_set(sstatus, SSTATUS_SIE);
+}
+
+NORETURN void arch_cpu_halt(void)
+{
+    csr_clear(sstatus, SSTATUS_SIE);
+    for (;;)
+        __asm__ volatile("wfi" ::: "memory");
+}
+
+NORETURN void arch_system_off(void)
+{
+    long err = sbi_shutdown();
+    /* Only returns if the firmware has no SRST or refused: say so on the firmware console
+     * (ours may be the reason we are shutting down) and stop. */
+    (void)err;
+    sbi_early_puts("[axvm] error: SBI system reset failed; halting\n");
+    arch_cpu_halt();
+}
+
+uint64_t arch_counter_read(void)
+{
+    uint64_t t;
+    __asm__ volatile("rdtime %0" : "=r"(t));
+    return t;
+}
+
+uint64_t arch_counter_freq(void)
+{
+    return timebase_hz;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ARCH_SBI_H
+#define ARCH_SBI_H
+
+/*
+ * Calls into the SBI firmware (OpenSBI) below us. RISC-V SBI specification v1.0: every call is
+ * an ecall with the extension id in a7, the function id in a6, and returns (error, value) in
+ * a0/a1.
+ */
+
+#define SBI_EXT_LEGACY_PUTCHAR 0x01
+#define SBI_EXT_BASE           0x10
+#define SBI_EXT_IPI            0x735049   /* "sPI" */
+#define SBI_EXT_HSM            0x48534D   /* "HSM" */
+#define SBI_EXT_SRST           0x53525354 /* "SRST" */
+
+#define SBI_BASE_GET_SPEC_VERSION 0
+#define SBI_BASE_GET_IMPL_ID      1
+#define SBI_BASE_GET_IMPL_VERSION 2
+#define SBI_BASE_PROBE_EXTENSION  3
+
+#define SBI_IPI_SEND_IPI 0
+
+#define SBI_HSM_HART_START 0
+#define SBI_HSM_HART_STOP  1
+
+#define SBI_SRST_SYSTEM_RESET  0
+#define SBI_SRST_TYPE_SHUTDOWN 0
+#define SBI_SRST_REASON_NONE   0
+
+#define SBI_SUCCESS           0
+#define SBI_ERR_NOT_SUPPORTED (-2)
+
+#ifndef __ASSEMBLY__
+
+#include <axvm/types.h>
+
+struct sbiret {
+    long error;
+    long value;
+};
+
+struct sbiret sbi_call(unsigned long eid, unsigned long fid, unsigned long a0, unsigned long a1,
+                       unsigned long a2);
+
+/* True if the firmware implements extension 'eid' (Base extension, probe_extension). */
+bool sbi_probe(unsigned long eid);
+
+/* Write the firmware description ("OpenSBI 1.1, SBI 1.0") into 'buf'. */
+void sbi_describe(char *buf, size_t size);
+
+/* Start hart 'hartid' in S-mode at physical 'start' with a1 = 'opaque' (HSM hart_start). */
+long sbi_hart_start(uint64_t hartid, uintptr_t start, uintptr_t opaque);
+
+/* Return this hart to the firmware's "stopped" state; only returns on failure. */
+long sbi_hart_stop(void);
+
+/* Raise a supervisor software interrupt on hart 'hartid'. */
+long sbi_send_ipi(uint64_t hartid);
+
+/* System reset extension: shut the machine down. Returns only on failure. */
+long sbi_shutdown(void);
+
+/*
+ * Early output through the firmware's console, for the few messages that can come before the
+ * device tree told us where the UART is. Legacy extension 0x01: slow, but always in OpenSBI 1.1
+ * (which has no DBCN).
+ */
+void sbi_early_puts(const char *s);
+
+#endif /* !__ASSEMBLY__ */
+
+#endif
