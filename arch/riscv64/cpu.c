@@ -3,6 +3,7 @@
 #include <picolibc.h> /* defines PICOLIBC_TLS, which picotls.h needs */
 #include <picotls.h>
 #include <axvm/arch.h>
+#include <axvm/log.h>
 #include <axvm/percpu.h>
 #include <arch/cpu.h>
 #include <arch/csr.h>
@@ -74,7 +75,10 @@ void arch_irq_restore(unsigned long flags)
 
 NORETURN void arch_cpu_halt(void)
 {
+    /* Disable in sie too: a pending, enabled IPI would end every wfi at once and the halted
+     * hart would spin instead of sleeping. */
     csr_clear(sstatus, SSTATUS_SIE);
+    csr_write(sie, 0);
     for (;;)
         __asm__ volatile("wfi" ::: "memory");
 }
@@ -82,10 +86,8 @@ NORETURN void arch_cpu_halt(void)
 NORETURN void arch_system_off(void)
 {
     long err = sbi_shutdown();
-    /* Only returns if the firmware has no SRST or refused: say so on the firmware console
-     * (ours may be the reason we are shutting down) and stop. */
-    (void)err;
-    sbi_early_puts("[axvm] error: SBI system reset failed; halting\n");
+    /* Only returns if the firmware has no SRST extension or refused the request. */
+    log_error("SBI system reset failed (error %ld): halting instead", err);
     arch_cpu_halt();
 }
 

@@ -42,26 +42,15 @@ static const char *const interrupt_names[] = {
     [12] = "supervisor guest external interrupt",
 };
 
-/* Exceptions for which stval holds the faulting virtual address. */
+/* Exceptions for which stval holds the faulting virtual address: misaligned, access and page
+ * faults, and guest-page faults (which report the guest virtual address; htval has the GPA). */
+#define EXCEPTIONS_WITH_ADDRESS                                                                    \
+    ((1UL << 0) | (1UL << 1) | (1UL << 4) | (1UL << 5) | (1UL << 6) | (1UL << 7) | (1UL << 12) |   \
+     (1UL << 13) | (1UL << 15) | (1UL << 20) | (1UL << 21) | (1UL << 23))
+
 static bool exception_has_address(unsigned long code)
 {
-    switch (code) {
-    case 0:
-    case 1:
-    case 4:
-    case 5:
-    case 6:
-    case 7:
-    case 12:
-    case 13:
-    case 15:
-    case 20:
-    case 21:
-    case 23:
-        return true;
-    default:
-        return false;
-    }
+    return code < 64 && (EXCEPTIONS_WITH_ADDRESS >> code) & 1;
 }
 
 static const char *trap_name(unsigned long scause)

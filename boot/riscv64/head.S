@@ -38,6 +38,12 @@ _start:
 2:
     la      sp, boot_stack_top
 
+    // Without the H extension this is not HS-mode and hstatus does not exist (misa cannot be
+    // read from S-mode). Probe it with a temporary vector: trap_entry itself reads hstatus.
+    la      t0, no_hypervisor
+    csrw    stvec, t0
+    csrr    zero, hstatus
+
     // riscv_boot_main() points sscratch at percpu_table[0] before anything can trap.
     la      t0, trap_entry
     csrw    stvec, t0
@@ -46,6 +52,12 @@ _start:
     mv      a1, s2
     li      s0, 0                   // frame pointer chain ends here
     call    riscv_boot_main
+    j       halt
+
+    .balign 4
+no_hypervisor:
+    la      a0, no_hypervisor_msg
+    call    sbi_early_puts
     j       halt
 
     // A hart that lost the lottery: give it back to the firmware as stopped.
@@ -83,6 +95,10 @@ secondary_entry:
     li      s0, 0
     call    riscv_secondary_main
     j       halt
+
+    .section .rodata
+no_hypervisor_msg:
+    .asciz  "[axvm] error: this hart has no H extension (HS-mode); axvm cannot run here\n"
 
     .data
     .balign 4
