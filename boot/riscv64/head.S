@@ -4,10 +4,12 @@
  * HS-mode with the MMU off, a0 = hart id, a1 = physical address of the device tree
  * (Linux Documentation/arch/riscv/boot.rst gives the same contract).
  *
- * fw_dynamic lets one hart, chosen at random, enter the payload and keeps the others in its
- * HSM "stopped" state. Other loaders may release every hart here at once, so the first hart to
- * win boot_lottery boots and any other returns itself to the firmware with HSM hart_stop, from
- * where arch_cpu_start() can start it like any other secondary.
+ * OpenSBI lets exactly one hart enter the payload and keeps the others in its HSM "stopped"
+ * state. Which one is not fixed: fw_jump takes the winner of its own boot lottery (any hart id,
+ * seen: 2), fw_dynamic under QEMU 7.2 took hart 0 in every run. Nothing here assumes hart 0.
+ * A loader that releases every hart here at once is handled too: the first hart to win
+ * boot_lottery boots, any other returns itself to the firmware with HSM hart_stop, from where
+ * arch_cpu_start() starts it like any other secondary.
  */
 #include <arch/csr.h>
 #include <arch/percpu.h>
