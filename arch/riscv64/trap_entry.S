@@ -38,8 +38,11 @@ trap_entry:
     mv      sp, t5
 
     sd      x1, TRAP_FRAME_X(1)(sp)
-    .irp    n, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29
-    sd      x\n, (\n * 8)(sp)
+    .irp    n, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16
+    sd      x\n, TRAP_FRAME_X(\n)(sp)
+    .endr
+    .irp    n, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29
+    sd      x\n, TRAP_FRAME_X(\n)(sp)
     .endr
     ld      t5, ARCH_PERCPU_SCRATCH_T5(t6)
     sd      t5, TRAP_FRAME_X(30)(sp)
@@ -70,8 +73,11 @@ trap_entry:
     csrw    hstatus, t0
 
     ld      x1, TRAP_FRAME_X(1)(sp)
-    .irp    n, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
-    ld      x\n, (\n * 8)(sp)
+    .irp    n, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16
+    ld      x\n, TRAP_FRAME_X(\n)(sp)
+    .endr
+    .irp    n, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+    ld      x\n, TRAP_FRAME_X(\n)(sp)
     .endr
     ld      sp, TRAP_FRAME_X(2)(sp)
     sret
