@@ -42,11 +42,16 @@ void panic_exception_header(const char *what, uint64_t pc, bool has_addr, uint64
 {
     struct percpu *self = arch_this_cpu();
     log_error("EXCEPTION on cpu%u: %s", self ? self->index : 0, what);
+    /* A continuation of the line above, so without the "error:" tag. */
+    char line[96];
+    int len;
     if (has_addr)
-        log_error("  pc 0x%016llx fault address 0x%016llx", (unsigned long long)pc,
-                  (unsigned long long)addr);
+        len = format_snprintf(line, sizeof(line), "[axvm]   pc 0x%016llx fault address 0x%016llx\n",
+                              (unsigned long long)pc, (unsigned long long)addr);
     else
-        log_error("  pc 0x%016llx no fault address", (unsigned long long)pc);
+        len = format_snprintf(line, sizeof(line), "[axvm]   pc 0x%016llx no fault address\n",
+                              (unsigned long long)pc);
+    console_write(line, (size_t)MIN(len, (int)sizeof(line) - 1));
 }
 
 void panic_print_regs(const struct panic_reg *regs, unsigned count)

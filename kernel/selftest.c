@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <string.h>
 #include <axvm/arch.h>
 #include <axvm/cmdline.h>
 #include <axvm/frame.h>
@@ -41,35 +42,28 @@ void selftest_run(const char *cmdline)
     if (!cmdline_get(cmdline, "selftest", list, sizeof(list)))
         return;
 
+    /* Name anything we do not recognise first, so a typo does not pass silently. */
+    for (char *item = list; item;) {
+        char *comma = strchr(item, ',');
+        if (comma)
+            *comma = '\0';
+        bool ok = false;
+        for (unsigned i = 0; i < ARRAY_SIZE(known); i++)
+            ok |= strcmp(item, known[i]) == 0;
+        if (!ok)
+            log_warn("selftest %s: unknown self-test", item);
+        item = comma ? comma + 1 : NULL;
+    }
+
     if (cmdline_has_item(cmdline, "selftest", "frames")) {
         if (selftest_frames())
             log_info("selftest frames: ok");
         else
             log_error("selftest frames: FAILED");
     }
+    /* These two do not come back. */
     if (cmdline_has_item(cmdline, "selftest", "panic"))
         panic("selftest panic: deliberate");
     if (cmdline_has_item(cmdline, "selftest", "fault"))
         selftest_fault();
-
-    /* Name anything we did not recognise, so a typo does not pass silently. */
-    for (char *p = list; *p;) {
-        char *end = p;
-        while (*end && *end != ',')
-            end++;
-        char saved = *end;
-        *end = '\0';
-        bool ok = false;
-        for (unsigned i = 0; i < ARRAY_SIZE(known); i++) {
-            const char *k = known[i];
-            const char *q = p;
-            while (*k && *k == *q)
-                k++, q++;
-            ok |= *k == '\0' && *q == '\0';
-        }
-        if (!ok)
-            log_warn("selftest %s: unknown self-test", p);
-        *end = saved;
-        p = saved ? end + 1 : end;
-    }
 }

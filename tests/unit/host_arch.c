@@ -2,6 +2,7 @@
 /* The arch interface on the host: enough for the core to link and run in unit tests. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <time.h>
 #include <axvm/arch.h>
 #include <axvm/percpu.h>
@@ -15,24 +16,20 @@ struct percpu *arch_this_cpu(void)
 
 void arch_cpu_relax(void)
 {
+    /* Threads may outnumber cores: let the ticket holder run. */
+    sched_yield();
 }
 
-void arch_wait_for_event(void)
-{
-}
+void arch_wait_for_event(void) {}
 
-void arch_cpu_kick_all(void)
-{
-}
+void arch_cpu_kick_all(void) {}
 
 unsigned long arch_irq_save(void)
 {
     return 0;
 }
 
-void arch_irq_restore(unsigned long flags)
-{
-}
+void arch_irq_restore(unsigned long flags) {}
 
 int arch_cpu_start(struct percpu *cpu, uint64_t hwid, void *stack_top)
 {

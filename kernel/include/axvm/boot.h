@@ -10,6 +10,8 @@
 #include <axvm/types.h>
 #include <drivers/uart.h>
 
+struct percpu;
+
 #define BOOT_MAX_RANGES 64
 #define CPU_MAX         16
 

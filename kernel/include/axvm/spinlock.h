@@ -11,7 +11,10 @@ typedef struct {
     uint32_t owner;
 } spinlock_t;
 
-#define SPINLOCK_INIT {0, 0}
+#define SPINLOCK_INIT                                                                              \
+    {                                                                                              \
+        0, 0                                                                                       \
+    }
 
 void spin_lock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);

@@ -22,9 +22,9 @@ typedef uint64_t paddr_t;
 #define MIN(a, b)        ((a) < (b) ? (a) : (b))
 #define MAX(a, b)        ((a) > (b) ? (a) : (b))
 
-#define NORETURN __attribute__((noreturn))
+#define NORETURN     __attribute__((noreturn))
 #define PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define UNUSED __attribute__((unused))
+#define UNUSED       __attribute__((unused))
 
 /* The hypervisor runs on an identity map on every architecture: a physical address is also
  * the address the hypervisor uses to reach it. */

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+/* From boot/aarch64/head.S to kernel_main: read the device tree, map memory, name the firmware. */
+#include <arch/mmu.h>
+#include <arch/psci.h>
+#include <arch/sysreg.h>
+#include <axvm/console.h>
+#include <axvm/dt.h>
+#include <axvm/format.h>
+#include <axvm/panic.h>
+#include <axvm/percpu.h>
+
+extern char _image_start[], _image_end[];
+
+static struct boot_info boot_info;
+
+/* QEMU virt's PL011: only used to report a device tree we cannot read. */
+static const struct uart_desc fallback_console = {
+    .kind = UART_PL011, .base = 0x09000000, .reg_width = 4};
+
+NORETURN void arch_boot_main(const void *fdt)
+{
+    struct boot_info *bi = &boot_info;
+    sysreg_write(tpidr_el2, &percpu_table[0]);
+
+    int err = fdt ? dt_read_boot_info(fdt, bi) : -1;
+    if (err) {
+        console_init(&fallback_console);
+        panic("no readable device tree at %p (error %d): was the image booted as a Linux Image?",
+              fdt, err);
+    }
+    boot_add_range(bi->reserved, &bi->reserved_count, ptr_to_phys(_image_start),
+                   (uint64_t)(_image_end - _image_start));
+    uint64_t mpidr = sysreg_read(mpidr_el1) & MPIDR_HWID_MASK;
+    if (!boot_set_boot_cpu(bi, mpidr)) {
+        console_init(&bi->console);
+        panic("boot CPU MPIDR 0x%llx is not in the device tree's /cpus", (unsigned long long)mpidr);
+    }
+    mmu_init(bi);
+
+    int64_t v = psci_call(PSCI_VERSION, 0, 0, 0);
+    format_snprintf(bi->firmware, sizeof(bi->firmware), "PSCI %u.%u (smc)",
+                    (unsigned)((v >> 16) & 0x7fff), (unsigned)(v & 0xffff));
+    kernel_main(bi);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ARCH_PERCPU_H
+#define ARCH_PERCPU_H
+
+/*
+ * TPIDR_EL2 holds the CPU's struct percpu pointer (picolibc's TLS uses TPIDR_EL0, which the
+ * guest owns anyway).
+ */
+struct arch_percpu {
+    /* What a secondary's entry code reads before it has a stack: keep these first and in
+     * this order, boot/aarch64/head.S knows the offsets. */
+    struct {
+        uint64_t stack_top;
+        uint64_t percpu;
+    } boot_args;
+};
+
+#endif
