@@ -12,6 +12,7 @@ The cache lives in $AXVM_CACHE (default ~/.cache/axvm), outside the build tree, 
 """
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,8 +36,9 @@ def split_name(spec):
     return name, arch or "amd64"
 
 
-def read_lock(path=LOCK):
-    """Return {(name, arch): (version, sha256)} from the lock file."""
+def read_lock(path=None):
+    """Return {(name, arch): (version, sha256)} from the lock file (scripts/debs.lock)."""
+    path = Path(path or LOCK)
     entries = {}
     if not path.exists():
         return entries
@@ -48,11 +50,14 @@ def read_lock(path=LOCK):
         if len(fields) != 4:
             raise LockError(f"{path}:{n}: expected 'name arch version sha256', got {line!r}")
         name, arch, version, sha = fields
+        if not re.fullmatch(r"[0-9a-f]{64}", sha):
+            raise LockError(f"{path}:{n}: {sha!r} is not a SHA-256 (64 lowercase hex digits)")
         entries[(name, arch)] = (version, sha)
     return entries
 
 
-def write_lock(entries, path=LOCK):
+def write_lock(entries, path=None):
+    path = Path(path or LOCK)
     lines = [
         "# Debian packages the build downloads, pinned: name arch version sha256.",
         "# Refresh with: python3 scripts/debfetch.py refresh",
@@ -92,8 +97,11 @@ def verify(path, name, arch, expected):
 
 
 def download(name, arch, version, dest):
+    # As root, apt would try to drop to its _apt user, which cannot write to our cache, and
+    # warn about it; download as root directly.
+    sandbox = ["-o", "APT::Sandbox::User=root"] if os.geteuid() == 0 else []
     subprocess.run(
-        ["apt-get", "download", "-qq", apt_spec(name, arch, version)],
+        ["apt-get", "download", "-qq"] + sandbox + [apt_spec(name, arch, version)],
         cwd=dest,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -105,7 +113,8 @@ def fetch(spec, lock=None):
     entries = read_lock() if lock is None else lock
     if (name, arch) not in entries:
         raise LockError(
-            f"{name}:{arch} is not in {LOCK.name}; add it with: python3 scripts/debfetch.py refresh {name}:{arch}"
+            f"{name}:{arch} is not pinned in {LOCK.name}; add it with: "
+            f"python3 scripts/debfetch.py refresh {name}:{arch}"
         )
     version, expected = entries[(name, arch)]
     dest = cache_dir()

@@ -8,6 +8,7 @@ pkgs=(
     qemu-system-arm qemu-system-misc qemu-system-x86 qemu-utils
     opensbi ovmf gnu-efi
     gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu gcc-riscv64-unknown-elf
+    libc6-dev libc6-dev-arm64-cross libc6-dev-riscv64-cross
     picolibc-aarch64-linux-gnu picolibc-riscv64-unknown-elf
     binutils-aarch64-linux-gnu binutils-riscv64-linux-gnu
     device-tree-compiler libfdt-dev

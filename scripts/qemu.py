@@ -75,6 +75,38 @@ def machine_command(arch, build_dir=None, append="", smp=None, workdir=None, int
     return cmd
 
 
+def guest_command(arch, kernel=None, initrd=None, append="", smp=None, interactive=False,
+                  extra=()):
+    """Return the QEMU argv that boots the Linux test guest of 'arch' on bare QEMU (no
+    hypervisor) with the machine options of qemu/<arch>.toml and its [guest] table.
+    'kernel' and 'initrd' default to build/guests/<arch>/; 'append' is added to the
+    [guest] command line."""
+    cfg = machine_config(arch)
+    guest = cfg["guest"]
+    guest_dir = ROOT / "build" / "guests" / arch
+    cmd = [
+        cfg["binary"],
+        "-M", cfg["machine"],
+        "-cpu", cfg["cpu"],
+        "-smp", str(smp or cfg["smp"]),
+        "-m", cfg["memory"],
+        "-no-reboot",
+        "-net", "none",
+    ]
+    if interactive:
+        cmd += ["-nographic"]
+    else:
+        cmd += ["-display", "none", "-serial", "stdio", "-monitor", "none"]
+    if "bios" in cfg:
+        cmd += ["-bios", cfg["bios"]]
+    cmd += [
+        "-kernel", str(kernel or guest_dir / guest["kernel"]),
+        "-initrd", str(initrd or guest_dir / guest["initrd"]),
+        "-append", " ".join(s for s in (guest.get("append", ""), append.strip()) if s),
+    ]
+    return cmd + list(guest.get("extra", [])) + list(extra)
+
+
 def write_gdbinit(arch, build_dir):
     path = build_dir / "gdbinit"
     path.write_text(
