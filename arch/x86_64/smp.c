@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#include <string.h>
+#include <axvm/arch.h>
+#include <axvm/percpu.h>
+#include <arch/cpu.h>
+#include <arch/lapic.h>
+#include <arch/smp.h>
+#include <arch/timer.h>
+#include <arch/trampoline.h>
+
+/* INIT-SIPI-SIPI timing from the MP start-up algorithm (Intel SDM vol. 3 §8.4.4.1). */
+#define INIT_DELAY_US    10000
+#define STARTUP_DELAY_US 200
+
+static volatile struct trampoline_args *tramp;
+static uint8_t tramp_vector;
+
+static NORETURN void smp_secondary_main(struct percpu *cpu)
+{
+    cpu_init_local(cpu);
+    kernel_secondary_main(cpu);
+}
+
+void smp_init(paddr_t page, uint64_t cr3)
+{
+    char *code = phys_to_ptr(page);
+    memcpy(code, trampoline_start, (size_t)(trampoline_end - trampoline_start));
+    tramp = (struct trampoline_args *)(code + (trampoline_args - trampoline_start));
+    tramp->cr0 = CR0_PG | CR0_WP | CR0_NE | CR0_ET | CR0_MP | CR0_PE; /* caches on: CD=NW=0 */
+    tramp->cr3 = cr3;
+    /* Machine checks reported rather than a shutdown; SSE on, as UEFI runtime code expects. */
+    tramp->cr4 = CR4_PAE | CR4_MCE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    tramp->efer = EFER_LME;
+    tramp->entry = (uintptr_t)smp_secondary_main;
+    tramp_vector = (uint8_t)(page >> PAGE_SHIFT);
+}
+
+int arch_cpu_start(struct percpu *cpu, uint64_t hwid, void *stack_top)
+{
+    /* The core starts one CPU at a time and waits for it, so one argument block serves all. */
+    tramp->stack_top = (uintptr_t)stack_top;
+    tramp->percpu = (uintptr_t)cpu;
+
+    uint32_t id = (uint32_t)hwid;
+    if (id != hwid || !lapic_send_ipi(id, ICR_INIT | ICR_LEVEL_ASSERT | ICR_TRIGGER_LEVEL))
+        return -1;
+    lapic_send_ipi(id, ICR_INIT | ICR_TRIGGER_LEVEL); /* de-assert, for older APICs */
+    timer_delay_us(INIT_DELAY_US);
+    for (int i = 0; i < 2; i++) {
+        lapic_send_ipi(id, ICR_STARTUP | tramp_vector);
+        timer_delay_us(STARTUP_DELAY_US);
+    }
+    return 0;
+}
