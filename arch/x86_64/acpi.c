@@ -27,13 +27,14 @@ struct acpi_header {
     uint32_t creator_revision;
 } __attribute__((packed));
 
-/* MADT (§5.2.12): the header, then the local APIC address and flags, then entries. */
-#define MADT_ENTRIES        44
-#define MADT_PCAT_COMPAT    (1u << 0)
-#define MADT_LOCAL_APIC     0
-#define MADT_LAPIC_OVERRIDE 5
-#define MADT_LOCAL_X2APIC   9
-#define MADT_CPU_ENABLED    (1u << 0)
+/* MADT (§5.2.12): the header, the local APIC address (axvm reads the APIC base MSR instead),
+ * the flags, then entries. */
+#define MADT_FLAGS        40
+#define MADT_ENTRIES      44
+#define MADT_PCAT_COMPAT  (1u << 0)
+#define MADT_LOCAL_APIC   0
+#define MADT_LOCAL_X2APIC 9
+#define MADT_CPU_ENABLED  (1u << 0)
 
 /* FADT (§5.2.9) byte offsets of the fields used here. */
 #define FADT_DSDT         40
@@ -81,7 +82,7 @@ static uint64_t get64(const uint8_t *p)
 static const struct acpi_header *acpi_table_at(uint64_t pa, const char *signature)
 {
     const struct acpi_header *h = phys_to_ptr(pa);
-    if (!pa || memcmp(h->signature, signature, 4) != 0)
+    if (!pa || memcmp(h->signature, signature, 4) != 0 || h->length < sizeof(*h))
         return NULL;
     return acpi_checksum_ok(h, h->length) ? h : NULL;
 }
@@ -109,8 +110,11 @@ static void acpi_add_cpu(struct acpi_info *info, uint32_t apic_id, uint32_t flag
         return;
     /* Keep the last slot for the boot CPU until it has been seen: it must be in the list. */
     bool boot_seen = false;
-    for (unsigned i = 0; i < info->cpu_count; i++)
+    for (unsigned i = 0; i < info->cpu_count; i++) {
+        if (info->cpu_apic_id[i] == apic_id)
+            return; /* listed twice (local APIC and x2APIC entries) */
         boot_seen |= info->cpu_apic_id[i] == boot_apic_id;
+    }
     unsigned room = CPU_MAX - (boot_seen || apic_id == boot_apic_id ? 0 : 1);
     if (info->cpu_count >= room) {
         info->cpus_dropped++;
@@ -123,8 +127,7 @@ static const char *acpi_read_madt(const struct acpi_header *madt, uint32_t boot_
                                   struct acpi_info *info)
 {
     const uint8_t *base = (const uint8_t *)madt;
-    info->lapic_base = get32(base + 36);
-    info->has_8259 = get32(base + 40) & MADT_PCAT_COMPAT;
+    info->has_8259 = get32(base + MADT_FLAGS) & MADT_PCAT_COMPAT;
     for (uint32_t off = MADT_ENTRIES; off + 2 <= madt->length;) {
         const uint8_t *e = base + off;
         uint8_t len = e[1];
@@ -134,8 +137,6 @@ static const char *acpi_read_madt(const struct acpi_header *madt, uint32_t boot_
             acpi_add_cpu(info, e[3], get32(e + 4), boot_apic_id);
         else if (e[0] == MADT_LOCAL_X2APIC && len >= 16)
             acpi_add_cpu(info, get32(e + 4), get32(e + 8), boot_apic_id);
-        else if (e[0] == MADT_LAPIC_OVERRIDE && len >= 12)
-            info->lapic_base = get64(e + 4);
         off += len;
     }
     if (info->cpu_count == 0)

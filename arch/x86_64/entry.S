@@ -15,7 +15,8 @@
     /* Fixed slots: idt.c computes each stub's address, and .org fails the build if a stub
      * outgrows its slot. */
     .org    trap_stubs + \vec * TRAP_STUB_SIZE, 0xcc
-    .if !(\vec == 8 || (\vec >= 10 && \vec <= 14) || \vec == 17 || \vec == 21 || \vec == 29 || \vec == 30)
+    .if !(\vec == 8 || (\vec >= 10 && \vec <= 14) || \vec == 17 || \vec == 21 || \
+          \vec == 29 || \vec == 30)
     pushq   $0
     .endif
     pushq   $\vec

@@ -37,9 +37,10 @@ void smp_init(paddr_t page, uint64_t cr3)
 
 int arch_cpu_start(struct percpu *cpu, uint64_t hwid, void *stack_top)
 {
-    /* The core starts one CPU at a time and waits for it, so one argument block serves all. */
+    /* The core starts one CPU at a time and waits for it, so one argument block serves all;
+     * the CPU takes 'percpu' (sets it to 0) when it starts, so write it last. */
     tramp->stack_top = (uintptr_t)stack_top;
-    tramp->percpu = (uintptr_t)cpu;
+    __atomic_store_n(&tramp->percpu, (uintptr_t)cpu, __ATOMIC_RELEASE);
 
     uint32_t id = (uint32_t)hwid;
     if (id != hwid || !lapic_send_ipi(id, ICR_INIT | ICR_LEVEL_ASSERT | ICR_TRIGGER_LEVEL))

@@ -65,12 +65,20 @@ start32:
     .code64
 start64:
     movl    %ebx, %ebx                  /* upper halves are undefined after the mode change */
+    /* Take the arguments. A CPU so late that the boot CPU gave up on it and moved on finds
+     * them taken and stops, instead of sharing another CPU's stack. */
+    xorl    %edi, %edi
+    xchgq   %rdi, ARG(TRAMP_ARG_PERCPU)(%rbx)
+    testq   %rdi, %rdi
+    jz      stop
     movq    ARG(TRAMP_ARG_STACK)(%rbx), %rsp
-    movq    ARG(TRAMP_ARG_PERCPU)(%rbx), %rdi
     movq    ARG(TRAMP_ARG_ENTRY)(%rbx), %rax
     xorl    %ebp, %ebp
     pushq   $0                          /* as if called: the C entry sees the usual alignment */
     jmpq    *%rax
+stop:
+    hlt
+    jmp     stop
 
     .balign 8
 tramp_gdtr:

@@ -14,7 +14,6 @@ struct acpi_info {
     uint32_t cpu_apic_id[CPU_MAX]; /* enabled CPUs in MADT order, the boot CPU always kept */
     unsigned cpu_count;
     unsigned cpus_dropped;       /* enabled CPUs beyond CPU_MAX */
-    uint64_t lapic_base;         /* from the MADT (and its address override entry) */
     bool has_8259;               /* MADT PCAT_COMPAT: legacy PICs present (and to be masked) */
     uint16_t pm1a_cnt, pm1b_cnt; /* PM1 control ports, 0 if absent */
     uint16_t pm_timer;           /* PM timer port, 0 if absent */
