@@ -2,7 +2,8 @@
 /*
  * The UEFI application: OVMF (or any UEFI firmware) starts axvm.efi here, through GNU-EFI's
  * crt0, which has already applied the image's relocations. Everything that needs boot
- * services happens in this file; then ExitBootServices and setup_machine() take the machine.
+ * services happens here and in the other efi_*.c files; then ExitBootServices, and
+ * setup_machine() (arch/x86_64/setup.c) takes the machine.
  */
 #include <axvm/format.h>
 #include <arch/cpu.h>
