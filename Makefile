@@ -40,11 +40,33 @@ include arch/$(ARCH)/arch.mk
 CC := $(CROSS_COMPILE)gcc
 OBJCOPY := $(CROSS_COMPILE)objcopy
 
-CORE_SRCS := $(wildcard kernel/*.c) $(wildcard drivers/uart/*.c)
+CORE_SRCS := $(wildcard kernel/*.c) $(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c)
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_sw.c fdt_wip.c fdt_strerror.c fdt_addresses.c \
 	fdt_empty_tree.c
 OBJS := $(patsubst %,$(BUILD)/%.o,$(ARCH_SRCS) $(CORE_SRCS) $(ARCH_DRIVERS)) \
 	$(patsubst %.c,$(BUILD)/libfdt/%.o,$(LIBFDT_SRCS))
+
+# ---- VM configuration ------------------------------------------------------------------------
+
+# The VMs packed into the image: checked and turned into C by scripts/vmconfig.py.
+CONFIG ?= configs/$(ARCH).toml
+GEN := $(BUILD)/gen
+OBJS += $(BUILD)/$(GEN)/vmconfig.c.o $(BUILD)/$(GEN)/vmimages.S.o
+
+include guests/baremetal/baremetal.mk
+
+# Regenerate when CONFIG names another file than last time.
+$(GEN)/config-path: FORCE
+	@mkdir -p $(GEN)
+	@echo "$(CONFIG)" | cmp -s - $@ || echo "$(CONFIG)" > $@
+
+$(GEN)/vmconfig.c: $(CONFIG) $(GEN)/config-path scripts/vmconfig.py $(BAREMETAL_ELF) | deps
+	@$(if $(Q),echo "  CONFIG  $(CONFIG)")
+	$(Q)$(PYTHON) scripts/vmconfig.py generate --arch $(ARCH) $(CONFIG) --out $(GEN)
+
+$(GEN)/vmimages.S: $(GEN)/vmconfig.c ;
+
+-include $(GEN)/vmconfig.d
 
 .PHONY: all deps run debug test unit integration guests format format-check clean FORCE
 all: $(BUILD)/$(IMAGE)
@@ -65,6 +87,9 @@ $(BUILD)/%.S.o: %.S | $(LIBFDT_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(ASFLAGS) $(ARCH_CFLAGS) -c $< -o $@
+
+# The sources exist only once the stamp rule has extracted them.
+$(addprefix $(LIBFDT_SRC)/,$(LIBFDT_SRCS)): $(LIBFDT_STAMP) ;
 
 $(BUILD)/libfdt/%.o: $(LIBFDT_SRC)/%.c | $(LIBFDT_STAMP)
 	@mkdir -p $(dir $@)
@@ -122,9 +147,16 @@ unit: deps $(HOST_BUILD)/unit $(UNIT_FIXTURES)
 	$(Q)$(HOST_BUILD)/unit
 	$(Q)if ls tests/unit/test_*.py >/dev/null 2>&1; then $(PYTHON) -m pytest -q tests/unit; fi
 
-# Every architecture's image and guest, then the integration tests that boot them.
+# Every architecture's image (default config and each test config under tests/configs/<arch>/,
+# in build/<arch>/cfg-<name>/), the guests, then the integration tests that boot them.
 integration: deps guests
-	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a all || exit 1; done
+	$(Q)for a in $(ARCHES); do \
+		$(MAKE) --no-print-directory ARCH=$$a all || exit 1; \
+		for c in $$(ls tests/configs/$$a/*.toml 2>/dev/null); do \
+			$(MAKE) --no-print-directory ARCH=$$a CONFIG=$$c \
+				BUILD=build/$$a/cfg-$$(basename $$c .toml) all || exit 1; \
+		done; \
+	done
 	$(Q)$(PYTHON) -m pytest -q tests/integration $(PYTEST_ARGS)
 
 test: deps

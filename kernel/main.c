@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* What every CPU does from the moment translation is on: the same on every architecture. */
 #include <axvm/arch.h>
+#include <axvm/arch_vm.h>
 #include <axvm/cmdline.h>
 #include <axvm/console.h>
 #include <axvm/frame.h>
@@ -8,8 +9,10 @@
 #include <axvm/memmap.h>
 #include <axvm/panic.h>
 #include <axvm/percpu.h>
+#include <axvm/sched.h>
 #include <axvm/selftest.h>
 #include <axvm/version.h>
+#include <axvm/vm.h>
 
 /* How long the boot CPU waits for a secondary before giving up on it. */
 #define CPU_START_TIMEOUT_MS 2000
@@ -47,6 +50,8 @@ static bool wait_online(struct percpu *cpu)
     uint64_t freq = arch_counter_freq();
     uint64_t deadline = arch_counter_read() + freq / 1000 * CPU_START_TIMEOUT_MS;
     while (!cpu->online) {
+        if (panic_in_progress()) /* the new CPU died on its way up and reports it */
+            panic_halt_self();
         if (arch_counter_read() > deadline)
             return false;
         arch_cpu_relax();
@@ -100,6 +105,20 @@ NORETURN void kernel_main(struct boot_info *bi)
 
     selftest_run(bi->cmdline);
 
+    /* "vms=none" boots the hypervisor alone: the foundation tests use it. */
+    char vms[8];
+    bool skip = cmdline_get(bi->cmdline, "vms", vms, sizeof(vms)) && vms[0] == 'n';
+    if (!skip && vm_config_count > 0) {
+        if (arch_virt_cpu_init() != 0) {
+            log_error("this CPU cannot run guests: no VM started");
+        } else {
+            unsigned started = vm_start_all();
+            log_info("%u of %u VMs started", started, vm_config_count);
+            if (started)
+                sched_loop();
+        }
+    }
+
     log_info("nothing left to run: powering off");
     arch_system_off();
 }
@@ -107,7 +126,10 @@ NORETURN void kernel_main(struct boot_info *bi)
 NORETURN void kernel_secondary_main(struct percpu *cpu)
 {
     log_info("cpu%u online (hwid 0x%llx)", cpu->index, (unsigned long long)cpu->hwid);
+    int virt = arch_virt_cpu_init();
     __atomic_store_n(&cpu->online, true, __ATOMIC_RELEASE);
+    if (virt == 0)
+        sched_loop();
     for (;;) {
         if (panic_in_progress())
             panic_halt_self();

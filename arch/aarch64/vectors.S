@@ -3,6 +3,7 @@
  * EL2 exception vectors. Every entry saves a struct trap_frame (arch/trap.h) on the stack and
  * calls arch_trap(kind, frame); kind is the vector index 0..15 (ARM ARM D1.10.2: current EL
  * with SP0, current EL with SPx, lower EL AArch64, lower EL AArch32; each sync, IRQ, FIQ, SError).
+ * Exceptions from a guest (lower EL) go to guest_exit instead (guest_entry.S).
  */
 #define FRAME_SIZE 288
 
@@ -12,6 +13,14 @@
     stp     x0, x1, [sp, #0]
     mov     x0, #\kind
     b       trap_common
+.endm
+
+/* From a guest (lower EL): back to the caller of guest_enter. */
+.macro gentry kind
+    .balign 128
+    stp     x0, x1, [sp, #-16]!
+    mov     x0, #\kind
+    b       guest_exit
 .endm
 
     .text
@@ -26,14 +35,14 @@ exception_vectors:
     ventry 5
     ventry 6
     ventry 7
-    ventry 8
-    ventry 9
-    ventry 10
-    ventry 11
-    ventry 12
-    ventry 13
-    ventry 14
-    ventry 15
+    gentry 8
+    gentry 9
+    gentry 10
+    gentry 11
+    gentry 12
+    gentry 13
+    gentry 14
+    gentry 15
 
 trap_common:
     stp     x2, x3, [sp, #16]

@@ -9,7 +9,7 @@ SMP = 4
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_boots_all_cpus_and_powers_off(boot, arch):
-    m = boot(arch, smp=SMP)
+    m = boot(arch, smp=SMP, append="vms=none")
     m.expect(rf"\[axvm\] axvm \S+ \(\S+\) on {arch}", timeout=30)
     m.expect(rf"\[axvm\] firmware .*, {SMP} CPUs, \d+ MiB RAM, \d+ MiB free")
     m.expect(r"\[axvm\] cpu0 online \(hwid 0x[0-9a-f]+, boot CPU\)")
@@ -22,7 +22,7 @@ def test_boots_all_cpus_and_powers_off(boot, arch):
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_frame_allocator_selftest(boot, arch):
-    m = boot(arch, append="selftest=frames")
+    m = boot(arch, append="vms=none selftest=frames")
     m.expect(r"\[axvm\] command line: .*selftest=frames", timeout=30)
     m.expect(r"\[axvm\] selftest frames: ok")
     assert m.wait_exit(timeout=30) == 0
@@ -30,7 +30,7 @@ def test_frame_allocator_selftest(boot, arch):
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_fault_dumps_registers_and_halts_all_cpus(boot, arch):
-    m = boot(arch, smp=SMP, append="selftest=fault",
+    m = boot(arch, smp=SMP, append="vms=none selftest=fault",
              allow=[r"EXCEPTION on cpu0", r"system halted"])
     m.expect(rf"{SMP} of {SMP} CPUs online", timeout=30)
     addr = int(m.expect(r"selftest fault: reading unmapped address 0x([0-9a-f]+)").group(1), 16)
@@ -43,7 +43,7 @@ def test_fault_dumps_registers_and_halts_all_cpus(boot, arch):
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_panic_halts_all_cpus(boot, arch):
-    m = boot(arch, smp=SMP, append="selftest=panic",
+    m = boot(arch, smp=SMP, append="vms=none selftest=panic",
              allow=[r"PANIC on cpu0: selftest panic", r"system halted"])
     m.expect(r"PANIC on cpu0: selftest panic: deliberate", timeout=30)
     m.expect(rf"system halted: {SMP - 1} of {SMP - 1} other CPUs stopped")

@@ -2,6 +2,10 @@
 #ifndef ARCH_PERCPU_H
 #define ARCH_PERCPU_H
 
+#include <axvm/types.h>
+
+struct vcpu;
+
 /*
  * TPIDR_EL2 holds the CPU's struct percpu pointer (picolibc's TLS uses TPIDR_EL0, which the
  * guest owns anyway).
@@ -13,6 +17,8 @@ struct arch_percpu {
         uint64_t stack_top;
         uint64_t percpu;
     } boot_args;
+    /* The vCPU whose EL1 registers are live on this pCPU. */
+    struct vcpu *loaded;
 };
 
 #endif

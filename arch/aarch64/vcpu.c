@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+/* Running a vCPU at EL1 under EL2: state switching, entry, and decoding exits (ESR_EL2). */
+#include <string.h>
+#include <arch/psci.h>
+#include <arch/sysreg.h>
+#include <arch/trap.h>
+#include <arch/vcpu_exit.h>
+#include <axvm/arch.h>
+#include <axvm/arch_vm.h>
+#include <axvm/format.h>
+#include <axvm/hypercall.h>
+#include <axvm/percpu.h>
+#include <axvm/vcpu.h>
+
+/* HCR_EL2: stage 2 on, set/way as clean+invalidate, physical FIQ/IRQ/SError to EL2, trap SMC
+ * and WFI, EL1 is AArch64. */
+#define HCR_GUEST 0x8008203bULL
+/* VTCR_EL2: 40-bit IPA, 4K granule, start at level 1, inner-shareable write-back walks, 40-bit
+ * PA. */
+#define VTCR_GUEST 0x80023558ULL
+/* EL1h with DAIF masked: the state a kernel is entered in. */
+#define SPSR_EL1H_MASKED 0x3c5ULL
+/* SCTLR_EL1 RES1 bits with the MMU and caches off. */
+#define SCTLR_EL1_RESET 0x30d00800ULL
+
+uint64_t guest_enter(struct guest_regs *regs);
+
+int arch_virt_cpu_init(void)
+{
+    sysreg_write(hcr_el2, HCR_GUEST);
+    sysreg_write(vtcr_el2, VTCR_GUEST);
+    sysreg_write(vpidr_el2, sysreg_read(midr_el1));
+    /* Guests may read the physical counter and use the EL1 physical timer. */
+    sysreg_write(cnthctl_el2, 3);
+    sysreg_write(cntvoff_el2, 0);
+    sysreg_write(mdcr_el2, 0);
+    isb();
+    return 0;
+}
+
+uint64_t arch_vcpu_hwid(unsigned index)
+{
+    return index; /* MPIDR Aff0 */
+}
+
+void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_root,
+                     unsigned vmid)
+{
+    struct arch_vcpu *a = &v->arch;
+    memset(a, 0, sizeof(*a));
+    a->regs.x[0] = arg;
+    a->regs.elr = entry;
+    a->regs.spsr = SPSR_EL1H_MASKED;
+    a->el1.sctlr = SCTLR_EL1_RESET;
+    a->vttbr = ((uint64_t)vmid << 48) | s2_root;
+    a->vmpidr = (1ULL << 31) | v->hwid; /* bit 31 RES1; uniprocessor bit clear */
+    a->el1_fresh = true;
+}
+
+#define EL1_SWITCH(op)                                                                             \
+    op(sctlr_el1, sctlr) op(ttbr0_el1, ttbr0) op(ttbr1_el1, ttbr1) op(tcr_el1, tcr)               \
+        op(mair_el1, mair) op(amair_el1, amair) op(vbar_el1, vbar)                                 \
+            op(contextidr_el1, contextidr) op(tpidr_el0, tpidr_el0) op(tpidrro_el0, tpidrro_el0)  \
+                op(tpidr_el1, tpidr_el1) op(sp_el0, sp_el0) op(sp_el1, sp_el1) op(elr_el1, elr)   \
+                    op(spsr_el1, spsr) op(esr_el1, esr) op(far_el1, far) op(afsr0_el1, afsr0)     \
+                        op(afsr1_el1, afsr1) op(par_el1, par) op(cpacr_el1, cpacr)                 \
+                            op(cntkctl_el1, cntkctl) op(cntv_ctl_el0, cntv_ctl)                    \
+                                op(cntv_cval_el0, cntv_cval) op(csselr_el1, csselr)                \
+                                    op(mdscr_el1, mdscr)
+
+#define EL1_SAVE(reg, field) r->field = sysreg_read(reg);
+#define EL1_LOAD(reg, field) sysreg_write(reg, r->field);
+
+static void el1_save(struct el1_regs *r)
+{
+    EL1_SWITCH(EL1_SAVE)
+}
+
+static void el1_load(const struct el1_regs *r)
+{
+    EL1_SWITCH(EL1_LOAD)
+}
+
+/* Make this pCPU's EL1 state the vCPU's. */
+static void vcpu_load(struct vcpu *v)
+{
+    struct percpu *cpu = arch_this_cpu();
+    if (cpu->arch.loaded != v || v->arch.el1_fresh) {
+        if (cpu->arch.loaded && cpu->arch.loaded != v)
+            el1_save(&cpu->arch.loaded->arch.el1);
+        el1_load(&v->arch.el1);
+        cpu->arch.loaded = v;
+        v->arch.el1_fresh = false;
+    }
+    sysreg_write(vttbr_el2, v->arch.vttbr);
+    sysreg_write(vmpidr_el2, v->arch.vmpidr);
+    isb();
+}
+
+static void exit_fatal(struct vcpu_exit *e, uint64_t addr, const char *fmt, uint64_t a, uint64_t b)
+{
+    e->kind = EXIT_FATAL;
+    e->fatal.addr = addr;
+    format_snprintf(e->fatal.reason, sizeof(e->fatal.reason), fmt, a, b);
+}
+
+/* Stage-2 data abort: an MMIO access, or RAM not backed yet (ARM ARM D17.2.40, ISS for DABT). */
+static void decode_dabt(struct vcpu *v, struct vcpu_exit *e)
+{
+    struct guest_regs *r = &v->arch.regs;
+    uint64_t iss = r->esr & 0x1ffffff;
+    e->kind = EXIT_MMIO;
+    e->mmio.gpa = ((r->hpfar & 0xfffffffff0ULL) << 8) | (r->far & 0xfff);
+    e->mmio.write = iss & (1 << 6);
+    if (iss & (1 << 24)) { /* ISV: the syndrome describes the access */
+        unsigned srt = (iss >> 16) & 0x1f;
+        e->mmio.decoded = true;
+        e->mmio.width = 1u << ((iss >> 22) & 3);
+        e->mmio.sign_extend = iss & (1 << 21);
+        e->mmio.reg = srt;
+        e->mmio.value = srt == 31 ? 0 : r->x[srt];
+        if (!(iss & (1 << 15)) && e->mmio.sign_extend) /* into a W register */
+            e->mmio.reg |= 0x100;
+    }
+    v->arch.advance = 4;
+}
+
+void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
+{
+    vcpu_load(v);
+    uint64_t kind = guest_enter(&v->arch.regs);
+    struct guest_regs *r = &v->arch.regs;
+    memset(e, 0, sizeof(*e));
+    e->pc = r->elr;
+    v->arch.advance = 0;
+
+    switch (kind) {
+    case 9:  /* IRQ */
+    case 10: /* FIQ */
+        e->kind = EXIT_NONE; /* a physical interrupt took us out; nothing is routed yet */
+        return;
+    case 11:
+        exit_fatal(e, 0, "SError from the guest (ESR 0x%llx)", r->esr, 0);
+        return;
+    case 8:
+        break;
+    default:
+        exit_fatal(e, 0, "exception from AArch32 (kind %llu)", kind, 0);
+        return;
+    }
+
+    unsigned ec = ESR_EC(r->esr);
+    switch (ec) {
+    case EC_HVC64:
+        /* ELR already points past the HVC. */
+        vcpu_firmware_call(v, e, 0);
+        return;
+    case EC_SMC64:
+        /* A trapped SMC leaves ELR at the SMC itself. */
+        vcpu_firmware_call(v, e, 4);
+        return;
+    case EC_DABT_LOWER:
+        decode_dabt(v, e);
+        return;
+    case EC_IABT_LOWER:
+        /* Fetch from guest memory not backed yet (lazy), or from nowhere. */
+        e->kind = EXIT_MMIO;
+        e->mmio.gpa = ((r->hpfar & 0xfffffffff0ULL) << 8) | (r->far & 0xfff);
+        return;
+    case EC_WFX:
+        e->kind = EXIT_HALT;
+        v->arch.advance = 4;
+        return;
+    case EC_SYSREG:
+        exit_fatal(e, 0, "unhandled system register access (ISS 0x%llx)", r->esr & 0x1ffffff, 0);
+        return;
+    default:
+        exit_fatal(e, r->far, "unhandled exception class 0x%llx (ESR 0x%llx)", ec, r->esr);
+        return;
+    }
+}
+
+void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *e)
+{
+    struct guest_regs *r = &v->arch.regs;
+    switch (e->kind) {
+    case EXIT_MMIO:
+        if (!e->mmio.write && (e->mmio.reg & 0x1f) != 31) {
+            uint64_t val = e->mmio.value;
+            if (e->mmio.reg & 0x100)
+                val &= 0xffffffffULL; /* sign-extended into a W register */
+            r->x[e->mmio.reg & 0x1f] = val;
+        }
+        break;
+    case EXIT_HYPERCALL:
+        r->x[0] = (uint64_t)e->hcall.ret;
+        break;
+    case EXIT_CPU_ON:
+        r->x[0] = (uint64_t)psci_status(e->cpu_on.ret);
+        break;
+    default:
+        break;
+    }
+    r->elr += v->arch.advance;
+    v->arch.advance = 0;
+}
+
+void arch_cpu_kick(unsigned pcpu)
+{
+    /* Wakes a pCPU idling in WFE. A pCPU in guest mode leaves at its next exit; forcing it out
+     * needs an SGI, which comes with the GIC driver. */
+    arch_cpu_kick_all();
+}

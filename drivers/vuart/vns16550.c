@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Virtual NS16550A UART: enough of the register set for Linux's 8250 driver and simple polled
+ * guests. Output goes to the VM's console stream; input comes from the console multiplexer
+ * when the VM has focus. Registers are one byte apart (reg-shift 0), or I/O ports on x86.
+ */
+#include <libfdt.h>
+#include <axvm/errno.h>
+#include <axvm/format.h>
+#include <axvm/frame.h>
+#include <axvm/vdev.h>
+#include <axvm/vm.h>
+
+enum {
+    UART_RBR_THR = 0, /* DLL when DLAB */
+    UART_IER = 1,     /* DLM when DLAB */
+    UART_IIR_FCR = 2,
+    UART_LCR = 3,
+    UART_MCR = 4,
+    UART_LSR = 5,
+    UART_MSR = 6,
+    UART_SCR = 7,
+};
+
+#define LCR_DLAB  0x80
+#define LSR_DR    0x01
+#define LSR_THRE  0x20
+#define LSR_TEMT  0x40
+#define IER_RDI   0x01
+#define IER_THRI  0x02
+#define IIR_NONE  0x01
+#define IIR_THRI  0x02
+#define IIR_RDI   0x04
+#define IIR_FIFOS 0xc0
+
+struct vns16550 {
+    uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+    bool thri_pending; /* THR-empty interrupt owed since IER.THRI was set or THR written */
+};
+
+static struct vns16550 *state(struct emu_device *d)
+{
+    return d->priv;
+}
+
+static bool rx_ready(struct emu_device *d)
+{
+    struct cmux_stream *s = &d->vm->console;
+    if (!cmux_has_input(s))
+        cmux_poll_input(); /* a polling guest is how input gets read without interrupts */
+    return cmux_has_input(s);
+}
+
+static int vns16550_read(struct emu_device *d, uint64_t off, unsigned width, uint64_t *value)
+{
+    struct vns16550 *u = state(d);
+    uint8_t v = 0;
+    switch (off) {
+    case UART_RBR_THR:
+        if (u->lcr & LCR_DLAB) {
+            v = u->dll;
+        } else {
+            int c = cmux_getc(&d->vm->console);
+            v = c < 0 ? 0 : (uint8_t)c;
+        }
+        break;
+    case UART_IER:
+        v = (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+        break;
+    case UART_IIR_FCR:
+        if ((u->ier & IER_RDI) && rx_ready(d)) {
+            v = IIR_RDI;
+        } else if ((u->ier & IER_THRI) && u->thri_pending) {
+            v = IIR_THRI;
+            u->thri_pending = false; /* reading IIR clears a THRE interrupt */
+        } else {
+            v = IIR_NONE;
+        }
+        if (u->fcr & 1)
+            v |= IIR_FIFOS;
+        break;
+    case UART_LCR:
+        v = u->lcr;
+        break;
+    case UART_MCR:
+        v = u->mcr;
+        break;
+    case UART_LSR:
+        v = LSR_THRE | LSR_TEMT | (rx_ready(d) ? LSR_DR : 0);
+        break;
+    case UART_MSR:
+        v = 0xb0; /* DCD, DSR, CTS: a cable is plugged in */
+        break;
+    case UART_SCR:
+        v = u->scr;
+        break;
+    default:
+        break;
+    }
+    *value = v;
+    (void)width;
+    return 0;
+}
+
+static int vns16550_write(struct emu_device *d, uint64_t off, unsigned width, uint64_t value)
+{
+    struct vns16550 *u = state(d);
+    uint8_t v = (uint8_t)value;
+    switch (off) {
+    case UART_RBR_THR:
+        if (u->lcr & LCR_DLAB) {
+            u->dll = v;
+        } else {
+            cmux_putc(&d->vm->console, (char)v);
+            u->thri_pending = true;
+        }
+        break;
+    case UART_IER:
+        if (u->lcr & LCR_DLAB) {
+            u->dlm = v;
+        } else {
+            if ((v & IER_THRI) && !(u->ier & IER_THRI))
+                u->thri_pending = true;
+            u->ier = v & 0x0f;
+        }
+        break;
+    case UART_IIR_FCR:
+        u->fcr = v;
+        break;
+    case UART_LCR:
+        u->lcr = v;
+        break;
+    case UART_MCR:
+        u->mcr = v;
+        break;
+    case UART_SCR:
+        u->scr = v;
+        break;
+    default:
+        break; /* LSR and MSR are read-only */
+    }
+    (void)width;
+    return 0;
+}
+
+static void vns16550_reset(struct emu_device *d)
+{
+    struct vns16550 *u = state(d);
+    *u = (struct vns16550){0};
+}
+
+static const struct emu_ops vns16550_ops = {
+    .read = vns16550_read,
+    .write = vns16550_write,
+    .reset = vns16550_reset,
+};
+
+static int vns16550_create(struct vm *vm, struct emu_device *dev, const struct vm_dev_config *cfg)
+{
+    paddr_t page = frame_alloc(1, PAGE_SIZE);
+    if (!page)
+        return -ENOMEM;
+    dev->name = "ns16550";
+    dev->ops = &vns16550_ops;
+    dev->priv = phys_to_ptr(page);
+    dev->vm = vm;
+    return 0;
+}
+
+static void vns16550_destroy(struct emu_device *dev)
+{
+    frame_free(ptr_to_phys(dev->priv), 1);
+    dev->priv = NULL;
+}
+
+static int vns16550_fdt_node(const struct emu_device *dev, const struct vm_dev_config *cfg,
+                             void *fdt)
+{
+    char name[32];
+    format_snprintf(name, sizeof(name), "serial@%llx", (unsigned long long)cfg->base);
+    int err = fdt_begin_node(fdt, name);
+    err = err ?: fdt_property_string(fdt, "compatible", "ns16550a");
+    uint64_t reg[2] = {cpu_to_fdt64(cfg->base), cpu_to_fdt64(cfg->size)};
+    err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
+    err = err ?: fdt_property_u32(fdt, "clock-frequency", 3686400);
+    err = err ?: fdt_property_u32(fdt, "reg-shift", 0);
+    err = err ?: fdt_property_u32(fdt, "reg-io-width", 1);
+    return err ?: fdt_end_node(fdt);
+}
+
+const struct vdev_type vdev_ns16550 = {
+    .name = "ns16550",
+    .space = EMU_MMIO,
+    .default_size = 0x100,
+    .create = vns16550_create,
+    .destroy = vns16550_destroy,
+    .fdt_node = vns16550_fdt_node,
+};

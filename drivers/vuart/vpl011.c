@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Virtual Arm PL011 UART (PrimeCell r1p5 register map): enough for Linux's amba-pl011 driver
+ * and polled guests. Output goes to the VM's console stream, input comes from the console
+ * multiplexer.
+ */
+#include <libfdt.h>
+#include <axvm/errno.h>
+#include <axvm/format.h>
+#include <axvm/frame.h>
+#include <axvm/vdev.h>
+#include <axvm/vm.h>
+
+enum {
+    PL011_DR = 0x000,
+    PL011_RSR = 0x004,
+    PL011_FR = 0x018,
+    PL011_ILPR = 0x020,
+    PL011_IBRD = 0x024,
+    PL011_FBRD = 0x028,
+    PL011_LCR_H = 0x02c,
+    PL011_CR = 0x030,
+    PL011_IFLS = 0x034,
+    PL011_IMSC = 0x038,
+    PL011_RIS = 0x03c,
+    PL011_MIS = 0x040,
+    PL011_ICR = 0x044,
+    PL011_DMACR = 0x048,
+    PL011_ID = 0xfe0, /* PeriphID0..3, PCellID0..3 */
+};
+
+#define FR_RXFE 0x10
+#define FR_TXFE 0x80
+#define INT_RX  0x10
+#define INT_TX  0x20
+
+/* The identification registers Linux's AMBA bus reads to match the driver (ARM PL011 r1p5). */
+static const uint8_t pl011_id[8] = {0x11, 0x10, 0x34, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
+
+struct vpl011 {
+    uint32_t ibrd, fbrd, lcr_h, cr, ifls, imsc, dmacr, ilpr;
+    uint32_t ris;
+};
+
+static int vpl011_read(struct emu_device *d, uint64_t off, unsigned width, uint64_t *value)
+{
+    struct vpl011 *u = d->priv;
+    struct cmux_stream *s = &d->vm->console;
+    uint32_t v = 0;
+    if (!cmux_has_input(s))
+        cmux_poll_input();
+    bool rx = cmux_has_input(s);
+    switch (off) {
+    case PL011_DR: {
+        int c = cmux_getc(s);
+        v = c < 0 ? 0 : (uint32_t)c;
+        break;
+    }
+    case PL011_FR:
+        v = FR_TXFE | (rx ? 0 : FR_RXFE);
+        break;
+    case PL011_ILPR:
+        v = u->ilpr;
+        break;
+    case PL011_IBRD:
+        v = u->ibrd;
+        break;
+    case PL011_FBRD:
+        v = u->fbrd;
+        break;
+    case PL011_LCR_H:
+        v = u->lcr_h;
+        break;
+    case PL011_CR:
+        v = u->cr;
+        break;
+    case PL011_IFLS:
+        v = u->ifls;
+        break;
+    case PL011_IMSC:
+        v = u->imsc;
+        break;
+    case PL011_RIS:
+        v = u->ris | INT_TX | (rx ? INT_RX : 0);
+        break;
+    case PL011_MIS:
+        v = (u->ris | INT_TX | (rx ? INT_RX : 0)) & u->imsc;
+        break;
+    case PL011_DMACR:
+        v = u->dmacr;
+        break;
+    default:
+        if (off >= PL011_ID && off < PL011_ID + 0x20 && (off & 3) == 0)
+            v = pl011_id[(off - PL011_ID) / 4];
+        break;
+    }
+    *value = v;
+    (void)width;
+    return 0;
+}
+
+static int vpl011_write(struct emu_device *d, uint64_t off, unsigned width, uint64_t value)
+{
+    struct vpl011 *u = d->priv;
+    uint32_t v = (uint32_t)value;
+    switch (off) {
+    case PL011_DR:
+        cmux_putc(&d->vm->console, (char)(v & 0xff));
+        break;
+    case PL011_ILPR:
+        u->ilpr = v;
+        break;
+    case PL011_IBRD:
+        u->ibrd = v;
+        break;
+    case PL011_FBRD:
+        u->fbrd = v;
+        break;
+    case PL011_LCR_H:
+        u->lcr_h = v;
+        break;
+    case PL011_CR:
+        u->cr = v;
+        break;
+    case PL011_IFLS:
+        u->ifls = v;
+        break;
+    case PL011_IMSC:
+        u->imsc = v;
+        break;
+    case PL011_ICR:
+        u->ris &= ~v;
+        break;
+    case PL011_DMACR:
+        u->dmacr = v;
+        break;
+    default:
+        break;
+    }
+    (void)width;
+    return 0;
+}
+
+static void vpl011_reset(struct emu_device *d)
+{
+    struct vpl011 *u = d->priv;
+    *u = (struct vpl011){.cr = 0x300, .ifls = 0x12};
+}
+
+static const struct emu_ops vpl011_ops = {
+    .read = vpl011_read,
+    .write = vpl011_write,
+    .reset = vpl011_reset,
+};
+
+static int vpl011_create(struct vm *vm, struct emu_device *dev, const struct vm_dev_config *cfg)
+{
+    paddr_t page = frame_alloc(1, PAGE_SIZE);
+    if (!page)
+        return -ENOMEM;
+    dev->name = "pl011";
+    dev->ops = &vpl011_ops;
+    dev->priv = phys_to_ptr(page);
+    dev->vm = vm;
+    vpl011_reset(dev);
+    return 0;
+}
+
+static void vpl011_destroy(struct emu_device *dev)
+{
+    frame_free(ptr_to_phys(dev->priv), 1);
+    dev->priv = NULL;
+}
+
+static int vpl011_fdt_node(const struct emu_device *dev, const struct vm_dev_config *cfg,
+                           void *fdt)
+{
+    char name[32];
+    format_snprintf(name, sizeof(name), "pl011@%llx", (unsigned long long)cfg->base);
+    int err = fdt_begin_node(fdt, name);
+    static const char compat[] = "arm,pl011\0arm,primecell";
+    err = err ?: fdt_property(fdt, "compatible", compat, sizeof(compat));
+    uint64_t reg[2] = {cpu_to_fdt64(cfg->base), cpu_to_fdt64(cfg->size)};
+    err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
+    return err ?: fdt_end_node(fdt);
+}
+
+const struct vdev_type vdev_pl011 = {
+    .name = "pl011",
+    .space = EMU_MMIO,
+    .default_size = 0x1000,
+    .create = vpl011_create,
+    .destroy = vpl011_destroy,
+    .fdt_node = vpl011_fdt_node,
+};

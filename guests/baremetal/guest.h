@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef GUEST_H
+#define GUEST_H
+
+/*
+ * The bare-metal test guest: one C program for every architecture, with a start file and a
+ * few hardware calls per architecture under arch/<arch>/.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Provided by arch/<arch>/: */
+int64_t guest_hypercall(uint64_t nr, uint64_t a0, uint64_t a1);
+/* Start vCPU 'hwid' at guest_secondary_entry with 'arg' (PSCI CPU_ON, SBI HSM). */
+int64_t guest_cpu_on(uint64_t hwid, uint64_t arg);
+uint64_t guest_cycles(void);
+void guest_relax(void);
+
+/* Common code: */
+void guest_main(const void *fdt);
+void guest_secondary_main(uint64_t arg);
+
+void console_init(const void *fdt);
+void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

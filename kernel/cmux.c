@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+#include <axvm/cmux.h>
+#include <axvm/console.h>
+#include <axvm/format.h>
+#include <axvm/log.h>
+
+#define CMUX_MAX_STREAMS 8
+
+void (*cmux_sink)(const char *s, size_t len) = console_write;
+
+static struct cmux_stream *streams[CMUX_MAX_STREAMS];
+static int focus = -1;
+static bool escape_pending;
+static spinlock_t registry_lock = SPINLOCK_INIT;
+static spinlock_t input_lock = SPINLOCK_INIT;
+
+void cmux_stream_init(struct cmux_stream *s, unsigned vm_id, const char *name)
+{
+    format_snprintf(s->prefix, sizeof(s->prefix), "[%u:%s] ", vm_id, name);
+    s->len = 0;
+    s->in_head = s->in_tail = 0;
+    s->id = vm_id;
+    s->lock = (spinlock_t)SPINLOCK_INIT;
+}
+
+/* One sink call per line, so lines of different VMs never interleave. Called with s->lock. */
+static void emit_line(struct cmux_stream *s)
+{
+    char buf[sizeof(s->prefix) + CMUX_LINE_MAX + 1];
+    size_t n = 0;
+    for (const char *p = s->prefix; *p; p++)
+        buf[n++] = *p;
+    for (unsigned i = 0; i < s->len; i++)
+        buf[n++] = s->line[i];
+    buf[n++] = '\n';
+    s->len = 0;
+    cmux_sink(buf, n);
+}
+
+void cmux_putc(struct cmux_stream *s, char c)
+{
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    if (c == '\n') {
+        emit_line(s);
+    } else if (c != '\r') {
+        s->line[s->len++] = c;
+        if (s->len == CMUX_LINE_MAX)
+            emit_line(s); /* an endless line still comes out, in pieces */
+    }
+    spin_unlock_irqrestore(&s->lock, flags);
+}
+
+void cmux_flush(struct cmux_stream *s)
+{
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    if (s->len)
+        emit_line(s);
+    spin_unlock_irqrestore(&s->lock, flags);
+}
+
+void cmux_register(struct cmux_stream *s)
+{
+    unsigned long flags = spin_lock_irqsave(&registry_lock);
+    for (int i = 0; i < CMUX_MAX_STREAMS; i++) {
+        if (!streams[i]) {
+            streams[i] = s;
+            s->registered = true;
+            if (focus < 0)
+                focus = i;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&registry_lock, flags);
+}
+
+/* Next registered stream after 'from' (wrapping), or -1. Called with registry_lock. */
+static int next_stream(int from)
+{
+    for (int k = 1; k <= CMUX_MAX_STREAMS; k++) {
+        int i = (from + k + CMUX_MAX_STREAMS) % CMUX_MAX_STREAMS;
+        if (streams[i])
+            return i;
+    }
+    return -1;
+}
+
+void cmux_unregister(struct cmux_stream *s)
+{
+    unsigned long flags = spin_lock_irqsave(&registry_lock);
+    for (int i = 0; i < CMUX_MAX_STREAMS; i++) {
+        if (streams[i] == s) {
+            streams[i] = NULL;
+            s->registered = false;
+            if (focus == i)
+                focus = next_stream(i);
+        }
+    }
+    spin_unlock_irqrestore(&registry_lock, flags);
+}
+
+struct cmux_stream *cmux_focus(void)
+{
+    return focus >= 0 ? streams[focus] : NULL;
+}
+
+static void announce_focus(void)
+{
+    struct cmux_stream *s = cmux_focus();
+    if (s)
+        log_info("console: input goes to %.*s", (int)__builtin_strlen(s->prefix) - 1, s->prefix);
+    else
+        log_info("console: no VM to send input to");
+}
+
+static void list_streams(void)
+{
+    for (int i = 0; i < CMUX_MAX_STREAMS; i++)
+        if (streams[i])
+            log_info("console: %s%.*s", i == focus ? "* " : "  ",
+                     (int)__builtin_strlen(streams[i]->prefix) - 1, streams[i]->prefix);
+}
+
+static void deliver(struct cmux_stream *s, char c)
+{
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    unsigned next = (s->in_head + 1) % CMUX_INPUT_SIZE;
+    if (next != s->in_tail) { /* full: drop, as a real UART overruns */
+        s->input[s->in_head] = c;
+        s->in_head = next;
+    }
+    spin_unlock_irqrestore(&s->lock, flags);
+}
+
+void cmux_input_byte(char c)
+{
+    unsigned long flags = spin_lock_irqsave(&registry_lock);
+    struct cmux_stream *target = NULL;
+    bool announce = false, list = false;
+    if (escape_pending) {
+        escape_pending = false;
+        if (c == 'n' || c == 'N') {
+            focus = next_stream(focus);
+            announce = true;
+        } else if (c == 'l' || c == 'L') {
+            list = true;
+        } else if (c >= '0' && c <= '9') {
+            for (int i = 0; i < CMUX_MAX_STREAMS; i++)
+                if (streams[i] && streams[i]->id == (unsigned)(c - '0'))
+                    focus = i;
+            announce = true;
+        } else if (c == CMUX_ESCAPE) {
+            target = cmux_focus();
+        }
+    } else if (c == CMUX_ESCAPE) {
+        escape_pending = true;
+    } else {
+        target = cmux_focus();
+    }
+    spin_unlock_irqrestore(&registry_lock, flags);
+    if (target)
+        deliver(target, c);
+    if (announce)
+        announce_focus();
+    if (list)
+        list_streams();
+}
+
+void cmux_poll_input(void)
+{
+    /* One poller at a time; the others have nothing to add. */
+    if (!spin_trylock(&input_lock))
+        return;
+    int c;
+    while ((c = console_getc()) >= 0)
+        cmux_input_byte((char)c);
+    spin_unlock(&input_lock);
+}
+
+int cmux_getc(struct cmux_stream *s)
+{
+    int c = -1;
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    if (s->in_tail != s->in_head) {
+        c = (unsigned char)s->input[s->in_tail];
+        s->in_tail = (s->in_tail + 1) % CMUX_INPUT_SIZE;
+    }
+    spin_unlock_irqrestore(&s->lock, flags);
+    return c;
+}
+
+bool cmux_has_input(const struct cmux_stream *s)
+{
+    return s->in_tail != s->in_head;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AXVM_ARCH_VM_H
+#define AXVM_ARCH_VM_H
+
+/*
+ * What each architecture provides for running guests, beside arch.h. Implemented under
+ * arch/<arch>/; kernel/ calls only these.
+ */
+
+#include <axvm/exit.h>
+#include <axvm/pgtable.h>
+
+struct vcpu;
+struct vm;
+
+/* Enable virtualization on the calling pCPU (HCR_EL2, hedeleg/hideleg, EFER.SVME...). Called
+ * on every pCPU before it runs guests. Returns 0, or -ENODEV with the reason logged. */
+int arch_virt_cpu_init(void);
+
+/* The stage-2 page-table format of this architecture. */
+const struct pt_format *arch_s2_format(void);
+
+/* Invalidate the stage-2 TLB entries of VMID 'vmid' on every pCPU (after an unmap). */
+void arch_s2_flush(unsigned vmid);
+
+/* Highest VMID/ASID the hardware offers (VMIDs start at 1). */
+unsigned arch_vmid_max(void);
+
+/* Reset the vCPU to enter at 'entry' with 'arg' as the firmware protocol's argument (AArch64
+ * x0, RISC-V a1 with a0 = hart id, x86 rdi), with its stage-2 root and VMID. */
+void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_root,
+                     unsigned vmid);
+
+/* Enter the guest and come back with the next exit decoded into 'exit'. The architecture
+ * serves what only it can (system registers, timer) and returns EXIT_NONE for those. */
+void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
+
+/* Finish an exit the core served: write an MMIO/PIO read's value to its register, put a
+ * hypercall's or CPU_ON's return value where the ABI wants it. */
+void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *exit);
+
+/* The guest hardware id of vCPU 'index' (MPIDR affinity, hart id, APIC id). */
+uint64_t arch_vcpu_hwid(unsigned index);
+
+/* Add the architecture's nodes to a VM's generated device tree: cpus (with enable-method),
+ * interrupt controller, timer, firmware interface. 'fdt' is open for sequential writing at the
+ * root node. Returns 0 or a negative libfdt error. */
+int arch_vm_fdt(struct vm *vm, void *fdt);
+
+/* Wake 'pcpu' if it sleeps, and make it leave guest mode if it is in it. */
+void arch_cpu_kick(unsigned pcpu);
+
+#endif

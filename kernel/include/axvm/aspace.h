@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AXVM_ASPACE_H
+#define AXVM_ASPACE_H
+
+/*
+ * A guest's physical address space: regions of guest-physical memory backed by frames the
+ * hypervisor allocates (now, or lazily on the first stage-2 fault) or mapped to the same host
+ * address (identity: passthrough memory and devices), over the architecture's stage-2 tables.
+ */
+
+#include <axvm/pgtable.h>
+
+#define ASPACE_MAX_REGIONS 16
+
+enum region_kind {
+    REGION_ALLOCATED, /* backed at creation */
+    REGION_LAZY,      /* backed page by page on first touch */
+    REGION_IDENTITY,  /* guest-physical == host-physical, never freed */
+};
+
+struct aspace_region {
+    uint64_t gpa;
+    uint64_t size;
+    enum region_kind kind;
+    unsigned prot; /* PT_* */
+};
+
+struct aspace {
+    struct pgtable pt;
+    unsigned vmid;
+    struct aspace_region regions[ASPACE_MAX_REGIONS];
+    unsigned region_count;
+    uint64_t frames_owned; /* frames allocated for guest memory (tables not included) */
+    uint64_t lazy_faults;  /* pages filled on a stage-2 fault */
+};
+
+int aspace_init(struct aspace *as, unsigned vmid);
+
+/* Add a region and back it as its kind says. Overlapping an existing region is -EEXIST. */
+int aspace_add_region(struct aspace *as, uint64_t gpa, uint64_t size, enum region_kind kind,
+                      unsigned prot);
+
+/* Remove a region's mappings (and free its frames unless identity). */
+int aspace_remove_region(struct aspace *as, uint64_t gpa);
+
+/* The region containing gpa, or NULL. */
+const struct aspace_region *aspace_find_region(const struct aspace *as, uint64_t gpa);
+
+/*
+ * A stage-2 fault at gpa. Returns 0 after backing a lazy page (the guest retries the access),
+ * -EFAULT when gpa is in no region (the caller may still find an emulated device there).
+ */
+int aspace_fault(struct aspace *as, uint64_t gpa);
+
+bool aspace_translate(const struct aspace *as, uint64_t gpa, paddr_t *hpa);
+
+/* Copy to/from guest memory, backing lazy pages as needed. -EFAULT past any region. */
+int aspace_write(struct aspace *as, uint64_t gpa, const void *src, uint64_t size);
+int aspace_read(struct aspace *as, uint64_t gpa, void *dst, uint64_t size);
+
+/* Free every frame the address space owns: guest memory and tables. */
+void aspace_destroy(struct aspace *as);
+
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AXVM_CMUX_H
+#define AXVM_CMUX_H
+
+/*
+ * The console multiplexer: every VM's UART output goes to the one physical serial line, a
+ * whole line at a time, prefixed "[<id>:<name>] ". Input from the serial line goes to the VM
+ * in focus. Hotkeys (docs/console.md): Ctrl-] then 'n' focuses the next VM, 'l' lists the VMs,
+ * a digit focuses that VM id, Ctrl-] again sends a literal Ctrl-].
+ */
+
+#include <axvm/spinlock.h>
+#include <axvm/types.h>
+
+#define CMUX_LINE_MAX   200
+#define CMUX_INPUT_SIZE 64
+#define CMUX_ESCAPE     0x1d /* Ctrl-] */
+
+struct cmux_stream {
+    char prefix[32];
+    char line[CMUX_LINE_MAX];
+    unsigned len;
+    spinlock_t lock;
+    /* Input for this VM, filled by cmux_poll_input when it has focus. */
+    char input[CMUX_INPUT_SIZE];
+    unsigned in_head, in_tail;
+    unsigned id;
+    bool registered;
+};
+
+/* Where finished lines go: console_write on the machine, a capture buffer in unit tests. */
+extern void (*cmux_sink)(const char *s, size_t len);
+
+void cmux_stream_init(struct cmux_stream *s, unsigned vm_id, const char *name);
+void cmux_putc(struct cmux_stream *s, char c);
+void cmux_flush(struct cmux_stream *s);
+
+/* Make a stream eligible for input focus / drop it (when its VM stops). */
+void cmux_register(struct cmux_stream *s);
+void cmux_unregister(struct cmux_stream *s);
+
+/* Read what the serial line has and route it; cheap when nothing is waiting. */
+void cmux_poll_input(void);
+
+/* Feed one byte as if it came from the serial line (what cmux_poll_input does per byte). */
+void cmux_input_byte(char c);
+
+/* Next input byte for this stream, or -1. */
+int cmux_getc(struct cmux_stream *s);
+bool cmux_has_input(const struct cmux_stream *s);
+
+/* The stream in focus, or NULL. */
+struct cmux_stream *cmux_focus(void);
+
+#endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AXVM_SCHED_H
+#define AXVM_SCHED_H
+
+/*
+ * The pinning scheduler: each pCPU runs the vCPUs pinned to it, round robin when the config
+ * explicitly shares a pCPU; an idle pCPU waits for an event.
+ */
+
+#include <axvm/types.h>
+
+struct vcpu;
+
+/* Pin a vCPU to its pCPU's run list. */
+void sched_add(struct vcpu *v);
+void sched_remove(struct vcpu *v);
+
+/* Mark runnable and wake its pCPU. */
+void sched_wake(struct vcpu *v);
+
+/* The loop every pCPU ends in. The boot CPU powers the machine off once no VM is left. */
+NORETURN void sched_loop(void);
+
+#endif

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AXVM_VM_H
+#define AXVM_VM_H
+
+/*
+ * A virtual machine: created from its configuration, booted, run by its vCPUs on their pinned
+ * pCPUs, shut down or rebooted (from a fresh copy of its image), and released.
+ */
+
+#include <axvm/aspace.h>
+#include <axvm/cmux.h>
+#include <axvm/config.h>
+#include <axvm/emu.h>
+#include <axvm/spinlock.h>
+#include <axvm/vcpu.h>
+
+enum vm_state {
+    VM_EMPTY,    /* slot unused */
+    VM_LOADED,   /* created, image loaded, not running yet */
+    VM_RUNNING,  /* at least one vCPU may run */
+    VM_STOPPING, /* shutdown/reboot asked; vCPUs are leaving */
+    VM_STOPPED,  /* everything released */
+};
+
+enum vm_stop_reason {
+    VM_STOP_NONE,
+    VM_STOP_SHUTDOWN,
+    VM_STOP_REBOOT,
+    VM_STOP_FAULT,
+};
+
+/* Where the generated device tree and the initrd go: the top of the first memory region. */
+#define VM_FDT_MAX (64 * 1024)
+
+struct vm {
+    unsigned id;
+    const struct vm_config *cfg;
+    volatile enum vm_state state;
+    enum vm_stop_reason stop_reason;
+    unsigned vmid; /* stage-2 tag */
+    unsigned boots;
+    struct aspace as;
+    struct emu_bus bus;
+    struct emu_device devs[VM_MAX_DEVICES];
+    void *dev_priv[VM_MAX_DEVICES];
+    struct vcpu vcpus[VM_MAX_VCPUS];
+    unsigned vcpu_count;
+    struct cmux_stream console;
+    spinlock_t lock;
+    uint64_t fdt_gpa;
+    uint64_t initrd_gpa;
+};
+
+extern struct vm vm_table[VM_MAX];
+
+/* Build the VM from its config: address space, devices, image, device tree. */
+int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned vmid);
+
+/* Make the boot vCPU runnable. */
+int vm_boot(struct vm *vm);
+
+/* Ask the VM to stop; its vCPUs leave at their next exit. The last one out releases it, and for
+ * a reboot creates and boots it again. */
+void vm_stop(struct vm *vm, enum vm_stop_reason reason);
+
+/* Called by a vCPU's pCPU when that vCPU has left guest mode for good. */
+void vm_vcpu_stopped(struct vcpu *v);
+
+/* Release everything the VM holds (memory, tables); state becomes VM_STOPPED. */
+void vm_release(struct vm *vm);
+
+/* Report a guest error (one line naming VM, vCPU, address and guest PC) and stop the VM. */
+void vm_fault(struct vcpu *v, const char *what, uint64_t addr, uint64_t pc);
+
+/* Create and boot every configured VM that passes the boot-time check. Returns how many run. */
+unsigned vm_start_all(void);
+
+/* True while any VM is loaded, running or stopping. */
+bool vm_any_active(void);
+
+/* PSCI CPU_ON / SBI hart_start: start the vCPU the guest calls 'hwid' at entry with arg.
+ * Returns 0, -ENOENT for no such vCPU, -EBUSY if it is already on. */
+int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg);
+
+struct vcpu *vm_find_vcpu_by_hwid(struct vm *vm, uint64_t hwid);
+
+#endif

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AXVM_VM_FDT_H
+#define AXVM_VM_FDT_H
+
+#include <axvm/types.h>
+
+struct vm;
+
+/* Write the VM's device tree into 'buf'. Returns 0 or a negative libfdt error. */
+int vm_fdt_build(struct vm *vm, void *buf, size_t size);
+
+#endif

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The pinning scheduler. A pCPU runs the vCPUs pinned to it, round robin between exits when a
+ * config shares the pCPU on purpose. There is no preemption timer yet, so a vCPU that never
+ * exits keeps its pCPU: pinning, not sharing, is the normal case.
+ */
+#include <axvm/arch.h>
+#include <axvm/cmux.h>
+#include <axvm/log.h>
+#include <axvm/panic.h>
+#include <axvm/percpu.h>
+#include <axvm/sched.h>
+#include <axvm/vm.h>
+
+#define SCHED_MAX_PER_CPU (VM_MAX * 2)
+
+static struct vcpu *run_list[CPU_MAX][SCHED_MAX_PER_CPU];
+static unsigned next_pick[CPU_MAX];
+static spinlock_t sched_lock = SPINLOCK_INIT;
+
+void sched_add(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    for (unsigned i = 0; i < SCHED_MAX_PER_CPU; i++) {
+        if (!run_list[v->pcpu][i]) {
+            run_list[v->pcpu][i] = v;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void sched_remove(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    for (unsigned i = 0; i < SCHED_MAX_PER_CPU; i++)
+        if (run_list[v->pcpu][i] == v)
+            run_list[v->pcpu][i] = NULL;
+    spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void sched_wake(struct vcpu *v)
+{
+    if (v->state == VCPU_HALTED)
+        v->state = VCPU_RUNNABLE;
+    arch_cpu_kick_all();
+}
+
+/* Next vCPU of this pCPU that wants to run (or to retire, if its VM is stopping). vCPUs that
+ * are off never ran, so a stopping VM does not wait for them. */
+static struct vcpu *sched_pick(unsigned cpu)
+{
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    struct vcpu *found = NULL;
+    for (unsigned k = 0; k < SCHED_MAX_PER_CPU && !found; k++) {
+        unsigned i = (next_pick[cpu] + k) % SCHED_MAX_PER_CPU;
+        struct vcpu *v = run_list[cpu][i];
+        if (!v)
+            continue;
+        if (v->state == VCPU_RUNNABLE || v->state == VCPU_HALTED) {
+            found = v;
+            next_pick[cpu] = i + 1;
+        }
+    }
+    spin_unlock_irqrestore(&sched_lock, flags);
+    return found;
+}
+
+static void sched_run_one(struct vcpu *v)
+{
+    if (v->vm->state == VM_RUNNING) {
+        v->state = VCPU_RUNNING;
+        enum exit_kind why = vcpu_run(v);
+        switch (why) {
+        case EXIT_HALT:
+            v->state = VCPU_HALTED;
+            break;
+        case EXIT_CPU_OFF:
+            v->state = VCPU_OFF;
+            break;
+        case EXIT_SHUTDOWN:
+            vm_stop(v->vm, VM_STOP_SHUTDOWN);
+            break;
+        case EXIT_REBOOT:
+            vm_stop(v->vm, VM_STOP_REBOOT);
+            break;
+        default:
+            break; /* faults have stopped the VM already */
+        }
+        if (v->state == VCPU_RUNNING)
+            v->state = VCPU_RUNNABLE;
+    }
+    if (v->vm->state == VM_STOPPING)
+        vm_vcpu_stopped(v);
+}
+
+NORETURN void sched_loop(void)
+{
+    struct percpu *self = arch_this_cpu();
+    for (;;) {
+        if (panic_in_progress())
+            panic_halt_self();
+        struct vcpu *v = sched_pick(self->index);
+        if (v) {
+            sched_run_one(v);
+            continue;
+        }
+        if (self->index == 0) {
+            cmux_poll_input();
+            if (!vm_any_active()) {
+                log_info("all VMs have stopped: powering off");
+                arch_system_off();
+            }
+        }
+        arch_wait_for_event();
+    }
+}

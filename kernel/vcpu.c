@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+/* The exit loop: run the guest, serve what can be served in place, return the rest. */
+#include <axvm/arch_vm.h>
+#include <axvm/errno.h>
+#include <axvm/hypercall_handle.h>
+#include <axvm/log.h>
+#include <axvm/sched.h>
+#include <axvm/vm.h>
+
+/* A stage-2 fault on a guest address: lazy RAM, an emulated device, or a guest error. */
+static enum exit_kind serve_mmio(struct vcpu *v, struct vcpu_exit *e)
+{
+    struct vm *vm = v->vm;
+    struct exit_mmio *m = &e->mmio;
+    if (aspace_fault(&vm->as, m->gpa) == 0)
+        return EXIT_NONE; /* backed now: the guest retries the access */
+    if (!emu_bus_find(&vm->bus, EMU_MMIO, m->gpa)) {
+        vm_fault(v, m->write ? "write to an address with no memory or device"
+                             : "read from an address with no memory or device",
+                 m->gpa, e->pc);
+        return EXIT_FATAL;
+    }
+    if (!m->decoded) {
+        vm_fault(v, "MMIO access by an instruction the hypervisor cannot decode", m->gpa, e->pc);
+        return EXIT_FATAL;
+    }
+    uint64_t value = m->value;
+    int err = emu_bus_access(&vm->bus, EMU_MMIO, m->gpa, m->width, m->write, &value);
+    if (err) {
+        vm_fault(v, "MMIO access the device refused", m->gpa, e->pc);
+        return EXIT_FATAL;
+    }
+    if (!m->write) {
+        if (m->sign_extend && m->width < 8) {
+            unsigned bits = m->width * 8;
+            uint64_t sign = 1ULL << (bits - 1);
+            value = ((value & ((1ULL << bits) - 1)) ^ sign) - sign;
+        }
+        m->value = value;
+    }
+    arch_vcpu_complete(v, e);
+    return EXIT_NONE;
+}
+
+static enum exit_kind serve_pio(struct vcpu *v, struct vcpu_exit *e)
+{
+    struct exit_pio *p = &e->pio;
+    uint64_t value = p->value;
+    int err = emu_bus_access(&v->vm->bus, EMU_PIO, p->port, p->width, p->write, &value);
+    if (err == -ENODEV) {
+        /* Like an empty ISA slot: reads float high, writes vanish. Logged once per port. */
+        value = ~0ULL;
+        log_debug("vm%u vcpu%u: I/O port 0x%x has no device", v->vm->id, v->id, p->port);
+    } else if (err) {
+        vm_fault(v, "I/O port access the device refused", p->port, e->pc);
+        return EXIT_FATAL;
+    }
+    if (!p->write)
+        p->value = value & ((p->width == 8) ? ~0ULL : ((1ULL << (p->width * 8)) - 1));
+    arch_vcpu_complete(v, e);
+    return EXIT_NONE;
+}
+
+static enum exit_kind serve_cpu_on(struct vcpu *v, struct vcpu_exit *e)
+{
+    struct exit_cpu_on *c = &e->cpu_on;
+    c->ret = vm_cpu_on(v->vm, c->target, c->entry, c->arg);
+    arch_vcpu_complete(v, e);
+    return EXIT_NONE;
+}
+
+enum exit_kind vcpu_run(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    struct vcpu_exit e;
+    for (;;) {
+        if (vm->state != VM_RUNNING)
+            return EXIT_SHUTDOWN;
+        arch_vcpu_run(v, &e);
+        v->exits++;
+        enum exit_kind next = EXIT_NONE;
+        switch (e.kind) {
+        case EXIT_NONE:
+            break;
+        case EXIT_MMIO:
+            next = serve_mmio(v, &e);
+            break;
+        case EXIT_PIO:
+            next = serve_pio(v, &e);
+            break;
+        case EXIT_HYPERCALL:
+            next = hypercall_handle(v, &e.hcall);
+            if (next == EXIT_NONE)
+                arch_vcpu_complete(v, &e);
+            break;
+        case EXIT_CPU_ON:
+            next = serve_cpu_on(v, &e);
+            break;
+        case EXIT_FATAL:
+            vm_fault(v, e.fatal.reason, e.fatal.addr, e.pc);
+            next = EXIT_FATAL;
+            break;
+        case EXIT_HALT:
+        case EXIT_CPU_OFF:
+        case EXIT_SHUTDOWN:
+        case EXIT_REBOOT:
+            arch_vcpu_complete(v, &e);
+            next = e.kind;
+            break;
+        }
+        if (next != EXIT_NONE)
+            return next;
+    }
+}

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+/* VM lifecycle: create from config, boot, stop (shutdown, reboot, fault), release. */
+#include <string.h>
+#include <axvm/arch.h>
+#include <axvm/arch_vm.h>
+#include <axvm/errno.h>
+#include <axvm/frame.h>
+#include <axvm/log.h>
+#include <axvm/percpu.h>
+#include <axvm/sched.h>
+#include <axvm/vdev.h>
+#include <axvm/vm.h>
+#include <axvm/vm_fdt.h>
+
+struct vm vm_table[VM_MAX];
+
+static const char *const stop_names[] = {
+    [VM_STOP_NONE] = "running",
+    [VM_STOP_SHUTDOWN] = "shutdown",
+    [VM_STOP_REBOOT] = "reboot",
+    [VM_STOP_FAULT] = "fault",
+};
+
+static int vm_add_devices(struct vm *vm)
+{
+    const struct vm_config *c = vm->cfg;
+    emu_bus_init(&vm->bus);
+    for (unsigned i = 0; i < c->dev_count; i++) {
+        const struct vdev_type *t = vdev_find(c->dev[i].type);
+        if (!t) {
+            log_error("vm%u (%s): device %u: unknown type '%s'", vm->id, c->name, i,
+                      c->dev[i].type);
+            return -ENODEV;
+        }
+        struct emu_device *d = &vm->devs[i];
+        memset(d, 0, sizeof(*d));
+        d->space = c->dev[i].pio ? EMU_PIO : t->space;
+        d->base = c->dev[i].base;
+        d->size = c->dev[i].size ? c->dev[i].size : t->default_size;
+        int err = t->create(vm, d, &c->dev[i]);
+        err = err ?: emu_bus_add(&vm->bus, d);
+        if (err) {
+            log_error("vm%u (%s): device %u (%s at 0x%llx): error %d", vm->id, c->name, i,
+                      c->dev[i].type, (unsigned long long)c->dev[i].base, err);
+            return err;
+        }
+    }
+    return 0;
+}
+
+static void vm_remove_devices(struct vm *vm)
+{
+    const struct vm_config *c = vm->cfg;
+    for (unsigned i = 0; i < c->dev_count; i++) {
+        const struct vdev_type *t = vdev_find(c->dev[i].type);
+        if (t && t->destroy && vm->devs[i].priv)
+            t->destroy(&vm->devs[i]);
+    }
+    emu_bus_init(&vm->bus);
+}
+
+static int vm_add_memory(struct vm *vm)
+{
+    const struct vm_config *c = vm->cfg;
+    static const enum region_kind kinds[] = {
+        [VM_MEM_ALLOCATED] = REGION_ALLOCATED,
+        [VM_MEM_LAZY] = REGION_LAZY,
+        [VM_MEM_IDENTITY] = REGION_IDENTITY,
+    };
+    for (unsigned i = 0; i < c->mem_count; i++) {
+        int err = aspace_add_region(&vm->as, c->mem[i].gpa, c->mem[i].size, kinds[c->mem[i].kind],
+                                    PT_RWX);
+        if (err) {
+            log_error("vm%u (%s): memory %u at 0x%llx (%llu MiB): error %d", vm->id, c->name, i,
+                      (unsigned long long)c->mem[i].gpa,
+                      (unsigned long long)(c->mem[i].size >> 20), err);
+            return err;
+        }
+    }
+    for (unsigned i = 0; i < c->passthru_count; i++) {
+        int err = aspace_add_region(&vm->as, c->passthru[i].base, c->passthru[i].size,
+                                    REGION_IDENTITY, PT_READ | PT_WRITE | PT_DEVICE);
+        if (err) {
+            log_error("vm%u (%s): passthrough %u at 0x%llx: error %d", vm->id, c->name, i,
+                      (unsigned long long)c->passthru[i].base, err);
+            return err;
+        }
+    }
+    return 0;
+}
+
+/* Image at its load address; initrd and device tree at the top of the first memory region. */
+static int vm_load(struct vm *vm)
+{
+    const struct vm_config *c = vm->cfg;
+    int err = aspace_write(&vm->as, c->load_addr, c->image, c->image_size);
+    if (err) {
+        log_error("vm%u (%s): image does not fit at 0x%llx", vm->id, c->name,
+                  (unsigned long long)c->load_addr);
+        return err;
+    }
+    uint64_t top = c->mem[0].gpa + c->mem[0].size;
+    vm->fdt_gpa = ALIGN_DOWN(top - VM_FDT_MAX, PAGE_SIZE);
+    if (c->initrd_size) {
+        vm->initrd_gpa = ALIGN_DOWN(vm->fdt_gpa - c->initrd_size, MiB(2));
+        err = aspace_write(&vm->as, vm->initrd_gpa, c->initrd, c->initrd_size);
+        if (err)
+            return err;
+    }
+    paddr_t buf = frame_alloc(VM_FDT_MAX / PAGE_SIZE, PAGE_SIZE);
+    if (!buf)
+        return -ENOMEM;
+    err = vm_fdt_build(vm, phys_to_ptr(buf), VM_FDT_MAX);
+    if (err)
+        log_error("vm%u (%s): device tree: libfdt error %d", vm->id, c->name, err);
+    else
+        err = aspace_write(&vm->as, vm->fdt_gpa, phys_to_ptr(buf), VM_FDT_MAX);
+    frame_free(buf, VM_FDT_MAX / PAGE_SIZE);
+    return err;
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned vmid)
+{
+    unsigned boots = vm->cfg == cfg ? vm->boots : 0;
+    memset(vm, 0, sizeof(*vm));
+    vm->id = cfg->id;
+    vm->cfg = cfg;
+    vm->vmid = vmid;
+    vm->boots = boots;
+    vm->lock = (spinlock_t)SPINLOCK_INIT;
+    cmux_stream_init(&vm->console, cfg->id, cfg->name);
+
+    int err = aspace_init(&vm->as, vmid);
+    err = err ?: vm_add_memory(vm);
+    err = err ?: vm_add_devices(vm);
+    vm->vcpu_count = cfg->vcpu_count;
+    for (unsigned i = 0; i < cfg->vcpu_count; i++) {
+        struct vcpu *v = &vm->vcpus[i];
+        v->vm = vm;
+        v->id = i;
+        v->hwid = arch_vcpu_hwid(i);
+        v->pcpu = cfg->affinity[i];
+        v->state = VCPU_OFF;
+    }
+    err = err ?: vm_load(vm);
+    if (err) {
+        vm_release(vm);
+        return err;
+    }
+    vm->state = VM_LOADED;
+    return 0;
+}
+
+int vm_boot(struct vm *vm)
+{
+    const struct vm_config *c = vm->cfg;
+    vm->boots++;
+    log_info("vm%u (%s): boot #%u, %u vCPU%s on pCPU %u%s, %llu KiB image at 0x%llx", vm->id,
+             c->name, vm->boots, c->vcpu_count, c->vcpu_count > 1 ? "s" : "", c->affinity[0],
+             c->vcpu_count > 1 ? "..." : "", (unsigned long long)(c->image_size >> 10),
+             (unsigned long long)c->load_addr);
+    cmux_register(&vm->console);
+    for (unsigned i = 0; i < vm->vcpu_count; i++)
+        sched_add(&vm->vcpus[i]);
+    struct vcpu *boot = &vm->vcpus[0];
+    arch_vcpu_reset(boot, c->entry, vm->fdt_gpa, vm->as.pt.root, vm->vmid);
+    boot->state = VCPU_RUNNABLE;
+    vm->state = VM_RUNNING;
+    sched_wake(boot);
+    return 0;
+}
+
+struct vcpu *vm_find_vcpu_by_hwid(struct vm *vm, uint64_t hwid)
+{
+    for (unsigned i = 0; i < vm->vcpu_count; i++)
+        if (vm->vcpus[i].hwid == hwid)
+            return &vm->vcpus[i];
+    return NULL;
+}
+
+int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg)
+{
+    struct vcpu *t = vm_find_vcpu_by_hwid(vm, hwid);
+    if (!t)
+        return -ENOENT;
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    if (t->state != VCPU_OFF || vm->state != VM_RUNNING) {
+        spin_unlock_irqrestore(&vm->lock, flags);
+        return -EBUSY;
+    }
+    arch_vcpu_reset(t, entry, arg, vm->as.pt.root, vm->vmid);
+    t->state = VCPU_RUNNABLE;
+    spin_unlock_irqrestore(&vm->lock, flags);
+    log_info("vm%u (%s): vcpu%u started on pCPU %u", vm->id, vm->cfg->name, t->id, t->pcpu);
+    sched_wake(t);
+    return 0;
+}
+
+void vm_release(struct vm *vm)
+{
+    cmux_flush(&vm->console);
+    cmux_unregister(&vm->console);
+    for (unsigned i = 0; i < vm->vcpu_count; i++)
+        sched_remove(&vm->vcpus[i]);
+    vm_remove_devices(vm);
+    aspace_destroy(&vm->as);
+    vm->state = VM_STOPPED;
+}
+
+/* The last vCPU out finishes the stop: release, and for a reboot create and boot again. */
+static void vm_finish_stop(struct vm *vm)
+{
+    enum vm_stop_reason why = vm->stop_reason;
+    uint64_t exits = 0;
+    for (unsigned i = 0; i < vm->vcpu_count; i++)
+        exits += vm->vcpus[i].exits;
+    uint64_t lazy = vm->as.lazy_faults;
+    vm_release(vm);
+    log_info("vm%u (%s): stopped (%s) after %llu exits, %llu lazy pages; %llu frames free",
+             vm->id, vm->cfg->name, stop_names[why], (unsigned long long)exits,
+             (unsigned long long)lazy, (unsigned long long)frame_free_count());
+    if (why != VM_STOP_REBOOT)
+        return;
+    if (vm_create(vm, vm->cfg, vm->vmid) == 0)
+        vm_boot(vm);
+    else
+        log_error("vm%u (%s): could not be created again for its reboot", vm->id,
+                  vm->cfg->name);
+}
+
+void vm_stop(struct vm *vm, enum vm_stop_reason reason)
+{
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    if (vm->state != VM_RUNNING && vm->state != VM_LOADED) {
+        spin_unlock_irqrestore(&vm->lock, flags);
+        return; /* already stopping: the first reason wins */
+    }
+    vm->state = VM_STOPPING;
+    vm->stop_reason = reason;
+    spin_unlock_irqrestore(&vm->lock, flags);
+    /* vCPUs in guest mode elsewhere must come out to notice. */
+    for (unsigned i = 0; i < vm->vcpu_count; i++)
+        if (vm->vcpus[i].state == VCPU_RUNNING)
+            arch_cpu_kick(vm->vcpus[i].pcpu);
+    arch_cpu_kick_all();
+}
+
+void vm_vcpu_stopped(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    v->state = VCPU_STOPPED;
+    bool last = true;
+    for (unsigned i = 0; i < vm->vcpu_count; i++)
+        last &= vm->vcpus[i].state == VCPU_STOPPED || vm->vcpus[i].state == VCPU_OFF;
+    /* Claim the release so two pCPUs cannot both do it. */
+    if (last && vm->state == VM_STOPPING)
+        vm->state = VM_STOPPED;
+    else
+        last = false;
+    spin_unlock_irqrestore(&vm->lock, flags);
+    if (last)
+        vm_finish_stop(vm);
+}
+
+void vm_fault(struct vcpu *v, const char *what, uint64_t addr, uint64_t pc)
+{
+    struct vm *vm = v->vm;
+    log_error("vm%u (%s) vcpu%u: %s: address 0x%llx, guest pc 0x%llx; stopping the VM", vm->id,
+              vm->cfg->name, v->id, what, (unsigned long long)addr, (unsigned long long)pc);
+    vm_stop(vm, VM_STOP_FAULT);
+}
+
+bool vm_any_active(void)
+{
+    for (unsigned i = 0; i < VM_MAX; i++) {
+        enum vm_state s = vm_table[i].state;
+        if (s == VM_LOADED || s == VM_RUNNING || s == VM_STOPPING)
+            return true;
+    }
+    return false;
+}
+
+unsigned vm_start_all(void)
+{
+    struct machine_facts m = {percpu_online_count(), frame_free_count() * PAGE_SIZE};
+    const struct vm_config *accepted[VM_MAX];
+    unsigned n = 0, vmid = 1;
+    for (unsigned i = 0; i < vm_config_count && n < VM_MAX; i++) {
+        const struct vm_config *c = &vm_configs[i];
+        char why[128];
+        if (!vm_config_check(c, &m, accepted, n, why, sizeof(why))) {
+            log_error("%s: vm %u (%s): %s; not started", c->source, c->id, c->name, why);
+            continue;
+        }
+        if (vmid > arch_vmid_max()) {
+            log_error("vm%u (%s): no VMID left; not started", c->id, c->name);
+            continue;
+        }
+        struct vm *vm = &vm_table[n];
+        if (vm_create(vm, c, vmid) != 0)
+            continue;
+        accepted[n++] = c;
+        vmid++;
+        m.free_bytes = frame_free_count() * PAGE_SIZE;
+    }
+    for (unsigned i = 0; i < n; i++)
+        vm_boot(&vm_table[i]);
+    return n;
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The device tree each VM is booted with, generated from its config so that no address is
+ * written twice: memory, chosen (bootargs, stdout, initrd), the emulated devices, and whatever
+ * the architecture adds (cpus, interrupt controller, timer, firmware interface).
+ */
+#include <libfdt.h>
+#include <axvm/arch_vm.h>
+#include <axvm/format.h>
+#include <axvm/vdev.h>
+#include <axvm/vm.h>
+#include <axvm/vm_fdt.h>
+
+static int fdt_memory(const struct vm *vm, void *fdt)
+{
+    const struct vm_config *c = vm->cfg;
+    int err = 0;
+    for (unsigned i = 0; i < c->mem_count && !err; i++) {
+        char name[40];
+        format_snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)c->mem[i].gpa);
+        uint64_t reg[2] = {cpu_to_fdt64(c->mem[i].gpa), cpu_to_fdt64(c->mem[i].size)};
+        err = fdt_begin_node(fdt, name);
+        err = err ?: fdt_property_string(fdt, "device_type", "memory");
+        err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
+        err = err ?: fdt_end_node(fdt);
+    }
+    return err;
+}
+
+static int fdt_chosen(const struct vm *vm, void *fdt)
+{
+    const struct vm_config *c = vm->cfg;
+    int err = fdt_begin_node(fdt, "chosen");
+    err = err ?: fdt_property_string(fdt, "bootargs", c->cmdline ? c->cmdline : "");
+    /* The first UART is the console. */
+    for (unsigned i = 0; i < c->dev_count && !err; i++) {
+        const struct vdev_type *t = vdev_find(c->dev[i].type);
+        if (!t || c->dev[i].pio)
+            continue;
+        char path[48];
+        format_snprintf(path, sizeof(path), "/%s@%llx", t == &vdev_pl011 ? "pl011" : "serial",
+                        (unsigned long long)c->dev[i].base);
+        err = fdt_property_string(fdt, "stdout-path", path);
+        break;
+    }
+    if (!err && c->initrd_size) {
+        err = fdt_property_u64(fdt, "linux,initrd-start", vm->initrd_gpa);
+        err = err ?: fdt_property_u64(fdt, "linux,initrd-end", vm->initrd_gpa + c->initrd_size);
+    }
+    return err ?: fdt_end_node(fdt);
+}
+
+int vm_fdt_build(struct vm *vm, void *buf, size_t size)
+{
+    const struct vm_config *c = vm->cfg;
+    int err = fdt_create(buf, (int)size);
+    err = err ?: fdt_finish_reservemap(buf);
+    err = err ?: fdt_begin_node(buf, "");
+    err = err ?: fdt_property_u32(buf, "#address-cells", 2);
+    err = err ?: fdt_property_u32(buf, "#size-cells", 2);
+    char model[48];
+    format_snprintf(model, sizeof(model), "axvm,%s", c->name);
+    err = err ?: fdt_property_string(buf, "compatible", "axvm,virt");
+    err = err ?: fdt_property_string(buf, "model", model);
+    err = err ?: fdt_chosen(vm, buf);
+    err = err ?: fdt_memory(vm, buf);
+    err = err ?: arch_vm_fdt(vm, buf);
+    for (unsigned i = 0; i < c->dev_count && !err; i++) {
+        const struct vdev_type *t = vdev_find(c->dev[i].type);
+        if (t && t->fdt_node && !c->dev[i].pio)
+            err = t->fdt_node(&vm->devs[i], &c->dev[i], buf);
+    }
+    err = err ?: fdt_end_node(buf);
+    err = err ?: fdt_finish(buf);
+    return err;
+}
