@@ -122,13 +122,15 @@ include guests/guests.mk
 # ---- tests -----------------------------------------------------------------------------------
 
 HOST_BUILD := build/host
+# Architecture code that is plain C (instruction decoders) is named *_decode.c and unit-tested
+# on the host too.
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out kernel/main.c,$(wildcard kernel/*.c)) \
-	$(wildcard drivers/uart/*.c)
+	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard arch/*/*_decode.c)
 UNIT_FIXTURES := $(patsubst tests/unit/fixtures/%.dts,$(HOST_BUILD)/fixtures/%.dtb,\
 	$(wildcard tests/unit/fixtures/*.dts))
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-Itests/unit/include -Ikernel/include -Idrivers/include -I$(LIBFDT_SRC) \
+	-Itests/unit/include -Ikernel/include -Idrivers/include -I$(LIBFDT_SRC) -Iarch \
 	-DFIXTURE_DIR='"$(HOST_BUILD)/fixtures"'
 
 $(HOST_BUILD)/unit: $(UNIT_SRCS) $(wildcard tests/unit/*.h tests/unit/include/*/*.h \
