@@ -9,6 +9,7 @@
 #
 # ARCH is one of aarch64 (default), riscv64, x86_64. V=1 shows the commands.
 
+.DEFAULT_GOAL := all
 ARCHES := aarch64 riscv64 x86_64
 ARCH ?= aarch64
 ifeq ($(filter $(ARCH),$(ARCHES)),)
@@ -68,8 +69,13 @@ $(GEN)/vmimages.S: $(GEN)/vmconfig.c ;
 
 -include $(GEN)/vmconfig.d
 
-.PHONY: all deps run debug test unit integration guests format format-check clean FORCE
-all: $(BUILD)/$(IMAGE)
+.PHONY: all deps run debug test unit integration guests format format-check clean FORCE \
+	check-config
+# The config is checked before anything is compiled, so a bad one fails the build at once.
+all: check-config $(BUILD)/$(IMAGE)
+
+check-config: $(BAREMETAL_ELF) | deps
+	$(Q)$(PYTHON) scripts/vmconfig.py check --arch $(ARCH) $(CONFIG)
 
 deps:
 	$(Q)scripts/deps.sh

@@ -13,7 +13,7 @@ uint64_t dt_read_cells(const void *p, int cells)
 }
 
 /* Walk the (address, size) pairs of a node's "reg", using its parent's cell counts. */
-static int dt_reg(const void *fdt, int node, unsigned index, paddr_t *base, uint64_t *size)
+int dt_node_reg(const void *fdt, int node, unsigned index, paddr_t *base, uint64_t *size)
 {
     int parent = fdt_parent_offset(fdt, node);
     int ac = fdt_address_cells(fdt, parent);
@@ -47,7 +47,7 @@ static void dt_read_memory(const void *fdt, struct boot_info *bi)
             continue;
         paddr_t base;
         uint64_t size;
-        for (unsigned i = 0; dt_reg(fdt, node, i, &base, &size) == 0; i++)
+        for (unsigned i = 0; dt_node_reg(fdt, node, i, &base, &size) == 0; i++)
             boot_add_range(bi->ram, &bi->ram_count, base, size);
     }
 }
@@ -67,7 +67,7 @@ static void dt_read_reserved(const void *fdt, struct boot_info *bi)
         {
             paddr_t base;
             uint64_t size;
-            for (unsigned i = 0; dt_reg(fdt, node, i, &base, &size) == 0; i++)
+            for (unsigned i = 0; dt_node_reg(fdt, node, i, &base, &size) == 0; i++)
                 boot_add_range(bi->reserved, &bi->reserved_count, base, size);
         }
     }
@@ -87,7 +87,7 @@ static void dt_read_cpus(const void *fdt, struct boot_info *bi)
             continue;
         paddr_t hwid;
         uint64_t unused;
-        if (dt_reg(fdt, node, 0, &hwid, &unused) != 0 || bi->cpu_count >= CPU_MAX)
+        if (dt_node_reg(fdt, node, 0, &hwid, &unused) != 0 || bi->cpu_count >= CPU_MAX)
             continue;
         bi->cpu_hwid[bi->cpu_count++] = hwid;
     }
@@ -112,7 +112,7 @@ static bool dt_uart_from_node(const void *fdt, int node, struct uart_desc *d)
     }
     paddr_t base;
     uint64_t size;
-    if (dt_reg(fdt, node, 0, &base, &size) != 0)
+    if (dt_node_reg(fdt, node, 0, &base, &size) != 0)
         return false;
     u.base = (uintptr_t)base;
     *d = u;

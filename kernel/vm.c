@@ -14,6 +14,9 @@
 
 struct vm vm_table[VM_MAX];
 
+/* VMs that have been started and not stopped for good (a reboot does not count as a stop). */
+static volatile unsigned vms_alive;
+
 static const char *const stop_names[] = {
     [VM_STOP_NONE] = "running",
     [VM_STOP_SHUTDOWN] = "shutdown",
@@ -196,7 +199,7 @@ int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg)
     return 0;
 }
 
-void vm_release(struct vm *vm)
+static void vm_release_resources(struct vm *vm)
 {
     cmux_flush(&vm->console);
     cmux_unregister(&vm->console);
@@ -204,6 +207,11 @@ void vm_release(struct vm *vm)
         sched_remove(&vm->vcpus[i]);
     vm_remove_devices(vm);
     aspace_destroy(&vm->as);
+}
+
+void vm_release(struct vm *vm)
+{
+    vm_release_resources(vm);
     vm->state = VM_STOPPED;
 }
 
@@ -215,17 +223,19 @@ static void vm_finish_stop(struct vm *vm)
     for (unsigned i = 0; i < vm->vcpu_count; i++)
         exits += vm->vcpus[i].exits;
     uint64_t lazy = vm->as.lazy_faults;
-    vm_release(vm);
+    vm_release_resources(vm);
     log_info("vm%u (%s): stopped (%s) after %llu exits, %llu lazy pages; %llu frames free",
              vm->id, vm->cfg->name, stop_names[why], (unsigned long long)exits,
              (unsigned long long)lazy, (unsigned long long)frame_free_count());
-    if (why != VM_STOP_REBOOT)
-        return;
-    if (vm_create(vm, vm->cfg, vm->vmid) == 0)
+    if (why == VM_STOP_REBOOT && vm_create(vm, vm->cfg, vm->vmid) == 0) {
         vm_boot(vm);
-    else
+        return;
+    }
+    if (why == VM_STOP_REBOOT)
         log_error("vm%u (%s): could not be created again for its reboot", vm->id,
                   vm->cfg->name);
+    vm->state = VM_STOPPED;
+    __atomic_sub_fetch(&vms_alive, 1, __ATOMIC_SEQ_CST);
 }
 
 void vm_stop(struct vm *vm, enum vm_stop_reason reason)
@@ -253,9 +263,10 @@ void vm_vcpu_stopped(struct vcpu *v)
     bool last = true;
     for (unsigned i = 0; i < vm->vcpu_count; i++)
         last &= vm->vcpus[i].state == VCPU_STOPPED || vm->vcpus[i].state == VCPU_OFF;
-    /* Claim the release so two pCPUs cannot both do it. */
-    if (last && vm->state == VM_STOPPING)
-        vm->state = VM_STOPPED;
+    /* Claim the release so two pCPUs cannot both do it. The state stays VM_STOPPING until
+     * the release is done, so the machine does not power off under it. */
+    if (last && vm->state == VM_STOPPING && !vm->releasing)
+        vm->releasing = true;
     else
         last = false;
     spin_unlock_irqrestore(&vm->lock, flags);
@@ -273,12 +284,7 @@ void vm_fault(struct vcpu *v, const char *what, uint64_t addr, uint64_t pc)
 
 bool vm_any_active(void)
 {
-    for (unsigned i = 0; i < VM_MAX; i++) {
-        enum vm_state s = vm_table[i].state;
-        if (s == VM_LOADED || s == VM_RUNNING || s == VM_STOPPING)
-            return true;
-    }
-    return false;
+    return __atomic_load_n(&vms_alive, __ATOMIC_SEQ_CST) != 0;
 }
 
 unsigned vm_start_all(void)
@@ -304,6 +310,7 @@ unsigned vm_start_all(void)
         vmid++;
         m.free_bytes = frame_free_count() * PAGE_SIZE;
     }
+    vms_alive = n;
     for (unsigned i = 0; i < n; i++)
         vm_boot(&vm_table[i]);
     return n;

@@ -3,6 +3,8 @@
 #include <arch/mmu.h>
 #include <arch/psci.h>
 #include <arch/sysreg.h>
+#include <drivers/gicv3.h>
+#include <libfdt.h>
 #include <axvm/console.h>
 #include <axvm/dt.h>
 #include <axvm/format.h>
@@ -36,6 +38,17 @@ NORETURN void arch_boot_main(const void *fdt)
         panic("boot CPU MPIDR 0x%llx is not in the device tree's /cpus", (unsigned long long)mpidr);
     }
     mmu_init(bi);
+
+    int gic = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
+    paddr_t gicd, gicr;
+    uint64_t gicd_size, gicr_size;
+    if (gic < 0 || dt_node_reg(fdt, gic, 0, &gicd, &gicd_size) ||
+        dt_node_reg(fdt, gic, 1, &gicr, &gicr_size)) {
+        console_init(&bi->console);
+        panic("no GICv3 in the device tree: axvm needs gic-version=3");
+    }
+    gicv3_init(gicd, gicr, gicr_size);
+    bi->irqchip = "GICv3";
 
     int64_t v = psci_call(PSCI_VERSION, 0, 0, 0);
     format_snprintf(bi->firmware, sizeof(bi->firmware), "PSCI %u.%u (smc)",

@@ -5,6 +5,7 @@
 #include <arch/sysreg.h>
 #include <arch/trap.h>
 #include <arch/vcpu_exit.h>
+#include <drivers/gicv3.h>
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 #include <axvm/format.h>
@@ -27,6 +28,8 @@ uint64_t guest_enter(struct guest_regs *regs);
 
 int arch_virt_cpu_init(void)
 {
+    if (gicv3_cpu_init(sysreg_read(mpidr_el1)) != 0)
+        return -1;
     sysreg_write(hcr_el2, HCR_GUEST);
     sysreg_write(vtcr_el2, VTCR_GUEST);
     sysreg_write(vpidr_el2, sysreg_read(midr_el1));
@@ -136,9 +139,14 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 
     switch (kind) {
     case 9:  /* IRQ */
-    case 10: /* FIQ */
-        e->kind = EXIT_NONE; /* a physical interrupt took us out; nothing is routed yet */
+    case 10: { /* FIQ */
+        /* So far the only physical interrupt is the kick SGI: its job was to get us here. */
+        unsigned intid = gicv3_ack();
+        if (intid < 1020)
+            gicv3_eoi(intid);
+        e->kind = EXIT_NONE;
         return;
+    }
     case 11:
         exit_fatal(e, 0, "SError from the guest (ESR 0x%llx)", r->esr, 0);
         return;
@@ -207,7 +215,9 @@ void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *e)
 
 void arch_cpu_kick(unsigned pcpu)
 {
-    /* Wakes a pCPU idling in WFE. A pCPU in guest mode leaves at its next exit; forcing it out
-     * needs an SGI, which comes with the GIC driver. */
+    /* The SGI forces a pCPU in guest mode out (HCR_EL2.IMO routes it to EL2); SEV wakes one
+     * idling in WFE. */
+    if (pcpu < percpu_count && pcpu != arch_this_cpu()->index)
+        gicv3_send_sgi(percpu_get(pcpu)->hwid, GIC_SGI_KICK);
     arch_cpu_kick_all();
 }

@@ -128,7 +128,14 @@ class Machine:
         self._log.close()
 
 
-def boot(arch, tmp_path, append="", smp=None, allow=(), extra=()):
-    cmd = qemu.machine_command(arch, ROOT / "build" / arch, append=append, smp=smp,
+def image_dir(arch, config=None):
+    """Where `make integration` put the image built with tests/configs/<arch>/<config>.toml
+    (the default config's image when config is None)."""
+    d = ROOT / "build" / arch
+    return d / f"cfg-{config}" if config else d
+
+
+def boot(arch, tmp_path, append="", smp=None, allow=(), extra=(), config=None):
+    cmd = qemu.machine_command(arch, image_dir(arch, config), append=append, smp=smp,
                                workdir=tmp_path, extra=extra)
     return Machine(cmd, tmp_path / "serial.log", allow=allow)

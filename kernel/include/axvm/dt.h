@@ -13,6 +13,10 @@
  */
 int dt_read_boot_info(const void *fdt, struct boot_info *bi);
 
+/* Entry 'index' of a node's "reg", using its parent's #address-cells and #size-cells.
+ * Returns 0, or a negative libfdt error. */
+int dt_node_reg(const void *fdt, int node, unsigned index, paddr_t *base, uint64_t *size);
+
 /* Read a property cell array entry of 'cells' 32-bit cells at 'p'. */
 uint64_t dt_read_cells(const void *p, int cells);
 

@@ -37,6 +37,7 @@ struct vm {
     const struct vm_config *cfg;
     volatile enum vm_state state;
     enum vm_stop_reason stop_reason;
+    bool releasing; /* a pCPU has claimed the release of a stopping VM */
     unsigned vmid; /* stage-2 tag */
     unsigned boots;
     struct aspace as;

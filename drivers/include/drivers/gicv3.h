@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DRIVERS_GICV3_H
+#define DRIVERS_GICV3_H
+
+/*
+ * The physical GICv3 as the hypervisor uses it: system-register CPU interface at EL2, one SGI
+ * to kick another CPU out of guest mode. (Arm IHI 0069, GICv3 architecture specification.)
+ */
+
+#include <axvm/types.h>
+
+/* SGI the hypervisor sends to make a CPU leave guest mode. */
+#define GIC_SGI_KICK 8
+
+/* Distributor at 'gicd', redistributor frames from 'gicr'; call once on the boot CPU. */
+void gicv3_init(uintptr_t gicd, uintptr_t gicr, size_t gicr_size);
+
+/* Wake this CPU's redistributor and enable its CPU interface; call on every CPU. */
+int gicv3_cpu_init(uint64_t mpidr);
+
+void gicv3_send_sgi(uint64_t target_mpidr, unsigned sgi);
+
+/* Acknowledge the highest pending interrupt; returns its INTID (1023 = none). */
+unsigned gicv3_ack(void);
+void gicv3_eoi(unsigned intid);
+
+#endif
