@@ -15,8 +15,9 @@ static enum exit_kind serve_mmio(struct vcpu *v, struct vcpu_exit *e)
     if (aspace_fault(&vm->as, m->gpa) == 0)
         return EXIT_NONE; /* backed now: the guest retries the access */
     if (!emu_bus_find(&vm->bus, EMU_MMIO, m->gpa)) {
-        vm_fault(v, m->write ? "write to an address with no memory or device"
-                             : "read from an address with no memory or device",
+        vm_fault(v,
+                 m->write ? "write to an address with no memory or device"
+                          : "read from an address with no memory or device",
                  m->gpa, e->pc);
         return EXIT_FATAL;
     }

@@ -75,8 +75,8 @@ static int vm_add_memory(struct vm *vm)
                                     PT_RWX);
         if (err) {
             log_error("vm%u (%s): memory %u at 0x%llx (%llu MiB): error %d", vm->id, c->name, i,
-                      (unsigned long long)c->mem[i].gpa,
-                      (unsigned long long)(c->mem[i].size >> 20), err);
+                      (unsigned long long)c->mem[i].gpa, (unsigned long long)(c->mem[i].size >> 20),
+                      err);
             return err;
         }
     }
@@ -224,16 +224,15 @@ static void vm_finish_stop(struct vm *vm)
         exits += vm->vcpus[i].exits;
     uint64_t lazy = vm->as.lazy_faults;
     vm_release_resources(vm);
-    log_info("vm%u (%s): stopped (%s) after %llu exits, %llu lazy pages; %llu frames free",
-             vm->id, vm->cfg->name, stop_names[why], (unsigned long long)exits,
-             (unsigned long long)lazy, (unsigned long long)frame_free_count());
+    log_info("vm%u (%s): stopped (%s) after %llu exits, %llu lazy pages; %llu frames free", vm->id,
+             vm->cfg->name, stop_names[why], (unsigned long long)exits, (unsigned long long)lazy,
+             (unsigned long long)frame_free_count());
     if (why == VM_STOP_REBOOT && vm_create(vm, vm->cfg, vm->vmid) == 0) {
         vm_boot(vm);
         return;
     }
     if (why == VM_STOP_REBOOT)
-        log_error("vm%u (%s): could not be created again for its reboot", vm->id,
-                  vm->cfg->name);
+        log_error("vm%u (%s): could not be created again for its reboot", vm->id, vm->cfg->name);
     vm->state = VM_STOPPED;
     __atomic_sub_fetch(&vms_alive, 1, __ATOMIC_SEQ_CST);
 }

@@ -9,8 +9,8 @@
 #include <axvm/hypercall.h>
 #include <axvm/vm.h>
 
-#define PSCI_INVALID_PARAMS (-2)
-#define PSCI_DENIED         (-3)
+#define PSCI_INVALID_PARAMS    (-2)
+#define PSCI_DENIED            (-3)
 #define PSCI_MIGRATE_INFO_TYPE 0x84000006
 #define SMCCC_VERSION          0x80000000
 #define AFFINITY_ON            0

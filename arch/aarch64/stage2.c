@@ -8,17 +8,17 @@
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 
-#define S2_VALID      0x1ULL
-#define S2_TABLE      0x2ULL /* with VALID: table at levels 1-2, page at level 3 */
-#define S2_ATTR_NORM  (0xfULL << 2) /* MemAttr: normal, outer and inner write-back */
-#define S2_ATTR_DEV   (0x1ULL << 2) /* MemAttr: Device-nGnRE */
-#define S2_ATTR_MASK  (0xfULL << 2)
-#define S2_AP_R       (1ULL << 6)
-#define S2_AP_W       (1ULL << 7)
-#define S2_SH_INNER   (3ULL << 8)
-#define S2_AF         (1ULL << 10)
-#define S2_XN         (2ULL << 53) /* XN[1:0] = 0b10: not executable at EL1 or EL0 */
-#define S2_ADDR_MASK  0x0000fffffffff000ULL
+#define S2_VALID     0x1ULL
+#define S2_TABLE     0x2ULL        /* with VALID: table at levels 1-2, page at level 3 */
+#define S2_ATTR_NORM (0xfULL << 2) /* MemAttr: normal, outer and inner write-back */
+#define S2_ATTR_DEV  (0x1ULL << 2) /* MemAttr: Device-nGnRE */
+#define S2_ATTR_MASK (0xfULL << 2)
+#define S2_AP_R      (1ULL << 6)
+#define S2_AP_W      (1ULL << 7)
+#define S2_SH_INNER  (3ULL << 8)
+#define S2_AF        (1ULL << 10)
+#define S2_XN        (2ULL << 53) /* XN[1:0] = 0b10: not executable at EL1 or EL0 */
+#define S2_ADDR_MASK 0x0000fffffffff000ULL
 
 static uint64_t s2_leaf(paddr_t pa, unsigned level, bool last, unsigned prot)
 {

@@ -46,8 +46,7 @@ uint64_t arch_vcpu_hwid(unsigned index)
     return index; /* MPIDR Aff0 */
 }
 
-void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_root,
-                     unsigned vmid)
+void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_root, unsigned vmid)
 {
     struct arch_vcpu *a = &v->arch;
     memset(a, 0, sizeof(*a));
@@ -61,15 +60,14 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
 }
 
 #define EL1_SWITCH(op)                                                                             \
-    op(sctlr_el1, sctlr) op(ttbr0_el1, ttbr0) op(ttbr1_el1, ttbr1) op(tcr_el1, tcr)               \
-        op(mair_el1, mair) op(amair_el1, amair) op(vbar_el1, vbar)                                 \
-            op(contextidr_el1, contextidr) op(tpidr_el0, tpidr_el0) op(tpidrro_el0, tpidrro_el0)  \
-                op(tpidr_el1, tpidr_el1) op(sp_el0, sp_el0) op(sp_el1, sp_el1) op(elr_el1, elr)   \
-                    op(spsr_el1, spsr) op(esr_el1, esr) op(far_el1, far) op(afsr0_el1, afsr0)     \
-                        op(afsr1_el1, afsr1) op(par_el1, par) op(cpacr_el1, cpacr)                 \
-                            op(cntkctl_el1, cntkctl) op(cntv_ctl_el0, cntv_ctl)                    \
-                                op(cntv_cval_el0, cntv_cval) op(csselr_el1, csselr)                \
-                                    op(mdscr_el1, mdscr)
+    op(sctlr_el1, sctlr) op(ttbr0_el1, ttbr0) op(ttbr1_el1, ttbr1) op(tcr_el1, tcr)                \
+        op(mair_el1, mair) op(amair_el1, amair) op(vbar_el1, vbar) op(contextidr_el1, contextidr)  \
+            op(tpidr_el0, tpidr_el0) op(tpidrro_el0, tpidrro_el0) op(tpidr_el1, tpidr_el1)         \
+                op(sp_el0, sp_el0) op(sp_el1, sp_el1) op(elr_el1, elr) op(spsr_el1, spsr)          \
+                    op(esr_el1, esr) op(far_el1, far) op(afsr0_el1, afsr0) op(afsr1_el1, afsr1)    \
+                        op(par_el1, par) op(cpacr_el1, cpacr) op(cntkctl_el1, cntkctl)             \
+                            op(cntv_ctl_el0, cntv_ctl) op(cntv_cval_el0, cntv_cval)                \
+                                op(csselr_el1, csselr) op(mdscr_el1, mdscr)
 
 #define EL1_SAVE(reg, field) r->field = sysreg_read(reg);
 #define EL1_LOAD(reg, field) sysreg_write(reg, r->field);
@@ -138,7 +136,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
     v->arch.advance = 0;
 
     switch (kind) {
-    case 9:  /* IRQ */
+    case 9:    /* IRQ */
     case 10: { /* FIQ */
         /* So far the only physical interrupt is the kick SGI: its job was to get us here. */
         unsigned intid = gicv3_ack();

@@ -2,36 +2,36 @@
 #include <arch/sysreg.h>
 #include <drivers/gicv3.h>
 
-#define GICD_CTLR       0x0000
-#define GICD_CTLR_RWP   (1U << 31)
-#define GICD_CTLR_ARE   (1U << 4)
-#define GICD_CTLR_GRP1  (1U << 1)
+#define GICD_CTLR      0x0000
+#define GICD_CTLR_RWP  (1U << 31)
+#define GICD_CTLR_ARE  (1U << 4)
+#define GICD_CTLR_GRP1 (1U << 1)
 
-#define GICR_FRAME      0x20000 /* RD_base + SGI_base, 64 KiB each */
-#define GICR_TYPER      0x0008
-#define GICR_TYPER_LAST (1ULL << 4)
-#define GICR_WAKER      0x0014
+#define GICR_FRAME          0x20000 /* RD_base + SGI_base, 64 KiB each */
+#define GICR_TYPER          0x0008
+#define GICR_TYPER_LAST     (1ULL << 4)
+#define GICR_WAKER          0x0014
 #define GICR_WAKER_SLEEP    (1U << 1)
 #define GICR_WAKER_CHILDREN (1U << 2)
-#define GICR_SGI_BASE   0x10000
-#define GICR_IGROUPR0   0x0080
-#define GICR_ISENABLER0 0x0100
-#define GICR_IPRIORITYR 0x0400
+#define GICR_SGI_BASE       0x10000
+#define GICR_IGROUPR0       0x0080
+#define GICR_ISENABLER0     0x0100
+#define GICR_IPRIORITYR     0x0400
 
 /* ICC registers by encoding: the assembler wants the generic names for some of them. */
-#define ICC_SRE_EL2    "S3_4_C12_C9_5"
-#define ICC_PMR_EL1    "S3_0_C4_C6_0"
+#define ICC_SRE_EL2     "S3_4_C12_C9_5"
+#define ICC_PMR_EL1     "S3_0_C4_C6_0"
 #define ICC_IGRPEN1_EL1 "S3_0_C12_C12_7"
-#define ICC_SGI1R_EL1  "S3_0_C12_C11_5"
-#define ICC_IAR1_EL1   "S3_0_C12_C12_0"
-#define ICC_EOIR1_EL1  "S3_0_C12_C12_1"
-#define ICC_CTLR_EL1   "S3_0_C12_C12_4"
+#define ICC_SGI1R_EL1   "S3_0_C12_C11_5"
+#define ICC_IAR1_EL1    "S3_0_C12_C12_0"
+#define ICC_EOIR1_EL1   "S3_0_C12_C12_1"
+#define ICC_CTLR_EL1    "S3_0_C12_C12_4"
 
 #define icc_write(reg, v) __asm__ volatile("msr " reg ", %0" ::"r"((uint64_t)(v)) : "memory")
 #define icc_read(reg)                                                                              \
     ({                                                                                             \
         uint64_t v_;                                                                               \
-        __asm__ volatile("mrs %0, " reg : "=r"(v_)::"memory");                                    \
+        __asm__ volatile("mrs %0, " reg : "=r"(v_)::"memory");                                     \
         v_;                                                                                        \
     })
 

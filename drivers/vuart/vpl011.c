@@ -172,8 +172,7 @@ static void vpl011_destroy(struct emu_device *dev)
     dev->priv = NULL;
 }
 
-static int vpl011_fdt_node(const struct emu_device *dev, const struct vm_dev_config *cfg,
-                           void *fdt)
+static int vpl011_fdt_node(const struct emu_device *dev, const struct vm_dev_config *cfg, void *fdt)
 {
     char name[32];
     format_snprintf(name, sizeof(name), "pl011@%llx", (unsigned long long)cfg->base);

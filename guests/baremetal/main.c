@@ -58,7 +58,7 @@ static uint64_t count_primes(uint64_t from, uint64_t to)
     return n;
 }
 
-#define PRIME_LIMIT 20000
+#define PRIME_LIMIT        20000
 #define PRIMES_BELOW_LIMIT 2262
 
 static bool in_range(uint64_t a, uint64_t start, uint64_t end)

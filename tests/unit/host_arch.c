@@ -70,8 +70,8 @@ uintptr_t arch_fault_probe_address(void)
 #include <axvm/config.h>
 #include <axvm/vcpu.h>
 
-#define FAKE_VALID 0x1ULL
-#define FAKE_TABLE 0x2ULL
+#define FAKE_VALID   0x1ULL
+#define FAKE_TABLE   0x2ULL
 #define FAKE_PROT(p) ((uint64_t)(p) << 4)
 
 static uint64_t fake_leaf(paddr_t pa, unsigned level, bool last, unsigned prot)
@@ -139,8 +139,7 @@ unsigned arch_vmid_max(void)
     return 255;
 }
 
-void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_root,
-                     unsigned vmid)
+void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_root, unsigned vmid)
 {
     v->arch.entry = entry;
     v->arch.arg = arg;
@@ -166,9 +165,7 @@ int arch_vm_fdt(struct vm *vm, void *fdt)
     return 0;
 }
 
-void arch_cpu_kick(unsigned pcpu)
-{
-}
+void arch_cpu_kick(unsigned pcpu) {}
 
 /* No VMs are packed into the unit-test binary. */
 const struct vm_config vm_configs[1];

@@ -28,8 +28,7 @@ unsigned arch_vmid_max(void);
 
 /* Reset the vCPU to enter at 'entry' with 'arg' as the firmware protocol's argument (AArch64
  * x0, RISC-V a1 with a0 = hart id, x86 rdi), with its stage-2 root and VMID. */
-void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_root,
-                     unsigned vmid);
+void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_root, unsigned vmid);
 
 /* Enter the guest and come back with the next exit decoded into 'exit'. The architecture
  * serves what only it can (system registers, timer) and returns EXIT_NONE for those. */

@@ -38,7 +38,7 @@ struct vm {
     volatile enum vm_state state;
     enum vm_stop_reason stop_reason;
     bool releasing; /* a pCPU has claimed the release of a stopping VM */
-    unsigned vmid; /* stage-2 tag */
+    unsigned vmid;  /* stage-2 tag */
     unsigned boots;
     struct aspace as;
     struct emu_bus bus;

@@ -19,7 +19,7 @@ _Static_assert(sizeof(struct trap_frame) == 288, "vectors.S FRAME_SIZE");
 /* ESR_ELx exception classes (ARM ARM D17.2.37). */
 #define ESR_EC(esr)   (((esr) >> 26) & 0x3f)
 #define EC_UNKNOWN    0x00
-#define EC_WFX             0x01
+#define EC_WFX        0x01
 #define EC_HVC64      0x16
 #define EC_SMC64      0x17
 #define EC_SYSREG     0x18

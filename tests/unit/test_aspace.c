@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+#include <stdlib.h>
+#include <axvm/aspace.h>
+#include <axvm/errno.h>
+#include <axvm/frame.h>
+#include "check.h"
+
+extern unsigned host_s2_flushes;
+
+static struct mem_range arena;
+
+static void setup(void)
+{
+    size_t size = 32 << 20;
+    void *p = aligned_alloc(2 << 20, size);
+    arena = (struct mem_range){(paddr_t)(uintptr_t)p, size};
+    frame_init(&arena, 1);
+}
+
+static void teardown(void)
+{
+    free((void *)(uintptr_t)arena.base);
+}
+
+TEST(aspace_allocated_region_is_backed_and_released)
+{
+    setup();
+    uint64_t all = frame_free_count();
+    struct aspace as;
+    CHECK_EQ(aspace_init(&as, 7), 0);
+    CHECK_EQ(aspace_add_region(&as, 0x40000000, MiB(4), REGION_ALLOCATED, PT_RWX), 0);
+    CHECK_EQ(as.frames_owned, 1024);
+    paddr_t hpa;
+    CHECK(aspace_translate(&as, 0x40000000, &hpa));
+    CHECK(aspace_translate(&as, 0x403fffff, &hpa));
+    CHECK(!aspace_translate(&as, 0x40400000, &hpa));
+    /* Guest memory is handed out zeroed. */
+    uint64_t word = 1;
+    CHECK_EQ(aspace_read(&as, 0x40123450, &word, sizeof(word)), 0);
+    CHECK_EQ(word, 0);
+    unsigned flushes = host_s2_flushes;
+    aspace_destroy(&as);
+    CHECK(host_s2_flushes > flushes); /* the VMID's TLB entries go with it */
+    CHECK_EQ(as.frames_owned, 0);
+    CHECK_EQ(frame_free_count(), all);
+    teardown();
+}
+
+TEST(aspace_lazy_region_fills_on_fault)
+{
+    setup();
+    uint64_t all = frame_free_count();
+    struct aspace as;
+    aspace_init(&as, 1);
+    CHECK_EQ(aspace_add_region(&as, 0x80000000, MiB(1), REGION_LAZY, PT_RWX), 0);
+    CHECK_EQ(as.frames_owned, 0);
+    paddr_t hpa;
+    CHECK(!aspace_translate(&as, 0x80003000, &hpa));
+    CHECK_EQ(aspace_fault(&as, 0x80003abc), 0);
+    CHECK(aspace_translate(&as, 0x80003000, &hpa));
+    CHECK(!aspace_translate(&as, 0x80004000, &hpa));
+    CHECK_EQ(as.lazy_faults, 1);
+    /* A second fault on the same page (another vCPU raced us) costs nothing. */
+    CHECK_EQ(aspace_fault(&as, 0x80003000), 0);
+    CHECK_EQ(as.lazy_faults, 1);
+    CHECK_EQ(as.frames_owned, 1);
+    /* Outside every region: not ours to fix. */
+    CHECK_EQ(aspace_fault(&as, 0x80100000), -EFAULT);
+    /* Writing through the hypervisor backs pages too. */
+    const char msg[] = "crosses a page boundary";
+    CHECK_EQ(aspace_write(&as, 0x80007ff8, msg, sizeof(msg)), 0);
+    char back[sizeof(msg)];
+    CHECK_EQ(aspace_read(&as, 0x80007ff8, back, sizeof(back)), 0);
+    CHECK_STR(back, msg);
+    CHECK_EQ(as.frames_owned, 3);
+    CHECK_EQ(aspace_write(&as, 0x800ffffc, msg, sizeof(msg)), -EFAULT);
+    aspace_destroy(&as);
+    CHECK_EQ(frame_free_count(), all);
+    teardown();
+}
+
+TEST(aspace_regions_must_not_overlap)
+{
+    setup();
+    struct aspace as;
+    aspace_init(&as, 1);
+    CHECK_EQ(aspace_add_region(&as, 0x40000000, MiB(2), REGION_ALLOCATED, PT_RWX), 0);
+    CHECK_EQ(aspace_add_region(&as, 0x401ff000, PAGE_SIZE, REGION_LAZY, PT_RWX), -EEXIST);
+    CHECK_EQ(aspace_add_region(&as, 0x40200000, 100, REGION_LAZY, PT_RWX), -EINVAL);
+    CHECK(aspace_find_region(&as, 0x401fffff) != NULL);
+    CHECK(aspace_find_region(&as, 0x40200000) == NULL);
+    aspace_destroy(&as);
+    teardown();
+}
+
+TEST(aspace_identity_region_maps_same_address_and_is_not_freed)
+{
+    setup();
+    uint64_t all = frame_free_count();
+    struct aspace as;
+    aspace_init(&as, 1);
+    CHECK_EQ(aspace_add_region(&as, 0x09000000, PAGE_SIZE, REGION_IDENTITY,
+                               PT_READ | PT_WRITE | PT_DEVICE),
+             0);
+    paddr_t hpa;
+    CHECK(aspace_translate(&as, 0x09000010, &hpa));
+    CHECK_EQ(hpa, 0x09000010);
+    CHECK_EQ(as.frames_owned, 0);
+    CHECK_EQ(aspace_remove_region(&as, 0x09000000), 0);
+    CHECK(!aspace_translate(&as, 0x09000010, &hpa));
+    CHECK_EQ(aspace_remove_region(&as, 0x09000000), -ENOENT);
+    aspace_destroy(&as);
+    CHECK_EQ(frame_free_count(), all);
+    teardown();
+}
+
+TEST(aspace_out_of_memory_is_reported)
+{
+    setup();
+    struct aspace as;
+    aspace_init(&as, 1);
+    CHECK_EQ(aspace_add_region(&as, 0, MiB(64), REGION_ALLOCATED, PT_RWX), -ENOMEM);
+    aspace_destroy(&as);
+    teardown();
+}
