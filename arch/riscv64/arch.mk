@@ -17,12 +17,10 @@ ARCH_LIBS := -lgcc
 
 ARCH_SRCS := boot/riscv64/head.S \
 	arch/riscv64/trap_entry.S \
-	arch/riscv64/boot.c \
-	arch/riscv64/cpu.c \
-	arch/riscv64/mmu.c \
-	arch/riscv64/sbi.c \
-	arch/riscv64/smp.c \
-	arch/riscv64/trap.c
+	arch/riscv64/guest_entry.S \
+	arch/riscv64/guest_fetch.S \
+	arch/riscv64/fpu.S \
+	$(wildcard arch/riscv64/*.c)
 ARCH_DRIVERS :=
 
 IMAGE := axvm.bin

@@ -45,7 +45,7 @@ NORETURN void riscv_boot_main(uint64_t hartid, const void *fdt)
     char msg[96];
 
     /* The boot hart is logical CPU 0 whatever its hart id (percpu_init agrees). */
-    cpu_local_init(percpu_get(0), boot_stack_top);
+    cpu_local_init(percpu_get(0));
     percpu_get(0)->stack_top = boot_stack_top;
 
     int err = dt_read_boot_info(fdt, bi);

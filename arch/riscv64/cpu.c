@@ -12,7 +12,8 @@
 
 _Static_assert(offsetof(struct arch_percpu, scratch_t5) == ARCH_PERCPU_SCRATCH_T5, "asm offset");
 _Static_assert(offsetof(struct arch_percpu, scratch_t6) == ARCH_PERCPU_SCRATCH_T6, "asm offset");
-_Static_assert(offsetof(struct arch_percpu, trap_stack) == ARCH_PERCPU_TRAP_STACK, "asm offset");
+_Static_assert(offsetof(struct arch_percpu, host_sp) == ARCH_PERCPU_HOST_SP, "asm offset");
+_Static_assert(offsetof(struct arch_percpu, guest_regs) == ARCH_PERCPU_GUEST_REGS, "asm offset");
 _Static_assert(offsetof(struct arch_percpu, start) == ARCH_PERCPU_START, "asm offset");
 _Static_assert(offsetof(struct arch_start_args, stack_top) == START_ARGS_STACK_TOP, "asm offset");
 _Static_assert(offsetof(struct arch_start_args, arch) == START_ARGS_ARCH, "asm offset");
@@ -22,10 +23,9 @@ const char arch_name[] = "riscv64";
 
 static uint64_t timebase_hz;
 
-void cpu_local_init(struct percpu *cpu, void *stack_top)
+void cpu_local_init(struct percpu *cpu)
 {
     csr_write(sscratch, &cpu->arch);
-    cpu->arch.trap_stack = (uint64_t)(uintptr_t)stack_top;
     _init_tls(cpu->arch.tls);
     _set_tls(cpu->arch.tls);
     /*
@@ -55,9 +55,26 @@ void arch_cpu_relax(void)
     __asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010" ::: "memory");
 }
 
+/* The longest an idle hart sleeps without an IPI: 10 ms. */
+#define IDLE_TICKS_PER_SECOND 100
+
+/*
+ * Sleep until an IPI, or at most one idle tick. The bound makes up for wake-ups nobody sends:
+ * the boot hart polls the console input and notices the last VM gone only when it runs, and
+ * there is no UART interrupt yet. The timer interrupt is enabled in sie only around the wfi,
+ * so a late one can never take a guest out.
+ */
 void arch_wait_for_event(void)
 {
+    bool tick = timebase_hz && sbi_set_timer(arch_counter_read() +
+                                             timebase_hz / IDLE_TICKS_PER_SECOND) == SBI_SUCCESS;
+    if (tick)
+        csr_set(sie, SIP_STIP);
     __asm__ volatile("wfi" ::: "memory");
+    if (tick) {
+        csr_clear(sie, SIP_STIP);
+        sbi_set_timer(~0ULL);
+    }
     /* The IPI that woke us has done its job; clear it or the next wfi returns at once. */
     csr_clear(sip, SIP_SSIP);
 }

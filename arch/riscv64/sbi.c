@@ -3,15 +3,20 @@
 #include <axvm/format.h>
 #include <arch/sbi.h>
 
-struct sbiret sbi_call(unsigned long eid, unsigned long fid, unsigned long a0, unsigned long a1,
-                       unsigned long a2)
+struct sbiret sbi_ecall(unsigned long eid, unsigned long fid, unsigned long a0, unsigned long a1,
+                        unsigned long a2, unsigned long a3, unsigned long a4)
 {
     register unsigned long r_a0 __asm__("a0") = a0;
     register unsigned long r_a1 __asm__("a1") = a1;
     register unsigned long r_a2 __asm__("a2") = a2;
+    register unsigned long r_a3 __asm__("a3") = a3;
+    register unsigned long r_a4 __asm__("a4") = a4;
     register unsigned long r_a6 __asm__("a6") = fid;
     register unsigned long r_a7 __asm__("a7") = eid;
-    __asm__ volatile("ecall" : "+r"(r_a0), "+r"(r_a1) : "r"(r_a2), "r"(r_a6), "r"(r_a7) : "memory");
+    __asm__ volatile("ecall"
+                     : "+r"(r_a0), "+r"(r_a1)
+                     : "r"(r_a2), "r"(r_a3), "r"(r_a4), "r"(r_a6), "r"(r_a7)
+                     : "memory");
     return (struct sbiret){.error = (long)r_a0, .value = (long)r_a1};
 }
 
@@ -62,10 +67,23 @@ long sbi_hart_stop(void)
     return sbi_call(SBI_EXT_HSM, SBI_HSM_HART_STOP, 0, 0, 0).error;
 }
 
+long sbi_set_timer(uint64_t when)
+{
+    return sbi_call(SBI_EXT_TIME, SBI_TIME_SET_TIMER, when, 0, 0).error;
+}
+
 long sbi_send_ipi(uint64_t hartid)
 {
     /* hart_mask = bit 0, hart_mask_base = hartid: exactly that hart (6.6). */
     return sbi_call(SBI_EXT_IPI, SBI_IPI_SEND_IPI, 1, hartid, 0).error;
+}
+
+long sbi_remote_hfence_gvma_vmid(unsigned long vmid)
+{
+    /* size = 2^XLEN - 1 covers the whole guest-physical space (SBI v1.0, chapter 8). */
+    return sbi_ecall(SBI_EXT_RFENCE, SBI_RFENCE_REMOTE_HFENCE_GVMA_VMID, 0, SBI_HART_MASK_ALL, 0,
+                     ~0UL, vmid)
+        .error;
 }
 
 long sbi_shutdown(void)

@@ -28,7 +28,7 @@ int arch_cpu_start(struct percpu *cpu, uint64_t hwid, void *stack_top)
 NORETURN void riscv_secondary_main(struct arch_percpu *arch)
 {
     struct percpu *cpu = arch_this_cpu();
-    cpu_local_init(cpu, (void *)(uintptr_t)arch->start.stack_top);
+    cpu_local_init(cpu);
     kernel_secondary_main(cpu);
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Decoding a trap. Everything the hypervisor takes from itself (HS-mode) is fatal: report it
- * through the core's panic lines and halt. Traps from guests (hstatus.SPV = 1) get their own
- * handler here once guests run; until then they are unexpected too.
+ * Decoding a trap the hypervisor takes from itself (HS-mode): always fatal, reported through
+ * the core's panic lines. Traps from guests (hstatus.SPV = 1) never come here: trap_entry.S
+ * sends them to guest_exit, and arch/riscv64/vcpu.c decodes them.
  */
 #include <axvm/arch.h>
 #include <axvm/format.h>

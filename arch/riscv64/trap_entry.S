@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * The one trap vector of every hart (stvec, direct mode). It saves the whole interrupted
- * context into a struct trap_frame, calls trap_handle() and restores whatever the frame then
- * holds.
+ * The one trap vector of every hart (stvec, direct mode). A trap from HS-mode saves the whole
+ * interrupted context into a struct trap_frame on the current stack, calls trap_handle() and
+ * restores whatever the frame then holds.
  *
  * Getting a free register: sscratch holds this hart's struct arch_percpu (see
  * arch/percpu.h). Swapping it with t6 gives that pointer while parking t6 in sscratch; t5 and
  * t6 then go to the per-CPU scratch slots and sscratch is restored at once, so a nested trap
  * (say, a fault while saving) still finds the per-CPU block.
  *
- * Where the frame goes: a trap from HS-mode itself extends the current stack. A trap from a
- * guest (hstatus.SPV = 1) must not trust the guest's sp, so its frame starts at the hart's
- * trap stack (arch_percpu.trap_stack). When guests run, that path is where their registers will
- * be saved into the vCPU instead.
+ * A trap from a guest (hstatus.SPV = 1, Privileged spec 8.2.1) must not trust the guest's sp:
+ * it goes to guest_exit (guest_entry.S), which saves the guest's registers into its vCPU and
+ * returns to the host on the stack guest_enter left.
  */
 #include <arch/csr.h>
 #include <arch/percpu.h>
@@ -30,10 +29,8 @@ trap_entry:
     csrr    t5, hstatus
     andi    t5, t5, HSTATUS_SPV
     beqz    t5, 1f
-    ld      t5, ARCH_PERCPU_TRAP_STACK(t6)  // from a guest
-    j       2f
-1:  mv      t5, sp                          // from HS-mode
-2:  addi    t5, t5, -TRAP_FRAME_SIZE
+    j       guest_exit                      // from a guest: guest_entry.S
+1:  addi    t5, sp, -TRAP_FRAME_SIZE        // from HS-mode
     sd      sp, TRAP_FRAME_X(2)(t5)
     mv      sp, t5
 

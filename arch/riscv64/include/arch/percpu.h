@@ -20,8 +20,9 @@
 /* Offsets for assembly; checked against the structure in arch/riscv64/cpu.c. */
 #define ARCH_PERCPU_SCRATCH_T5 0  /* trap entry parks the interrupted t5 here */
 #define ARCH_PERCPU_SCRATCH_T6 8  /* ... and t6 */
-#define ARCH_PERCPU_TRAP_STACK 16 /* where a trap from a guest builds its frame */
-#define ARCH_PERCPU_START      24 /* struct arch_start_args, handed to SBI HSM as 'opaque' */
+#define ARCH_PERCPU_HOST_SP    16 /* guest_enter's stack pointer, for the way back */
+#define ARCH_PERCPU_GUEST_REGS 24 /* struct guest_regs of the vCPU in guest mode */
+#define ARCH_PERCPU_START      32 /* struct arch_start_args, handed to SBI HSM as 'opaque' */
 
 #define START_ARGS_STACK_TOP 0
 #define START_ARGS_ARCH      8
@@ -34,6 +35,9 @@
 
 #include <axvm/types.h>
 
+struct vcpu;
+struct guest_regs;
+
 /* What a secondary hart needs before it can run C: read by head.S with the MMU still off. */
 struct arch_start_args {
     uint64_t stack_top;
@@ -44,8 +48,13 @@ struct arch_start_args {
 struct arch_percpu {
     uint64_t scratch_t5;
     uint64_t scratch_t6;
-    uint64_t trap_stack;
+    /* Set by guest_enter for guest_exit (arch/riscv64/guest_entry.S): a trap from a guest
+     * saves its registers into guest_regs and returns on host_sp from guest_enter. */
+    uint64_t host_sp;
+    struct guest_regs *guest_regs;
     struct arch_start_args start;
+    /* The vCPU whose VS-level CSRs and FPU registers this hart holds (arch/riscv64/vcpu.c). */
+    struct vcpu *loaded;
     /* picolibc TLS block; tp points at it (RISC-V TLS variant I: no TCB before the data). */
     uint8_t tls[ARCH_TLS_SIZE] __attribute__((aligned(16)));
 };

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ARCH_VIRT_H
+#define ARCH_VIRT_H
+
+/* What arch_virt_cpu_init (arch/riscv64/virt_cpu.c) found out about the harts. */
+
+#include <axvm/types.h>
+
+/* The harts have F/D registers (sstatus.FS can be turned on): vCPU switches save them. */
+extern bool riscv_have_fpu;
+
+#endif

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Running a vCPU in VS-mode under HS-mode (RISC-V Privileged Architecture 20211203, chapter 8):
+ * switching its state onto the hart, entering, and decoding why it came back.
+ *
+ * Per entry: hgatp (the VM's G-stage and VMID) and, through guest_enter, sepc, sstatus,
+ * hstatus and the GPRs. Per switch of vCPU on this hart (or after a reset): the VS-level CSRs,
+ * hvip, vstimecmp and the FPU registers, which nothing but the guest changes meanwhile.
+ */
+#include <string.h>
+#include <arch/csr.h>
+#include <arch/sbi.h>
+#include <arch/stage2.h>
+#include <arch/virt.h>
+#include <arch/vcpu_exit.h>
+#include <axvm/arch.h>
+#include <axvm/arch_vm.h>
+#include <axvm/format.h>
+#include <axvm/percpu.h>
+#include <axvm/vcpu.h>
+
+_Static_assert(offsetof(struct guest_regs, x) == GUEST_REGS_X(0), "asm offset");
+_Static_assert(offsetof(struct guest_regs, sepc) == GUEST_REGS_SEPC, "asm offset");
+_Static_assert(offsetof(struct guest_regs, sstatus) == GUEST_REGS_SSTATUS, "asm offset");
+_Static_assert(offsetof(struct guest_regs, hstatus) == GUEST_REGS_HSTATUS, "asm offset");
+_Static_assert(offsetof(struct guest_regs, scause) == GUEST_REGS_SCAUSE, "asm offset");
+_Static_assert(offsetof(struct guest_regs, stval) == GUEST_REGS_STVAL, "asm offset");
+_Static_assert(offsetof(struct guest_regs, htval) == GUEST_REGS_HTVAL, "asm offset");
+_Static_assert(offsetof(struct guest_regs, htinst) == GUEST_REGS_HTINST, "asm offset");
+
+#define INSN_WFI 0x10500073u
+
+uint64_t arch_vcpu_hwid(unsigned index)
+{
+    return index; /* hart id */
+}
+
+void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_root, unsigned vmid)
+{
+    struct arch_vcpu *a = &v->arch;
+    memset(a, 0, sizeof(*a));
+    /* The SBI boot protocol (HSM hart_start, 9.1; Linux riscv boot.rst): a0 = hart id,
+     * a1 = device tree or opaque, satp = 0 (vsatp here), interrupts off. */
+    a->regs.x[10] = v->hwid;
+    a->regs.x[11] = arg;
+    a->regs.sepc = entry;
+    /* SRET lands in VS-mode (SPV = 1, SPP = 1); HS's FS must be on for VS-mode to use the FPU
+     * (8.2.11: both sstatus.FS and vsstatus.FS gate it). */
+    a->regs.sstatus = SSTATUS_SPP | (riscv_have_fpu ? SSTATUS_FS_INITIAL : 0);
+    /* SPVP = 1: the guest's privilege for HLVX; VTW: WFI traps as a virtual instruction
+     * (8.2.1), which the scheduler sees as a halt. */
+    a->regs.hstatus = HSTATUS_VSXL_64 | HSTATUS_VTW | HSTATUS_SPV | HSTATUS_SPVP;
+    a->vs.vsstatus = VSSTATUS_UXL_64;
+    a->vs.vstimecmp = ~0ULL; /* no timer interrupt until the guest sets one */
+    a->hgatp = stage2_hgatp(s2_root, vmid);
+    a->vmid = vmid;
+    a->fresh = true;
+}
+
+static void vs_save(struct vs_csrs *c)
+{
+    c->vsstatus = csr_read(vsstatus);
+    c->vsie = csr_read(vsie);
+    c->vstvec = csr_read(vstvec);
+    c->vsscratch = csr_read(vsscratch);
+    c->vsepc = csr_read(vsepc);
+    c->vscause = csr_read(vscause);
+    c->vstval = csr_read(vstval);
+    c->vsatp = csr_read(vsatp);
+    c->hvip = csr_read(hvip);
+    c->vstimecmp = csr_read(vstimecmp);
+}
+
+static void vs_load(const struct vs_csrs *c)
+{
+    csr_write(vsstatus, c->vsstatus);
+    csr_write(vsie, c->vsie);
+    csr_write(vstvec, c->vstvec);
+    csr_write(vsscratch, c->vsscratch);
+    csr_write(vsepc, c->vsepc);
+    csr_write(vscause, c->vscause);
+    csr_write(vstval, c->vstval);
+    csr_write(vsatp, c->vsatp);
+    csr_write(hvip, c->hvip);
+    csr_write(vstimecmp, c->vstimecmp);
+}
+
+/* Make this hart's VS-level state the vCPU's. */
+static void vcpu_load(struct vcpu *v)
+{
+    struct percpu *cpu = arch_this_cpu();
+    struct vcpu *prev = cpu->arch.loaded;
+    csr_write(hgatp, v->arch.hgatp);
+    if (prev == v && !v->arch.fresh)
+        return;
+    if (prev && prev != v) {
+        vs_save(&prev->arch.vs);
+        if (riscv_have_fpu)
+            fpu_save(&prev->arch.fpu);
+    }
+    vs_load(&v->arch.vs);
+    if (riscv_have_fpu)
+        fpu_load(&v->arch.fpu);
+    /*
+     * VS-stage TLB entries are tagged by VMID and the guest's ASID only: another vCPU of the
+     * same VM, or this one before its reset, may have left some for a different vsatp.
+     * HFENCE.VVMA acts on the VMID in hgatp, written above (8.3.2).
+     */
+    __asm__ volatile(".option push\n.option arch, +h\nhfence.vvma\n.option pop" ::: "memory");
+    cpu->arch.loaded = v;
+    v->arch.fresh = false;
+}
+
+static void exit_fatal(struct vcpu_exit *e, uint64_t addr, const char *fmt, uint64_t a, uint64_t b)
+{
+    e->kind = EXIT_FATAL;
+    e->fatal.addr = addr;
+    format_snprintf(e->fatal.reason, sizeof(e->fatal.reason), fmt, a, b);
+}
+
+/* An interrupt for HS-mode arrived while the guest ran. */
+static void exit_interrupt(struct vcpu_exit *e, uint64_t code)
+{
+    if (code == IRQ_S_SOFT) {
+        /* An IPI (arch_cpu_kick, arch_cpu_kick_all): its job was to get us out of guest mode,
+         * where sie.SSIE makes it trap since SSIP is not delegated (8.2.4). */
+        csr_clear(sip, SIP_SSIP);
+        e->kind = EXIT_NONE;
+        return;
+    }
+    exit_fatal(e, 0, "unexpected interrupt %llu for the hypervisor while in the guest", code, 0);
+}
+
+/* Virtual instruction exception (8.6.1): with hstatus.VTW = 1, WFI is one of them. */
+static void exit_virtual_insn(struct vcpu *v, struct vcpu_exit *e)
+{
+    /* stval holds the instruction on harts that report it; otherwise read it. */
+    uint32_t insn = (uint32_t)v->arch.regs.stval;
+    if (!insn && !vcpu_fetch_insn(v, &insn))
+        insn = 0;
+    if (insn == INSN_WFI) {
+        e->kind = EXIT_HALT;
+        v->arch.advance = 4;
+        return;
+    }
+    exit_fatal(e, 0, "virtual instruction exception on instruction 0x%08llx", insn, 0);
+}
+
+void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
+{
+    struct guest_regs *r = &v->arch.regs;
+    vcpu_load(v);
+    if (v->arch.fence_pending) {
+        stage2_fence_local(v->arch.fence_gpa, v->arch.vmid);
+        v->arch.fence_pending = false;
+    }
+    guest_enter(r);
+
+    memset(e, 0, sizeof(*e));
+    e->pc = r->sepc;
+    v->arch.advance = 0;
+
+    if (r->scause & SCAUSE_INTERRUPT) {
+        exit_interrupt(e, r->scause & ~SCAUSE_INTERRUPT);
+        return;
+    }
+    switch (r->scause) {
+    case EXC_ECALL_VS:
+        vcpu_sbi_call(v, e);
+        return;
+    case EXC_INSN_GUEST_PAGE_FAULT:
+    case EXC_LOAD_GUEST_PAGE_FAULT:
+    case EXC_STORE_GUEST_PAGE_FAULT:
+        vcpu_guest_page_fault(v, e);
+        return;
+    case EXC_VIRTUAL_INSN:
+        exit_virtual_insn(v, e);
+        return;
+    case EXC_INSN_ACCESS:
+    case EXC_LOAD_ACCESS:
+    case EXC_STORE_ACCESS:
+        exit_fatal(e, r->stval, "access fault (scause %llu) at guest address 0x%llx", r->scause,
+                   r->stval);
+        return;
+    default:
+        exit_fatal(e, r->stval, "unhandled exception from the guest (scause %llu, stval 0x%llx)",
+                   r->scause, r->stval);
+        return;
+    }
+}
+
+void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *e)
+{
+    struct guest_regs *r = &v->arch.regs;
+    switch (e->kind) {
+    case EXIT_MMIO:
+        if (!e->mmio.write && e->mmio.reg != 0)
+            r->x[e->mmio.reg] = e->mmio.value;
+        break;
+    case EXIT_HYPERCALL:
+    case EXIT_CPU_ON:
+        vcpu_sbi_complete(v, e);
+        break;
+    default:
+        break;
+    }
+    r->sepc += v->arch.advance;
+    v->arch.advance = 0;
+}
+
+void arch_cpu_kick(unsigned pcpu)
+{
+    /* A supervisor software interrupt: wakes the hart from wfi, or takes it out of guest mode
+     * (exit_interrupt). Nothing to do for the calling hart, which is in the hypervisor. */
+    struct percpu *self = arch_this_cpu();
+    if (pcpu < percpu_count && pcpu != self->index && percpu_get(pcpu)->online)
+        sbi_send_ipi(percpu_get(pcpu)->hwid);
+}
