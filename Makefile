@@ -70,7 +70,7 @@ $(GEN)/vmimages.S: $(GEN)/vmconfig.c ;
 -include $(GEN)/vmconfig.d
 
 .PHONY: all deps run debug test unit integration guests format format-check clean FORCE \
-	check-config
+	check-config bench
 # The config is checked before anything is compiled, so a bad one fails the build at once.
 all: check-config $(BUILD)/$(IMAGE)
 
@@ -170,6 +170,14 @@ integration: deps guests
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory integration
+
+# ---- benchmarks ------------------------------------------------------------------------------
+
+# Exit costs as ratios to a no-exit loop measured in the same run (scripts/bench.py).
+bench: deps
+	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=configs/bench/$(ARCH).toml \
+		BUILD=build/$(ARCH)/cfg-bench all
+	$(Q)$(PYTHON) scripts/bench.py --arch $(ARCH) --image-dir build/$(ARCH)/cfg-bench
 
 # ---- housekeeping ----------------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ NORETURN void arch_boot_main(const void *fdt)
         panic("no GICv3 in the device tree: axvm needs gic-version=3");
     }
     gicv3_init(gicd, gicr, gicr_size);
+    percpu_table[0].arch.gic_ready = gicv3_cpu_init(mpidr) == 0;
     bi->irqchip = "GICv3";
 
     int64_t v = psci_call(PSCI_VERSION, 0, 0, 0);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <arch/psci.h>
 #include <arch/sysreg.h>
+#include <drivers/gicv3.h>
 #include <axvm/arch.h>
 #include <axvm/percpu.h>
 
@@ -16,15 +17,29 @@ void arch_cpu_relax(void)
     __asm__ volatile("yield" ::: "memory");
 }
 
+/*
+ * Idle in WFI, not WFE: QEMU runs WFE as a mere yield, so CPUs "waiting" in WFE would spin and
+ * take host time from the CPUs running guests. WFI wakes on a pending interrupt even with
+ * PSTATE.I set, so the kick SGI wakes it; draining the SGI keeps the next WFI asleep.
+ */
 void arch_wait_for_event(void)
 {
-    __asm__ volatile("wfe" ::: "memory");
+    struct percpu *cpu = arch_this_cpu();
+    if (!cpu->arch.gic_ready) {
+        __asm__ volatile("wfe" ::: "memory");
+        return;
+    }
+    __asm__ volatile("dsb sy; wfi" ::: "memory");
+    gicv3_drain();
 }
 
 void arch_cpu_kick_all(void)
 {
     dsb_ish();
     __asm__ volatile("sev" ::: "memory");
+    struct percpu *cpu = arch_this_cpu();
+    if (cpu && cpu->arch.gic_ready)
+        gicv3_send_sgi_others(GIC_SGI_KICK);
 }
 
 unsigned long arch_irq_save(void)

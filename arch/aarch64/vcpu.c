@@ -28,8 +28,8 @@ uint64_t guest_enter(struct guest_regs *regs);
 
 int arch_virt_cpu_init(void)
 {
-    if (gicv3_cpu_init(sysreg_read(mpidr_el1)) != 0)
-        return -1;
+    if (!arch_this_cpu()->arch.gic_ready)
+        return -1; /* no way to force this CPU out of a guest */
     sysreg_write(hcr_el2, HCR_GUEST);
     sysreg_write(vtcr_el2, VTCR_GUEST);
     sysreg_write(vpidr_el2, sysreg_read(midr_el1));
@@ -82,20 +82,22 @@ static void el1_load(const struct el1_regs *r)
     EL1_SWITCH(EL1_LOAD)
 }
 
-/* Make this pCPU's EL1 state the vCPU's. */
+/* Make this pCPU's EL1 state and stage-2 context the vCPU's. Only when another vCPU (or a reset)
+ * came between: under TCG a VTTBR_EL2 write flushes the emulated TLB, which would make every exit
+ * pay for refilling it. */
 static void vcpu_load(struct vcpu *v)
 {
     struct percpu *cpu = arch_this_cpu();
-    if (cpu->arch.loaded != v || v->arch.el1_fresh) {
-        if (cpu->arch.loaded && cpu->arch.loaded != v)
-            el1_save(&cpu->arch.loaded->arch.el1);
-        el1_load(&v->arch.el1);
-        cpu->arch.loaded = v;
-        v->arch.el1_fresh = false;
-    }
+    if (cpu->arch.loaded == v && !v->arch.el1_fresh)
+        return;
+    if (cpu->arch.loaded && cpu->arch.loaded != v)
+        el1_save(&cpu->arch.loaded->arch.el1);
+    el1_load(&v->arch.el1);
     sysreg_write(vttbr_el2, v->arch.vttbr);
     sysreg_write(vmpidr_el2, v->arch.vmpidr);
     isb();
+    cpu->arch.loaded = v;
+    v->arch.el1_fresh = false;
 }
 
 static void exit_fatal(struct vcpu_exit *e, uint64_t addr, const char *fmt, uint64_t a, uint64_t b)
@@ -139,9 +141,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
     case 9:    /* IRQ */
     case 10: { /* FIQ */
         /* So far the only physical interrupt is the kick SGI: its job was to get us here. */
-        unsigned intid = gicv3_ack();
-        if (intid < 1020)
-            gicv3_eoi(intid);
+        gicv3_drain();
         e->kind = EXIT_NONE;
         return;
     }
@@ -217,5 +217,4 @@ void arch_cpu_kick(unsigned pcpu)
      * idling in WFE. */
     if (pcpu < percpu_count && pcpu != arch_this_cpu()->index)
         gicv3_send_sgi(percpu_get(pcpu)->hwid, GIC_SGI_KICK);
-    arch_cpu_kick_all();
 }

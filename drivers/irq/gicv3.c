@@ -104,6 +104,23 @@ void gicv3_send_sgi(uint64_t mpidr, unsigned sgi)
     isb();
 }
 
+void gicv3_send_sgi_others(unsigned sgi)
+{
+    dsb_ish();
+    icc_write(ICC_SGI1R_EL1, (1ULL << 40) | ((uint64_t)(sgi & 0xf) << 24));
+    isb();
+}
+
+unsigned gicv3_drain(void)
+{
+    unsigned n = 0, intid;
+    while ((intid = gicv3_ack()) < 1020) {
+        gicv3_eoi(intid);
+        n++;
+    }
+    return n;
+}
+
 unsigned gicv3_ack(void)
 {
     return (unsigned)(icc_read(ICC_IAR1_EL1) & 0xffffff);

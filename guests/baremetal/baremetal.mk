@@ -9,7 +9,8 @@ include $(BAREMETAL_ARCH)/guest.mk
 BAREMETAL_ELF := $(BAREMETAL_DIR)/guest.elf
 endif
 
-BAREMETAL_SRCS := guests/baremetal/main.c guests/baremetal/console.c kernel/format.c \
+BAREMETAL_SRCS := guests/baremetal/main.c guests/baremetal/console.c guests/baremetal/bench.c \
+	kernel/format.c \
 	$(wildcard $(BAREMETAL_ARCH)/*.c $(BAREMETAL_ARCH)/*.S)
 BAREMETAL_OBJS := $(patsubst %,$(BAREMETAL_DIR)/%.o,$(BAREMETAL_SRCS)) \
 	$(patsubst %.c,$(BAREMETAL_DIR)/libfdt/%.o,fdt.c fdt_ro.c)

@@ -29,6 +29,14 @@ void console_init(const void *fdt)
         uart_kind = UART_16550;
 }
 
+/* The console of an architecture whose UART the device tree cannot name (x86: COM1 is an
+ * I/O-port device, at port 0x3f8 by convention). arch/<arch>/ overrides it; by default there is
+ * none. */
+void __attribute__((weak)) guest_console_putc_fallback(char c)
+{
+    (void)c;
+}
+
 static void uart_putc(char c)
 {
     if (uart_kind == UART_PL011) {
@@ -39,6 +47,8 @@ static void uart_putc(char c)
         while (!(uart_base[5] & 0x20))
             ;
         uart_base[0] = (uint8_t)c;
+    } else {
+        guest_console_putc_fallback(c);
     }
 }
 

@@ -22,6 +22,8 @@ void guest_relax(void);
 void guest_main(const void *fdt);
 void guest_secondary_main(uint64_t arg);
 
+void bench_run(const void *fdt);
+
 void console_init(const void *fdt);
 void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

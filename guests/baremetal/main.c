@@ -5,9 +5,9 @@
  *   against a known answer, every page of its memory written and read back (lazy regions fill
  *   on first touch), secondary vCPUs started through the firmware interface, then the action
  *   its command line asks for.
- * Command line: "rounds=N" repeats the compute N times (a long-running VM); "bad" misbehaves
- * (unknown hypercall, then a store outside its memory); "reboots=N" reboots until it has booted
- * N+1 times; otherwise it shuts down.
+ * Command line: "bench" only runs the exit-cost benchmark (bench.c); "rounds=N" repeats the compute
+ * N times (a long-running VM); "bad" misbehaves (unknown hypercall, then a store outside its
+ * memory); "reboots=N" reboots until it has booted N+1 times; otherwise it shuts down.
  */
 #include <string.h>
 #include <libfdt.h>
@@ -183,6 +183,13 @@ void guest_main(const void *fdt)
         (int64_t)sizeof(msg) - 1)
         guest_printf("guest: CONSOLE HYPERCALL FAILED\n");
 
+    unsigned long v;
+    if (cmdline_value("bench", &v)) {
+        bench_run(fdt);
+        guest_printf("guest: bench done, shutting down\n");
+        guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
+    }
+
     unsigned long rounds = 1;
     cmdline_value("rounds", &rounds);
     for (unsigned long i = 1; i <= rounds; i++) {
@@ -199,7 +206,6 @@ void guest_main(const void *fdt)
     check_memory();
     check_smp();
 
-    unsigned long v;
     if (cmdline_value("bad", &v))
         misbehave();
 

@@ -20,6 +20,13 @@ int gicv3_cpu_init(uint64_t mpidr);
 
 void gicv3_send_sgi(uint64_t target_mpidr, unsigned sgi);
 
+/* Send 'sgi' to every CPU but the caller (ICC_SGI1R_EL1.IRM). */
+void gicv3_send_sgi_others(unsigned sgi);
+
+/* Acknowledge and end every pending interrupt: for wake-up SGIs, whose job was done by
+ * arriving. Returns how many there were. */
+unsigned gicv3_drain(void);
+
 /* Acknowledge the highest pending interrupt; returns its INTID (1023 = none). */
 unsigned gicv3_ack(void);
 void gicv3_eoi(unsigned intid);

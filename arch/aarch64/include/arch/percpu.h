@@ -17,6 +17,8 @@ struct arch_percpu {
         uint64_t stack_top;
         uint64_t percpu;
     } boot_args;
+    /* This CPU's GIC interface is up: it can send and take SGIs. */
+    bool gic_ready;
     /* The vCPU whose EL1 registers are live on this pCPU. */
     struct vcpu *loaded;
 };
