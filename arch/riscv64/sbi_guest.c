@@ -8,6 +8,7 @@
  *   Legacy 0x00-0x02     set_timer, console_putchar (to the VM's console), console_getchar
  *   Legacy 0x08          shutdown
  *   TIME                 set_timer: vstimecmp (Sstc), so the guest timer needs no emulation
+ *   IPI, RFENCE          send_ipi, remote FENCE.I and SFENCE.VMA (sbi_guest_remote.c)
  *   HSM                  hart_start, hart_stop, hart_get_status
  *   SRST                 shutdown, cold and warm reboot
  *   axvm (AXVM_SBI_EXT)  the hypercalls: a6 = number, a0-a3 = arguments
@@ -52,6 +53,8 @@ static bool extension_present(unsigned long eid)
     case SBI_EXT_LEGACY_SHUTDOWN:
     case SBI_EXT_BASE:
     case SBI_EXT_TIME:
+    case SBI_EXT_IPI:
+    case SBI_EXT_RFENCE:
     case SBI_EXT_HSM:
     case SBI_EXT_SRST:
     case AXVM_SBI_EXT:
@@ -190,6 +193,13 @@ void vcpu_sbi_call(struct vcpu *v, struct vcpu_exit *e)
         } else {
             reply(v, e, SBI_ERR_NOT_SUPPORTED, 0);
         }
+        return;
+    case SBI_EXT_IPI:
+        reply(v, e,
+              FID == SBI_IPI_SEND_IPI ? vcpu_sbi_ipi(v, ARG(0), ARG(1)) : SBI_ERR_NOT_SUPPORTED, 0);
+        return;
+    case SBI_EXT_RFENCE:
+        reply(v, e, vcpu_sbi_rfence(v, FID, ARG(0), ARG(1)), 0);
         return;
     case SBI_EXT_HSM:
         sbi_hsm(v, e);

@@ -150,6 +150,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 {
     struct guest_regs *r = &v->arch.regs;
     vcpu_load(v);
+    vcpu_remote_serve(v);
     if (v->arch.fence_pending) {
         stage2_fence_local(v->arch.fence_gpa, v->arch.vmid);
         v->arch.fence_pending = false;

@@ -50,6 +50,10 @@ struct fpu_regs {
     uint64_t fcsr;
 };
 
+/* Fences other vCPUs asked this one to run (SBI RFENCE), bits of arch_vcpu.pending_fence. */
+#define VCPU_FENCE_VVMA 0x1u /* HFENCE.VVMA: the guest's own TLB entries */
+#define VCPU_FENCE_I    0x2u /* FENCE.I */
+
 struct arch_vcpu {
     struct guest_regs regs;
     struct vs_csrs vs;
@@ -61,6 +65,10 @@ struct arch_vcpu {
     bool fresh;       /* reset since last loaded: load vs/fpu even if this vCPU is current */
     unsigned advance; /* bytes to step over the exiting instruction on completion */
     bool sbi_legacy;  /* the exit is a legacy SBI call: the result goes to a0 alone */
+    /* Requests from other vCPUs (arch/riscv64/sbi_guest_remote.c), set and taken atomically:
+     * VS-level interrupts to add to hvip, and VCPU_FENCE_* bits. */
+    uint64_t pending_hvip;
+    unsigned pending_fence;
 };
 
 #endif /* !__ASSEMBLY__ */

@@ -32,6 +32,15 @@ void vcpu_guest_page_fault(struct vcpu *v, struct vcpu_exit *e);
  * 'e' for the core (hypercalls, hart start/stop, system reset). */
 void vcpu_sbi_call(struct vcpu *v, struct vcpu_exit *e);
 
+/* sbi_guest_remote.c: SBI IPI send_ipi and RFENCE function 'fid' for the harts named by
+ * (hart_mask, hart_mask_base). Return the SBI error. */
+long vcpu_sbi_ipi(struct vcpu *v, unsigned long mask, unsigned long base);
+long vcpu_sbi_rfence(struct vcpu *v, unsigned long fid, unsigned long mask, unsigned long base);
+
+/* sbi_guest_remote.c: take the interrupts and fences other vCPUs asked of this one. Call with
+ * the vCPU loaded on this hart, before entering it. */
+void vcpu_remote_serve(struct vcpu *v);
+
 /* sbi_guest.c: put the core's result of a hypercall or hart_start where the SBI wants it. */
 void vcpu_sbi_complete(struct vcpu *v, const struct vcpu_exit *e);
 
