@@ -235,6 +235,7 @@ static void vm_finish_stop(struct vm *vm)
         log_error("vm%u (%s): could not be created again for its reboot", vm->id, vm->cfg->name);
     vm->state = VM_STOPPED;
     __atomic_sub_fetch(&vms_alive, 1, __ATOMIC_SEQ_CST);
+    arch_cpu_kick_all(); /* the boot CPU powers off once the last VM is gone */
 }
 
 void vm_stop(struct vm *vm, enum vm_stop_reason reason)
