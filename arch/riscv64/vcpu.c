@@ -107,6 +107,11 @@ static void vcpu_load(struct vcpu *v)
      * HFENCE.VVMA acts on the VMID in hgatp, written above (8.3.2).
      */
     __asm__ volatile(".option push\n.option arch, +h\nhfence.vvma\n.option pop" ::: "memory");
+    /* A reset vCPU runs code another hart may just have written (the image, at VM creation):
+     * instruction fetches see those stores only after a FENCE.I on this hart (Unprivileged
+     * spec, "Zifencei"). */
+    if (v->arch.fresh)
+        __asm__ volatile("fence.i" ::: "memory");
     cpu->arch.loaded = v;
     v->arch.fresh = false;
 }
