@@ -8,14 +8,6 @@
 #include <arch/lapic.h>
 #include <arch/trap.h>
 
-/* CPUID bits (AMD APM vol. 3, appendix E; Intel SDM vol. 2A, CPUID). */
-#define CPUID1_ECX_VMX          (1u << 5)
-#define CPUID_EXT1_ECX_SVM      (1u << 2)
-#define CPUID_SVM_EDX_NESTED_PG (1u << 0)
-#define CPUID_EXT_FEATURES      0x80000001
-#define CPUID_EXT_BRAND         0x80000002
-#define CPUID_SVM               0x8000000a
-
 const char arch_name[] = "x86_64";
 
 struct percpu *arch_this_cpu(void)

@@ -21,14 +21,45 @@
 
 #define RFLAGS_IF 0x00000200
 
-/* Model-specific registers. */
-#define MSR_APIC_BASE 0x0000001b
-#define MSR_PAT       0x00000277
-#define MSR_EFER      0xc0000080
-#define MSR_GS_BASE   0xc0000101
-#define MSR_VM_CR     0xc0010114 /* AMD: SVM lock and disable bits */
+/* CPUID leaves and bits (AMD APM vol. 3, appendix E; Intel SDM vol. 2A, CPUID). */
+#define CPUID_FEATURES           0x00000001
+#define CPUID1_ECX_VMX           0x00000020
+#define CPUID_EXT_FEATURES       0x80000001
+#define CPUID_EXT1_ECX_SVM       0x00000004
+#define CPUID_EXT1_EDX_PAGE1GB   0x04000000
+#define CPUID_EXT_BRAND          0x80000002
+#define CPUID_SVM                0x8000000a
+#define CPUID_SVM_EDX_NESTED_PG  0x00000001
+#define CPUID_SVM_EDX_FLUSH_ASID 0x00000040
 
-#define EFER_LME 0x00000100
+/* Model-specific registers. */
+#define MSR_TSC            0x00000010
+#define MSR_APIC_BASE      0x0000001b
+#define MSR_MTRR_CAP       0x000000fe
+#define MSR_SYSENTER_CS    0x00000174
+#define MSR_SYSENTER_ESP   0x00000175
+#define MSR_SYSENTER_EIP   0x00000176
+#define MSR_PAT            0x00000277
+#define MSR_MTRR_DEF_TYPE  0x000002ff
+#define MSR_EFER           0xc0000080
+#define MSR_STAR           0xc0000081
+#define MSR_LSTAR          0xc0000082
+#define MSR_CSTAR          0xc0000083
+#define MSR_SFMASK         0xc0000084
+#define MSR_FS_BASE        0xc0000100
+#define MSR_GS_BASE        0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_VM_CR          0xc0010114 /* AMD: SVM lock and disable bits */
+#define MSR_VM_HSAVE       0xc0010117 /* AMD: where VMRUN saves the host's state */
+
+#define EFER_SCE   0x00000001
+#define EFER_LME   0x00000100
+#define EFER_LMA   0x00000400
+#define EFER_NXE   0x00000800
+#define EFER_SVME  0x00001000
+#define EFER_LMSLE 0x00002000
+#define EFER_FFXSR 0x00004000
+#define EFER_TCE   0x00008000
 
 /* The power-on PAT (Intel SDM vol. 3 §11.12.4): entry 0 write-back, entry 3 uncacheable. */
 #define PAT_POWER_ON 0x0007040600070406

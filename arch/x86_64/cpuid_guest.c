@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The CPUID a guest sees: the host's, with the hypervisor bit set and what the guest's virtual
+ * CPU does not have taken away (AMD APM vol. 3, appendix E): SVM (nested virtualization is not
+ * offered), VMX, MONITOR/MWAIT (intercepted as #UD) and x2APIC (no APIC is emulated yet). The
+ * APIC ID fields carry the vCPU's, and leaf 0x40000000 names the hypervisor.
+ */
+#include <axvm/vcpu.h>
+#include <arch/cpu.h>
+#include <arch/vcpu_exit.h>
+
+#define CPUID1_ECX_MONITOR    0x00000008
+#define CPUID1_ECX_X2APIC     0x00200000
+#define CPUID1_ECX_HYPERVISOR 0x80000000
+#define CPUID_EXT_TOPOLOGY    0x0000000b
+#define CPUID_EXT_TOPOLOGY_V2 0x0000001f
+#define CPUID_HV_BASE         0x40000000
+#define CPUID_HV_LAST         0x4fffffff
+
+void cpuid_guest(struct vcpu *v)
+{
+    uint64_t *r = v->arch.regs.gpr;
+    uint32_t leaf = (uint32_t)r[GPR_RAX], sub = (uint32_t)r[GPR_RCX];
+    uint32_t a = 0, b = 0, c = 0, d = 0;
+
+    if (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_LAST) {
+        if (leaf == CPUID_HV_BASE) {
+            a = CPUID_HV_BASE; /* the highest hypervisor leaf */
+            b = 0x6d767861;    /* "axvm" */
+            c = 0x6d767861;
+            d = 0x6d767861;
+        }
+    } else {
+        cpuid(leaf, sub, &a, &b, &c, &d);
+        switch (leaf) {
+        case CPUID_FEATURES:
+            c &= ~(CPUID1_ECX_VMX | CPUID1_ECX_MONITOR | CPUID1_ECX_X2APIC);
+            c |= CPUID1_ECX_HYPERVISOR;
+            b = (b & 0x00ffffff) | ((uint32_t)v->hwid << 24); /* initial APIC ID */
+            break;
+        case CPUID_EXT_TOPOLOGY:
+        case CPUID_EXT_TOPOLOGY_V2:
+            d = (uint32_t)v->hwid; /* x2APIC ID */
+            break;
+        case CPUID_EXT_FEATURES:
+            c &= ~CPUID_EXT1_ECX_SVM;
+            break;
+        case CPUID_SVM:
+            a = b = c = d = 0;
+            break;
+        default:
+            break;
+        }
+    }
+    /* CPUID writes 32-bit registers, which clears the upper halves. */
+    r[GPR_RAX] = a;
+    r[GPR_RBX] = b;
+    r[GPR_RCX] = c;
+    r[GPR_RDX] = d;
+}

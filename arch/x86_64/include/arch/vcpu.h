@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ARCH_VCPU_H
+#define ARCH_VCPU_H
+
+#include <axvm/types.h>
+
+/* General registers in the instruction encoding's order (ModRM.reg, REX.R extended). */
+enum {
+    GPR_RAX,
+    GPR_RCX,
+    GPR_RDX,
+    GPR_RBX,
+    GPR_RSP,
+    GPR_RBP,
+    GPR_RSI,
+    GPR_RDI,
+    GPR_R8,
+    GPR_R9,
+    GPR_R10,
+    GPR_R11,
+    GPR_R12,
+    GPR_R13,
+    GPR_R14,
+    GPR_R15,
+    GPR_COUNT
+};
+
+/* What arch/x86_64/svm_entry.S loads before VMRUN and stores after #VMEXIT: every register
+ * but RAX and RSP, which VMRUN itself takes from the VMCB. arch_vcpu_run copies those two in
+ * and out, so that gpr[] is always the whole register file while the hypervisor looks at it. */
+struct guest_regs {
+    uint64_t gpr[GPR_COUNT];
+};
+
+struct vmcb;
+
+struct arch_vcpu {
+    struct guest_regs regs;
+    struct vmcb *vmcb; /* one of a fixed pool (svm.c): no frame to leak when a VM goes away */
+    unsigned advance;  /* bytes to step over the exiting instruction on completion */
+    /* The register an emulated MMIO load writes: its width and whether it is AH..BH. */
+    uint8_t load_width;
+    bool load_high8;
+};
+
+#endif
