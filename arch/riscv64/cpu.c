@@ -59,10 +59,10 @@ void arch_cpu_relax(void)
 #define IDLE_TICKS_PER_SECOND 100
 
 /*
- * Sleep until an IPI, or at most one idle tick. The bound makes up for wake-ups nobody sends:
- * the boot hart polls the console input and notices the last VM gone only when it runs, and
- * there is no UART interrupt yet. The timer interrupt is enabled in sie only around the wfi,
- * so a late one can never take a guest out.
+ * Sleep until an IPI, or at most one idle tick. The bound makes up for the wake-up nobody
+ * sends: the boot hart polls the console input (for the guest in focus) only when it runs, and
+ * there is no UART interrupt to wake it. The timer interrupt is enabled in sie only around the
+ * wfi, so a late one can never take a guest out.
  */
 void arch_wait_for_event(void)
 {
