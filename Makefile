@@ -61,7 +61,8 @@ $(GEN)/config-path: FORCE
 	@mkdir -p $(GEN)
 	@echo "$(CONFIG)" | cmp -s - $@ || echo "$(CONFIG)" > $@
 
-$(GEN)/vmconfig.c: $(CONFIG) $(GEN)/config-path scripts/vmconfig.py $(BAREMETAL_ELF) | deps
+$(GEN)/vmconfig.c: $(CONFIG) $(GEN)/config-path scripts/vmconfig.py $(BAREMETAL_ELF) | deps \
+		check-config
 	@$(if $(Q),echo "  CONFIG  $(CONFIG)")
 	$(Q)$(PYTHON) scripts/vmconfig.py generate --arch $(ARCH) $(CONFIG) --out $(GEN)
 
@@ -74,7 +75,12 @@ $(GEN)/vmimages.S: $(GEN)/vmconfig.c ;
 # The config is checked before anything is compiled, so a bad one fails the build at once.
 all: check-config $(BUILD)/$(IMAGE)
 
-check-config: $(BAREMETAL_ELF) | deps
+# A config that boots the Linux guest needs `make guest` (guests/guests.mk) first.
+ifneq ($(shell grep -s 'build/guests/$(ARCH)/' $(CONFIG)),)
+CONFIG_GUESTS := guest
+endif
+
+check-config: $(BAREMETAL_ELF) $(CONFIG_GUESTS) | deps
 	$(Q)$(PYTHON) scripts/vmconfig.py check --arch $(ARCH) $(CONFIG)
 
 deps:

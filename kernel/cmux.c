@@ -21,6 +21,8 @@ void cmux_stream_init(struct cmux_stream *s, unsigned vm_id, const char *name)
     s->in_head = s->in_tail = 0;
     s->id = vm_id;
     s->lock = (spinlock_t)SPINLOCK_INIT;
+    s->input_notify = NULL;
+    s->input_ctx = NULL;
 }
 
 /* One sink call per line, so lines of different VMs never interleave. Called with s->lock. */
@@ -129,6 +131,8 @@ static void deliver(struct cmux_stream *s, char c)
         s->in_head = next;
     }
     spin_unlock_irqrestore(&s->lock, flags);
+    if (s->input_notify)
+        s->input_notify(s->input_ctx);
 }
 
 void cmux_input_byte(char c)

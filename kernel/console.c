@@ -25,6 +25,12 @@ void console_write(const char *s, size_t len)
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
+void console_rx_irq_enable(void)
+{
+    if (console_ready && console_uart.rx_irq_enable)
+        console_uart.rx_irq_enable(&console_uart);
+}
+
 int console_getc(void)
 {
     if (!console_ready)

@@ -93,6 +93,15 @@ static void dt_read_cpus(const void *fdt, struct boot_info *bi)
     }
 }
 
+static void dt_read_irq_cells(const void *fdt, int node, struct boot_info *bi)
+{
+    int len;
+    const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+    bi->console_irq_cells = 0;
+    for (int i = 0; irq && i < len / 4 && i < 3; i++)
+        bi->console_irq[bi->console_irq_cells++] = fdt32_to_cpu(irq[i]);
+}
+
 static bool dt_uart_from_node(const void *fdt, int node, struct uart_desc *d)
 {
     struct uart_desc u = {0};
@@ -130,16 +139,20 @@ static void dt_read_console(const void *fdt, struct boot_info *bi)
             const char *colon = strchr(path, ':');
             int plen = colon ? (int)(colon - path) : (int)strlen(path);
             int node = fdt_path_offset_namelen(fdt, path, plen);
-            if (node >= 0 && dt_uart_from_node(fdt, node, &bi->console))
+            if (node >= 0 && dt_uart_from_node(fdt, node, &bi->console)) {
+                dt_read_irq_cells(fdt, node, bi);
                 return;
+            }
         }
     }
     /* No usable stdout-path: take the first UART we know how to drive. */
     static const char *const compatibles[] = {"arm,pl011", "ns16550a", "ns16550"};
     for (unsigned i = 0; i < ARRAY_SIZE(compatibles); i++) {
         int node = fdt_node_offset_by_compatible(fdt, -1, compatibles[i]);
-        if (node >= 0 && dt_uart_from_node(fdt, node, &bi->console))
+        if (node >= 0 && dt_uart_from_node(fdt, node, &bi->console)) {
+            dt_read_irq_cells(fdt, node, bi);
             return;
+        }
     }
 }
 

@@ -5,6 +5,7 @@
  * exits keeps its pCPU: pinning, not sharing, is the normal case.
  */
 #include <axvm/arch.h>
+#include <axvm/arch_vm.h>
 #include <axvm/cmux.h>
 #include <axvm/log.h>
 #include <axvm/panic.h>
@@ -57,7 +58,9 @@ static struct vcpu *sched_pick(unsigned cpu)
         struct vcpu *v = run_list[cpu][i];
         if (!v)
             continue;
-        if (v->state == VCPU_RUNNABLE || v->state == VCPU_HALTED) {
+        bool wakes =
+            v->state == VCPU_HALTED && (v->vm->state != VM_RUNNING || arch_vcpu_irq_pending(v));
+        if (v->state == VCPU_RUNNABLE || wakes) {
             found = v;
             next_pick[cpu] = i + 1;
         }

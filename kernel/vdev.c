@@ -12,5 +12,5 @@ const struct vdev_type *vdev_find(const char *name)
     for (unsigned i = 0; i < ARRAY_SIZE(vdev_types); i++)
         if (strcmp(vdev_types[i]->name, name) == 0)
             return vdev_types[i];
-    return NULL;
+    return arch_vdev_find(name);
 }

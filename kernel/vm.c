@@ -173,6 +173,20 @@ int vm_boot(struct vm *vm)
     return 0;
 }
 
+void *vm_find_device_priv(struct vm *vm, const char *name)
+{
+    for (unsigned i = 0; i < vm->bus.count; i++)
+        if (strcmp(vm->bus.devs[i]->name, name) == 0)
+            return vm->bus.devs[i]->priv;
+    return NULL;
+}
+
+void vm_irq_set(struct vm *vm, int irq, bool level)
+{
+    if (irq >= 0)
+        arch_vm_set_irq(vm, (unsigned)irq, level);
+}
+
 struct vcpu *vm_find_vcpu_by_hwid(struct vm *vm, uint64_t hwid)
 {
     for (unsigned i = 0; i < vm->vcpu_count; i++)

@@ -50,9 +50,38 @@ static int fdt_chosen(const struct vm *vm, void *fdt)
     return err ?: fdt_end_node(fdt);
 }
 
+/* The VM's interrupt controller model, if its config has one. */
+static const struct vdev_type *fdt_irqchip(const struct vm_config *c)
+{
+    for (unsigned i = 0; i < c->dev_count; i++) {
+        const struct vdev_type *t = vdev_find(c->dev[i].type);
+        if (t && t->fdt_irq)
+            return t;
+    }
+    return NULL;
+}
+
+static int fdt_device(struct vm *vm, unsigned i, const struct vdev_type *irqchip, void *fdt)
+{
+    const struct vm_dev_config *d = &vm->cfg->dev[i];
+    const struct vdev_type *t = vdev_find(d->type);
+    if (!t || !t->fdt_node || d->pio)
+        return 0;
+    int err = t->fdt_node(&vm->devs[i], d, fdt);
+    if (!err && d->irq >= 0 && irqchip) {
+        uint32_t cells[4];
+        unsigned n = irqchip->fdt_irq((unsigned)d->irq, cells);
+        for (unsigned k = 0; k < n; k++)
+            cells[k] = cpu_to_fdt32(cells[k]);
+        err = fdt_property(fdt, "interrupts", cells, n * 4);
+    }
+    return err ?: fdt_end_node(fdt);
+}
+
 int vm_fdt_build(struct vm *vm, void *buf, size_t size)
 {
     const struct vm_config *c = vm->cfg;
+    const struct vdev_type *irqchip = fdt_irqchip(c);
     int err = fdt_create(buf, (int)size);
     err = err ?: fdt_finish_reservemap(buf);
     err = err ?: fdt_begin_node(buf, "");
@@ -62,14 +91,13 @@ int vm_fdt_build(struct vm *vm, void *buf, size_t size)
     format_snprintf(model, sizeof(model), "axvm,%s", c->name);
     err = err ?: fdt_property_string(buf, "compatible", "axvm,virt");
     err = err ?: fdt_property_string(buf, "model", model);
+    if (irqchip)
+        err = err ?: fdt_property_u32(buf, "interrupt-parent", VM_FDT_PHANDLE_IRQCHIP);
     err = err ?: fdt_chosen(vm, buf);
     err = err ?: fdt_memory(vm, buf);
     err = err ?: arch_vm_fdt(vm, buf);
-    for (unsigned i = 0; i < c->dev_count && !err; i++) {
-        const struct vdev_type *t = vdev_find(c->dev[i].type);
-        if (t && t->fdt_node && !c->dev[i].pio)
-            err = t->fdt_node(&vm->devs[i], &c->dev[i], buf);
-    }
+    for (unsigned i = 0; i < c->dev_count && !err; i++)
+        err = fdt_device(vm, i, irqchip, buf);
     err = err ?: fdt_end_node(buf);
     err = err ?: fdt_finish(buf);
     return err;

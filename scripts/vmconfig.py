@@ -30,6 +30,8 @@ DEVICE_TYPES = {
     # type: (arches, default size, address space)
     "ns16550": ({"aarch64", "riscv64", "x86_64"}, 0x100, "mmio"),
     "pl011": ({"aarch64"}, 0x1000, "mmio"),
+    # GICD at base, redistributors from base + 0xa0000 (128 KiB per vCPU), as on QEMU virt.
+    "gicv3": ({"aarch64"}, 0xa0000 + 8 * 0x20000, "mmio"),
 }
 MEM_KINDS = {"allocated": 0, "lazy": 1, "identity": 2}
 
@@ -171,6 +173,20 @@ class Checker:
             for k in ("load_address", "entry"):
                 if k in vm:
                     self.fail(vm, k, f"{img} is an ELF file, which gives its own {k}")
+        elif self.arch == "aarch64" and arm64_image(img_path):
+            # A Linux Image goes at a 2 MiB-aligned address plus its text_offset; the memory
+            # it needs (BSS included) is image_size from its header.
+            text_offset, effective = arm64_image(img_path)
+            c["image_data"] = None
+            c["image_size"] = img_path.stat().st_size
+            default = ((c["memory"][0]["base"] + (2 << 20) - 1) & ~((2 << 20) - 1)) + text_offset
+            c["load_address"] = self.int_field(vm, vm, "load_address", "", 0, required=False,
+                                               default=default)
+            if (c["load_address"] - text_offset) % (2 << 20):
+                self.fail(vm, "load_address", f"0x{c['load_address']:x}: a Linux Image must be "
+                          f"loaded 2 MiB-aligned plus its text_offset (0x{text_offset:x})")
+            c["entry"] = c["load_address"]
+            c["image_extent"] = max(effective, c["image_size"])
         else:
             c["image_data"] = None
             c["image_size"] = img_path.stat().st_size
@@ -181,7 +197,7 @@ class Checker:
                        if r["base"] <= c["load_address"] < r["base"] + r["size"]), None)
         if region is None:
             self.fail(vm, "load_address", f"0x{c['load_address']:x} is in no memory region")
-        if c["load_address"] + c["image_size"] > region["base"] + region["size"]:
+        if c["load_address"] + c.get("image_extent", c["image_size"]) > region["base"] + region["size"]:
             self.fail(vm, "image", f"{img} is {c['image_size']} bytes: too big for its region "
                                    f"from 0x{c['load_address']:x}")
         if not (c["load_address"] <= c["entry"] < c["load_address"] + c["image_size"]):
@@ -228,6 +244,12 @@ class Checker:
                 if o["pio"] == pio and base < o["base"] + o["size"] and o["base"] < base + size:
                     self.fail(vm, w + "base", f"overlaps device[{j}] ({o['type']})")
             c["devices"].append({"type": t, "base": base, "size": size, "irq": irq, "pio": pio})
+
+        if self.arch == "aarch64" and any(d["irq"] >= 0 for d in c["devices"]) and \
+                not any(d["type"] == "gicv3" for d in c["devices"]):
+            i = next(i for i, d in enumerate(c["devices"]) if d["irq"] >= 0)
+            self.fail(vm, f"device[{i}].irq", "the VM has no interrupt controller: add a "
+                                              "device of type gicv3")
 
         pts = vm.get("passthrough", [])
         if len(pts) > MAX_PT:
@@ -298,6 +320,17 @@ def elf_image(path):
     for p, b, _ in segs:
         flat[p - base:p - base + len(b)] = b
     return bytes(flat), base, entry
+
+
+def arm64_image(path):
+    """(text_offset, image_size) from a Linux arm64 Image header, or None
+    (Documentation/arch/arm64/booting.rst: magic "ARM\\x64" at offset 56)."""
+    import struct
+    head = path.read_bytes()[:64]
+    if len(head) < 64 or head[56:60] != b"ARM\x64":
+        return None
+    text_offset, image_size = struct.unpack_from("<QQ", head, 8)
+    return text_offset, image_size
 
 
 def c_string(s):

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* From boot/aarch64/head.S to kernel_main: read the device tree, map memory, name the firmware. */
+#include <arch/irq.h>
 #include <arch/mmu.h>
 #include <arch/psci.h>
 #include <arch/sysreg.h>
@@ -48,8 +49,11 @@ NORETURN void arch_boot_main(const void *fdt)
         panic("no GICv3 in the device tree: axvm needs gic-version=3");
     }
     gicv3_init(gicd, gicr, gicr_size);
-    percpu_table[0].arch.gic_ready = gicv3_cpu_init(mpidr) == 0;
+    percpu_table[0].arch.gic_ready = gicv3_cpu_init(mpidr, GIC_HYP_PPIS) == 0;
     bi->irqchip = "GICv3";
+    /* The console's interrupt, if the device tree gives it as a GIC SPI. */
+    if (bi->console_irq_cells == 3 && bi->console_irq[0] == 0)
+        irq_console = 32 + bi->console_irq[1];
 
     int64_t v = psci_call(PSCI_VERSION, 0, 0, 0);
     format_snprintf(bi->firmware, sizeof(bi->firmware), "PSCI %u.%u (smc)",

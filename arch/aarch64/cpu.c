@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <arch/psci.h>
 #include <arch/sysreg.h>
+#include <arch/irq.h>
 #include <drivers/gicv3.h>
 #include <axvm/arch.h>
 #include <axvm/percpu.h>
@@ -30,7 +31,7 @@ void arch_wait_for_event(void)
         return;
     }
     __asm__ volatile("dsb sy; wfi" ::: "memory");
-    gicv3_drain();
+    irq_dispatch();
 }
 
 void arch_cpu_kick_all(void)

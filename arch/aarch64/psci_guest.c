@@ -13,6 +13,7 @@
 #define PSCI_DENIED            (-3)
 #define PSCI_MIGRATE_INFO_TYPE 0x84000006
 #define SMCCC_VERSION          0x80000000
+#define SMCCC_ARCH_FEATURES    0x80000001
 #define AFFINITY_ON            0
 #define AFFINITY_OFF           1
 
@@ -74,6 +75,10 @@ void vcpu_firmware_call(struct vcpu *v, struct vcpu_exit *e, unsigned advance)
     case SMCCC_VERSION:
         reply(v, e, advance, 0x10001); /* SMCCC 1.1 */
         return;
+    case SMCCC_ARCH_FEATURES:
+        /* No firmware workarounds (SMCCC_ARCH_WORKAROUND_*) to offer. */
+        reply(v, e, advance, PSCI_NOT_SUPPORTED);
+        return;
     case PSCI_VERSION:
         reply(v, e, advance, 0x10001); /* PSCI 1.1 */
         return;
@@ -107,10 +112,10 @@ void vcpu_firmware_call(struct vcpu *v, struct vcpu_exit *e, unsigned advance)
         e->kind = EXIT_REBOOT;
         return;
     default:
-        /* Not ours: the caller learns so, as from any firmware without the call. The core's
-         * hypercall handler logs it. */
-        e->kind = EXIT_HYPERCALL;
-        e->hcall.nr = fid;
+        /* Another SMCCC service (TRNG, other hypervisors' UID queries...): answer
+         * NOT_SUPPORTED as firmware without it would (SMCCC 1.1, section 5.2). Calls in our
+         * own range that we do not know are the core's to log. */
+        reply(v, e, advance, PSCI_NOT_SUPPORTED);
         return;
     }
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <arch/irq.h>
 #include <arch/psci.h>
 #include <arch/sysreg.h>
 #include <drivers/gicv3.h>
@@ -22,6 +23,6 @@ int arch_cpu_start(struct percpu *cpu, uint64_t hwid, void *stack_top)
 NORETURN void arch_secondary_main(struct percpu *cpu)
 {
     sysreg_write(tpidr_el2, cpu);
-    cpu->arch.gic_ready = gicv3_cpu_init(sysreg_read(mpidr_el1)) == 0;
+    cpu->arch.gic_ready = gicv3_cpu_init(sysreg_read(mpidr_el1), GIC_HYP_PPIS) == 0;
     kernel_secondary_main(cpu);
 }

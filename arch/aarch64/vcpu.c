@@ -5,7 +5,11 @@
 #include <arch/sysreg.h>
 #include <arch/trap.h>
 #include <arch/vcpu_exit.h>
+#include <arch/irq.h>
+#include <arch/vgic.h>
 #include <drivers/gicv3.h>
+#include <axvm/console.h>
+#include <axvm/vdev.h>
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 #include <axvm/format.h>
@@ -28,8 +32,14 @@ uint64_t guest_enter(struct guest_regs *regs);
 
 int arch_virt_cpu_init(void)
 {
-    if (!arch_this_cpu()->arch.gic_ready)
+    struct percpu *cpu = arch_this_cpu();
+    if (!cpu->arch.gic_ready)
         return -1; /* no way to force this CPU out of a guest */
+    /* Input for the VMs arrives at the boot CPU, which may be running one of them. */
+    if (cpu->index == 0 && irq_console) {
+        gicv3_enable_spi(irq_console, cpu->hwid);
+        console_rx_irq_enable();
+    }
     sysreg_write(hcr_el2, HCR_GUEST);
     sysreg_write(vtcr_el2, VTCR_GUEST);
     sysreg_write(vpidr_el2, sysreg_read(midr_el1));
@@ -90,9 +100,12 @@ static void vcpu_load(struct vcpu *v)
     struct percpu *cpu = arch_this_cpu();
     if (cpu->arch.loaded == v && !v->arch.el1_fresh)
         return;
-    if (cpu->arch.loaded && cpu->arch.loaded != v)
+    if (cpu->arch.loaded && cpu->arch.loaded != v) {
         el1_save(&cpu->arch.loaded->arch.el1);
+        vgic_cpu_save(&cpu->arch.loaded->arch.gic);
+    }
     el1_load(&v->arch.el1);
+    vgic_cpu_load(&v->arch.gic);
     sysreg_write(vttbr_el2, v->arch.vttbr);
     sysreg_write(vmpidr_el2, v->arch.vmpidr);
     isb();
@@ -128,10 +141,46 @@ static void decode_dabt(struct vcpu *v, struct vcpu_exit *e)
     v->arch.advance = 4;
 }
 
+/* ISS of a trapped MSR/MRS (ARM ARM D17.2.37, EC 0x18) as op0:op1:CRn:CRm:op2. */
+#define SYSREG_KEY(op0, op1, crn, crm, op2)                                                        \
+    (((op0) << 14) | ((op1) << 11) | ((crn) << 7) | ((crm) << 3) | (op2))
+#define ICC_SGI1R_KEY  SYSREG_KEY(3, 0, 12, 11, 5)
+#define ICC_ASGI1R_KEY SYSREG_KEY(3, 0, 12, 11, 6)
+#define ICC_SGI0R_KEY  SYSREG_KEY(3, 0, 12, 11, 7)
+
+static void decode_sysreg(struct vcpu *v, struct vcpu_exit *e)
+{
+    struct guest_regs *r = &v->arch.regs;
+    uint64_t iss = r->esr & 0x1ffffff;
+    unsigned key =
+        SYSREG_KEY((unsigned)(iss >> 20) & 3, (unsigned)(iss >> 14) & 7, (unsigned)(iss >> 10) & 15,
+                   (unsigned)(iss >> 1) & 15, (unsigned)(iss >> 17) & 7);
+    unsigned rt = (iss >> 5) & 0x1f;
+    bool read = iss & 1;
+    if (!read && (key == ICC_SGI1R_KEY || key == ICC_ASGI1R_KEY)) {
+        vgic_sgi(v, rt == 31 ? 0 : r->x[rt]);
+    } else if (!read && key == ICC_SGI0R_KEY) {
+        /* Group 0 SGIs: the guest has no group 0 (FIQs); dropped like on GICD_CTLR.DS=0. */
+    } else {
+        e->kind = EXIT_FATAL;
+        e->fatal.addr = 0;
+        format_snprintf(e->fatal.reason, sizeof(e->fatal.reason),
+                        "unhandled system register %s: op0=%u op1=%u CRn=%u CRm=%u op2=%u",
+                        read ? "read" : "write", (unsigned)(iss >> 20) & 3,
+                        (unsigned)(iss >> 14) & 7, (unsigned)(iss >> 10) & 15,
+                        (unsigned)(iss >> 1) & 15, (unsigned)(iss >> 17) & 7);
+        return;
+    }
+    r->elr += 4;
+    e->kind = EXIT_NONE;
+}
+
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 {
     vcpu_load(v);
+    vgic_flush(v);
     uint64_t kind = guest_enter(&v->arch.regs);
+    vgic_sync(v);
     struct guest_regs *r = &v->arch.regs;
     memset(e, 0, sizeof(*e));
     e->pc = r->elr;
@@ -140,8 +189,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
     switch (kind) {
     case 9:    /* IRQ */
     case 10: { /* FIQ */
-        /* So far the only physical interrupt is the kick SGI: its job was to get us here. */
-        gicv3_drain();
+        irq_dispatch();
         e->kind = EXIT_NONE;
         return;
     }
@@ -178,7 +226,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
         v->arch.advance = 4;
         return;
     case EC_SYSREG:
-        exit_fatal(e, 0, "unhandled system register access (ISS 0x%llx)", r->esr & 0x1ffffff, 0);
+        decode_sysreg(v, e);
         return;
     default:
         exit_fatal(e, r->far, "unhandled exception class 0x%llx (ESR 0x%llx)", ec, r->esr);
@@ -209,6 +257,27 @@ void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *e)
     }
     r->elr += v->arch.advance;
     v->arch.advance = 0;
+}
+
+const struct vdev_type *arch_vdev_find(const char *name)
+{
+    return __builtin_strcmp(name, vdev_gicv3.name) == 0 ? &vdev_gicv3 : NULL;
+}
+
+void arch_vm_set_irq(struct vm *vm, unsigned irq, bool level)
+{
+    struct vgic *g = vgic_of(vm);
+    if (g)
+        vgic_set_level(g, irq, level);
+}
+
+bool arch_vcpu_irq_pending(struct vcpu *v)
+{
+    struct percpu *cpu = arch_this_cpu();
+    /* A loaded vCPU's timer raises a physical interrupt; one that is not loaded we check. */
+    if (cpu->arch.loaded != v && vtimer_expired(v))
+        return true;
+    return vgic_pending(v);
 }
 
 void arch_cpu_kick(unsigned pcpu)

@@ -26,5 +26,23 @@ int arch_vm_fdt(struct vm *vm, void *fdt)
         err = err ?: fdt_property_string(fdt, "enable-method", "psci");
         err = err ?: fdt_end_node(fdt);
     }
-    return err ?: fdt_end_node(fdt);
+    err = err ?: fdt_end_node(fdt);
+
+    /* The architected timer's PPIs (secure and non-secure physical, virtual, hypervisor), when
+     * the VM has an interrupt controller to deliver them. */
+    if (!err && vm_find_device_priv(vm, "gicv3")) {
+        static const uint32_t ppis[] = {13, 14, 11, 10};
+        uint32_t cells[12];
+        for (unsigned i = 0; i < 4; i++) {
+            cells[3 * i] = cpu_to_fdt32(1);
+            cells[3 * i + 1] = cpu_to_fdt32(ppis[i]);
+            cells[3 * i + 2] = cpu_to_fdt32(4);
+        }
+        err = fdt_begin_node(fdt, "timer");
+        err = err ?: fdt_property_string(fdt, "compatible", "arm,armv8-timer");
+        err = err ?: fdt_property(fdt, "interrupts", cells, sizeof(cells));
+        err = err ?: fdt_property(fdt, "always-on", NULL, 0);
+        err = err ?: fdt_end_node(fdt);
+    }
+    return err;
 }

@@ -71,7 +71,7 @@ static uintptr_t gicr_find(uint64_t mpidr)
     return 0;
 }
 
-int gicv3_cpu_init(uint64_t mpidr)
+int gicv3_cpu_init(uint64_t mpidr, uint32_t private_mask)
 {
     uintptr_t rd = gicr_find(mpidr);
     if (!rd)
@@ -81,8 +81,10 @@ int gicv3_cpu_init(uint64_t mpidr)
         ;
     uintptr_t sgi = rd + GICR_SGI_BASE;
     *reg32(sgi, GICR_IGROUPR0) = 0xffffffff; /* every SGI/PPI in group 1 (IRQ, not FIQ) */
-    *(volatile uint8_t *)(sgi + GICR_IPRIORITYR + GIC_SGI_KICK) = 0x80;
-    *reg32(sgi, GICR_ISENABLER0) = 1U << GIC_SGI_KICK;
+    for (unsigned i = 0; i < 32; i++)
+        if (private_mask & (1U << i))
+            *(volatile uint8_t *)(sgi + GICR_IPRIORITYR + i) = 0x80;
+    *reg32(sgi, GICR_ISENABLER0) = private_mask;
 
     /* System-register interface at EL2 and for EL1 (bit 3 lets EL1 use it too). */
     icc_write(ICC_SRE_EL2, 0xf);
@@ -92,6 +94,20 @@ int gicv3_cpu_init(uint64_t mpidr)
     icc_write(ICC_IGRPEN1_EL1, 1);
     isb();
     return 0;
+}
+
+#define GICD_IGROUPR    0x0080
+#define GICD_ISENABLER  0x0100
+#define GICD_IPRIORITYR 0x0400
+#define GICD_IROUTER    0x6000
+
+void gicv3_enable_spi(unsigned intid, uint64_t mpidr)
+{
+    *reg32(gicd_base, GICD_IGROUPR + (intid / 32) * 4) |= 1U << (intid % 32);
+    *(volatile uint8_t *)(gicd_base + GICD_IPRIORITYR + intid) = 0x80;
+    *(volatile uint64_t *)(gicd_base + GICD_IROUTER + intid * 8) =
+        (mpidr & 0xffffff) | ((mpidr & 0xff00000000ULL));
+    *reg32(gicd_base, GICD_ISENABLER + (intid / 32) * 4) = 1U << (intid % 32);
 }
 
 void gicv3_send_sgi(uint64_t mpidr, unsigned sgi)

@@ -47,8 +47,19 @@ static int ns16550_getc(struct uart *u)
     return ns16550_read(u, NS_RBR);
 }
 
+#define NS_IER 1
+#define NS_MCR 4
+
+static void ns16550_rx_irq_enable(struct uart *u)
+{
+    ns16550_write(u, NS_IER, ns16550_read(u, NS_IER) | 0x01);
+    /* OUT2 gates the interrupt line on PC-style UARTs. */
+    ns16550_write(u, NS_MCR, ns16550_read(u, NS_MCR) | 0x08);
+}
+
 void ns16550_init(struct uart *u)
 {
     u->putc = ns16550_putc;
     u->getc = ns16550_getc;
+    u->rx_irq_enable = ns16550_rx_irq_enable;
 }

@@ -27,8 +27,18 @@ static int pl011_getc(struct uart *u)
     return (int)(*pl011_reg(u, PL011_DR) & 0xff);
 }
 
+#define PL011_IMSC 0x38
+#define IMSC_RX    0x10 /* receive */
+#define IMSC_RT    0x40 /* receive timeout: a byte sits below the FIFO trigger level */
+
+static void pl011_rx_irq_enable(struct uart *u)
+{
+    *pl011_reg(u, PL011_IMSC) |= IMSC_RX | IMSC_RT;
+}
+
 void pl011_init(struct uart *u)
 {
     u->putc = pl011_putc;
     u->getc = pl011_getc;
+    u->rx_irq_enable = pl011_rx_irq_enable;
 }

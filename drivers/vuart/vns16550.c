@@ -36,6 +36,8 @@ enum {
 struct vns16550 {
     uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
     bool thri_pending; /* THR-empty interrupt owed since IER.THRI was set or THR written */
+    int irq;           /* -1: no interrupt line */
+    struct emu_device *dev;
 };
 
 static struct vns16550 *state(struct emu_device *d)
@@ -49,6 +51,20 @@ static bool rx_ready(struct emu_device *d)
     if (!cmux_has_input(s))
         cmux_poll_input(); /* a polling guest is how input gets read without interrupts */
     return cmux_has_input(s);
+}
+
+/* The interrupt line: received data with IER.RDI, or a THR-empty owed with IER.THRI. */
+static void vns16550_update_irq(struct emu_device *d)
+{
+    struct vns16550 *u = state(d);
+    bool rx = cmux_has_input(&d->vm->console);
+    bool line = ((u->ier & IER_RDI) && rx) || ((u->ier & IER_THRI) && u->thri_pending);
+    vm_irq_set(d->vm, u->irq, line);
+}
+
+static void vns16550_input(void *ctx)
+{
+    vns16550_update_irq(ctx);
 }
 
 static int vns16550_read(struct emu_device *d, uint64_t off, unsigned width, uint64_t *value)
@@ -99,6 +115,7 @@ static int vns16550_read(struct emu_device *d, uint64_t off, unsigned width, uin
     }
     *value = v;
     (void)width;
+    vns16550_update_irq(d);
     return 0;
 }
 
@@ -140,13 +157,14 @@ static int vns16550_write(struct emu_device *d, uint64_t off, unsigned width, ui
         break; /* LSR and MSR are read-only */
     }
     (void)width;
+    vns16550_update_irq(d);
     return 0;
 }
 
 static void vns16550_reset(struct emu_device *d)
 {
     struct vns16550 *u = state(d);
-    *u = (struct vns16550){0};
+    *u = (struct vns16550){.irq = u->irq, .dev = d};
 }
 
 static const struct emu_ops vns16550_ops = {
@@ -164,6 +182,14 @@ static int vns16550_create(struct vm *vm, struct emu_device *dev, const struct v
     dev->ops = &vns16550_ops;
     dev->priv = phys_to_ptr(page);
     dev->vm = vm;
+    struct vns16550 *u = dev->priv;
+    u->irq = cfg->irq;
+    u->dev = dev;
+    /* The first UART of a VM is its console: input arriving raises its interrupt. */
+    if (!vm->console.input_notify) {
+        vm->console.input_notify = vns16550_input;
+        vm->console.input_ctx = dev;
+    }
     return 0;
 }
 
@@ -185,7 +211,7 @@ static int vns16550_fdt_node(const struct emu_device *dev, const struct vm_dev_c
     err = err ?: fdt_property_u32(fdt, "clock-frequency", 3686400);
     err = err ?: fdt_property_u32(fdt, "reg-shift", 0);
     err = err ?: fdt_property_u32(fdt, "reg-io-width", 1);
-    return err ?: fdt_end_node(fdt);
+    return err;
 }
 
 const struct vdev_type vdev_ns16550 = {

@@ -40,7 +40,26 @@ static const uint8_t pl011_id[8] = {0x11, 0x10, 0x34, 0x00, 0x0d, 0xf0, 0x05, 0x
 struct vpl011 {
     uint32_t ibrd, fbrd, lcr_h, cr, ifls, imsc, dmacr, ilpr;
     uint32_t ris;
+    int irq; /* -1: no interrupt line */
 };
+
+/* Raw interrupt status: the transmitter is always ready, the receiver when input waits. */
+static uint32_t vpl011_ris(struct emu_device *d)
+{
+    struct vpl011 *u = d->priv;
+    return u->ris | INT_TX | (cmux_has_input(&d->vm->console) ? INT_RX : 0);
+}
+
+static void vpl011_update_irq(struct emu_device *d)
+{
+    struct vpl011 *u = d->priv;
+    vm_irq_set(d->vm, u->irq, (vpl011_ris(d) & u->imsc) != 0);
+}
+
+static void vpl011_input(void *ctx)
+{
+    vpl011_update_irq(ctx);
+}
 
 static int vpl011_read(struct emu_device *d, uint64_t off, unsigned width, uint64_t *value)
 {
@@ -81,10 +100,10 @@ static int vpl011_read(struct emu_device *d, uint64_t off, unsigned width, uint6
         v = u->imsc;
         break;
     case PL011_RIS:
-        v = u->ris | INT_TX | (rx ? INT_RX : 0);
+        v = vpl011_ris(d);
         break;
     case PL011_MIS:
-        v = (u->ris | INT_TX | (rx ? INT_RX : 0)) & u->imsc;
+        v = vpl011_ris(d) & u->imsc;
         break;
     case PL011_DMACR:
         v = u->dmacr;
@@ -96,6 +115,7 @@ static int vpl011_read(struct emu_device *d, uint64_t off, unsigned width, uint6
     }
     *value = v;
     (void)width;
+    vpl011_update_irq(d);
     return 0;
 }
 
@@ -138,13 +158,14 @@ static int vpl011_write(struct emu_device *d, uint64_t off, unsigned width, uint
         break;
     }
     (void)width;
+    vpl011_update_irq(d);
     return 0;
 }
 
 static void vpl011_reset(struct emu_device *d)
 {
     struct vpl011 *u = d->priv;
-    *u = (struct vpl011){.cr = 0x300, .ifls = 0x12};
+    *u = (struct vpl011){.cr = 0x300, .ifls = 0x12, .irq = u->irq};
 }
 
 static const struct emu_ops vpl011_ops = {
@@ -162,7 +183,12 @@ static int vpl011_create(struct vm *vm, struct emu_device *dev, const struct vm_
     dev->ops = &vpl011_ops;
     dev->priv = phys_to_ptr(page);
     dev->vm = vm;
+    ((struct vpl011 *)dev->priv)->irq = cfg->irq;
     vpl011_reset(dev);
+    if (!vm->console.input_notify) {
+        vm->console.input_notify = vpl011_input;
+        vm->console.input_ctx = dev;
+    }
     return 0;
 }
 
@@ -181,7 +207,7 @@ static int vpl011_fdt_node(const struct emu_device *dev, const struct vm_dev_con
     err = err ?: fdt_property(fdt, "compatible", compat, sizeof(compat));
     uint64_t reg[2] = {cpu_to_fdt64(cfg->base), cpu_to_fdt64(cfg->size)};
     err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
-    return err ?: fdt_end_node(fdt);
+    return err;
 }
 
 const struct vdev_type vdev_pl011 = {

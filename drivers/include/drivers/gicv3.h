@@ -15,8 +15,12 @@
 /* Distributor at 'gicd', redistributor frames from 'gicr'; call once on the boot CPU. */
 void gicv3_init(uintptr_t gicd, uintptr_t gicr, size_t gicr_size);
 
-/* Wake this CPU's redistributor and enable its CPU interface; call on every CPU. */
-int gicv3_cpu_init(uint64_t mpidr);
+/* Wake this CPU's redistributor, enable the SGIs/PPIs in 'private_mask' (bit n = INTID n) and
+ * the CPU interface; call on every CPU. */
+int gicv3_cpu_init(uint64_t mpidr, uint32_t private_mask);
+
+/* Enable SPI 'intid', delivered to the CPU with affinity 'mpidr'. */
+void gicv3_enable_spi(unsigned intid, uint64_t mpidr);
 
 void gicv3_send_sgi(uint64_t target_mpidr, unsigned sgi);
 

@@ -26,6 +26,8 @@ struct uart {
     struct uart_desc desc;
     void (*putc)(struct uart *u, char c);
     int (*getc)(struct uart *u); /* -1 when nothing is waiting */
+    /* Raise the UART's interrupt while received data waits. */
+    void (*rx_irq_enable)(struct uart *u);
 };
 
 /* Bind 'u' to the driver for desc->kind; returns false for an unknown kind. */

@@ -46,6 +46,15 @@ uint64_t arch_vcpu_hwid(unsigned index);
  * root node. Returns 0 or a negative libfdt error. */
 int arch_vm_fdt(struct vm *vm, void *fdt);
 
+/* Interrupts into guests. An emulated device drives its line ('level'); the architecture's
+ * interrupt controller model turns that into a pending interrupt. Architectures without one
+ * yet get the defaults in kernel/arch_defaults.c: no interrupts, and a halted vCPU is simply
+ * run again. */
+void arch_vm_set_irq(struct vm *vm, unsigned irq, bool level);
+
+/* A halted vCPU has something to do: run it again. */
+bool arch_vcpu_irq_pending(struct vcpu *v);
+
 /* Wake 'pcpu' if it sleeps, and make it leave guest mode if it is in it. */
 void arch_cpu_kick(unsigned pcpu);
 

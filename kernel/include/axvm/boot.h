@@ -32,6 +32,10 @@ struct boot_info {
     char cmdline[256];
     const void *fdt; /* NULL where the firmware gave none (UEFI on x86_64) */
     struct uart_desc console;
+    /* The console UART's "interrupts" cells as the device tree gives them (the architecture
+     * knows its interrupt controller's format); count 0 when there are none. */
+    uint32_t console_irq[3];
+    unsigned console_irq_cells;
     /* Where the interrupt controller lives, for later use by the core. */
     const char *irqchip;
     char firmware[48]; /* "PSCI 1.1 (smc)", "OpenSBI 1.1", "UEFI ...": shown in the banner */

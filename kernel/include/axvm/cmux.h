@@ -26,6 +26,9 @@ struct cmux_stream {
     unsigned in_head, in_tail;
     unsigned id;
     bool registered;
+    /* Told when input arrives, so the VM's UART can raise its interrupt. */
+    void (*input_notify)(void *ctx);
+    void *input_ctx;
 };
 
 /* Where finished lines go: console_write on the machine, a capture buffer in unit tests. */

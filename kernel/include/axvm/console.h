@@ -14,6 +14,9 @@ void console_init(const struct uart_desc *desc);
 /* Write 'len' bytes atomically with respect to other console writers. */
 void console_write(const char *s, size_t len);
 
+/* Ask the UART to interrupt when input arrives (the architecture routes the interrupt). */
+void console_rx_irq_enable(void);
+
 /* Read one byte if one is waiting, else -1. */
 int console_getc(void);
 

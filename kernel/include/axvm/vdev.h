@@ -18,11 +18,20 @@ struct vdev_type {
     uint64_t default_size;
     int (*create)(struct vm *vm, struct emu_device *dev, const struct vm_dev_config *cfg);
     void (*destroy)(struct emu_device *dev);
-    /* Add the device's node to a device tree open for sequential writing. */
+    /* Begin the device's node in a device tree open for sequential writing and add its
+     * properties; the caller adds "interrupts" and ends the node. */
     int (*fdt_node)(const struct emu_device *dev, const struct vm_dev_config *cfg, void *fdt);
+    /* Interrupt controllers only: the "interrupts" cells for interrupt 'irq'; returns how
+     * many. Its node carries phandle VM_FDT_PHANDLE_IRQCHIP. */
+    unsigned (*fdt_irq)(unsigned irq, uint32_t *cells);
 };
 
+/* The model named 'name': the arch-neutral ones, then the architecture's own. */
 const struct vdev_type *vdev_find(const char *name);
+
+/* The architecture's device models (interrupt controllers...); NULL when it has none by that
+ * name. */
+const struct vdev_type *arch_vdev_find(const char *name);
 
 /* The models (drivers/vuart/...). */
 extern const struct vdev_type vdev_ns16550;

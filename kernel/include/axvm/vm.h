@@ -83,6 +83,12 @@ bool vm_any_active(void);
  * Returns 0, -ENOENT for no such vCPU, -EBUSY if it is already on. */
 int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg);
 
+/* The private state of the VM's first emulated device named 'name', or NULL. */
+void *vm_find_device_priv(struct vm *vm, const char *name);
+
+/* Drive an emulated device's interrupt line (no-op for irq < 0). */
+void vm_irq_set(struct vm *vm, int irq, bool level);
+
 struct vcpu *vm_find_vcpu_by_hwid(struct vm *vm, uint64_t hwid);
 
 #endif

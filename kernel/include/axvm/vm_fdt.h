@@ -6,6 +6,9 @@
 
 struct vm;
 
+/* The interrupt controller's phandle in every generated tree; the root's interrupt-parent. */
+#define VM_FDT_PHANDLE_IRQCHIP 1
+
 /* Write the VM's device tree into 'buf'. Returns 0 or a negative libfdt error. */
 int vm_fdt_build(struct vm *vm, void *buf, size_t size);
 

@@ -3,6 +3,7 @@
 #define ARCH_VCPU_H
 
 #include <axvm/types.h>
+#include <arch/vgic.h>
 
 /* Guest general registers as arch/aarch64/guest_entry.S saves them; offsets fixed there. */
 struct guest_regs {
@@ -24,6 +25,7 @@ struct el1_regs {
 struct arch_vcpu {
     struct guest_regs regs;
     struct el1_regs el1;
+    struct vgic_cpu gic;
     uint64_t vttbr;
     uint64_t vmpidr;
     unsigned advance; /* bytes to step over the exiting instruction on completion */

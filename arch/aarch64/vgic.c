@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Virtual interrupt delivery through the GICv3 list registers (Arm IHI 0069, chapter 6). The
+ * emulated distributor/redistributors (vgic_mmio.c) keep each interrupt's configuration and
+ * pending state; before each guest entry the highest-priority pending interrupts go into the
+ * list registers, and after each exit the registers tell which ones the guest has finished.
+ * With more pending than registers, the underflow maintenance interrupt brings us back to
+ * refill them.
+ */
+#include <arch/sysreg.h>
+#include <arch/vgic.h>
+#include <axvm/arch.h>
+#include <axvm/arch_vm.h>
+#include <axvm/sched.h>
+#include <axvm/vm.h>
+
+#define ICH_HCR_EL2   "S3_4_C12_C11_0"
+#define ICH_VTR_EL2   "S3_4_C12_C11_1"
+#define ICH_VMCR_EL2  "S3_4_C12_C11_7"
+#define ICH_AP1R0_EL2 "S3_4_C12_C9_0"
+
+#define ICH_HCR_EN  (1U << 0)
+#define ICH_HCR_UIE (1U << 1)
+
+#define LR_STATE_SHIFT 62
+#define LR_PENDING     (1ULL << 62)
+#define LR_GROUP1      (1ULL << 60)
+#define LR_PRIO_SHIFT  48
+
+#define ich_read(reg)                                                                              \
+    ({                                                                                             \
+        uint64_t v_;                                                                               \
+        __asm__ volatile("mrs %0, " reg : "=r"(v_));                                               \
+        v_;                                                                                        \
+    })
+#define ich_write(reg, v) __asm__ volatile("msr " reg ", %0" ::"r"((uint64_t)(v)))
+
+/* ICH_LR<n>_EL2 = S3_4_C12_C12_<n> (n < 8) and S3_4_C12_C13_<n-8>: one accessor per register,
+ * since the register is part of the instruction. */
+#define LR_CASE(n, crm, op2)                                                                       \
+    case n:                                                                                        \
+        if (write)                                                                                 \
+            ich_write("S3_4_C12_" crm "_" op2, value);                                             \
+        else                                                                                       \
+            value = ich_read("S3_4_C12_" crm "_" op2);                                             \
+        break;
+
+static uint64_t lr_access(unsigned n, bool write, uint64_t value)
+{
+    switch (n) {
+        LR_CASE(0, "C12", "0")
+        LR_CASE(1, "C12", "1")
+        LR_CASE(2, "C12", "2")
+        LR_CASE(3, "C12", "3")
+        LR_CASE(4, "C12", "4")
+        LR_CASE(5, "C12", "5")
+        LR_CASE(6, "C12", "6")
+        LR_CASE(7, "C12", "7")
+        LR_CASE(8, "C13", "0")
+        LR_CASE(9, "C13", "1")
+        LR_CASE(10, "C13", "2")
+        LR_CASE(11, "C13", "3")
+        LR_CASE(12, "C13", "4")
+        LR_CASE(13, "C13", "5")
+        LR_CASE(14, "C13", "6")
+        LR_CASE(15, "C13", "7")
+    }
+    return value;
+}
+
+unsigned vgic_lr_count(void)
+{
+    static unsigned count;
+    if (!count)
+        count = (unsigned)(ich_read(ICH_VTR_EL2) & 0x1f) + 1;
+    return count < VGIC_MAX_LRS ? count : VGIC_MAX_LRS;
+}
+
+void vgic_cpu_save(struct vgic_cpu *c)
+{
+    for (unsigned i = 0; i < vgic_lr_count(); i++)
+        c->lr[i] = lr_access(i, false, 0);
+    c->vmcr = (uint32_t)ich_read(ICH_VMCR_EL2);
+    c->ap1r0 = (uint32_t)ich_read(ICH_AP1R0_EL2);
+    c->hcr = (uint32_t)ich_read(ICH_HCR_EL2);
+}
+
+void vgic_cpu_load(const struct vgic_cpu *c)
+{
+    for (unsigned i = 0; i < vgic_lr_count(); i++)
+        lr_access(i, true, c->lr[i]);
+    ich_write(ICH_VMCR_EL2, c->vmcr);
+    ich_write(ICH_AP1R0_EL2, c->ap1r0);
+    ich_write(ICH_HCR_EL2, c->hcr | ICH_HCR_EN);
+    isb();
+}
+
+struct vgic *vgic_of(struct vm *vm)
+{
+    return vm_find_device_priv(vm, "gicv3");
+}
+
+/* The state of interrupt 'intid' as vCPU 'cpu' sees it. */
+static struct vgic_irq *irq_of(struct vgic *g, unsigned cpu, unsigned intid)
+{
+    if (intid < 32)
+        return cpu < VGIC_MAX_VCPUS ? &g->redist[cpu].priv[intid] : NULL;
+    if (intid < VGIC_NR_IRQS)
+        return &g->spi[intid - 32];
+    return NULL;
+}
+
+static bool irq_wants_delivery(const struct vgic_irq *i)
+{
+    return i->enabled && !i->in_lr && (i->latched || i->level);
+}
+
+/* Nudge the vCPU that should now take an interrupt: out of guest mode or out of WFI. */
+static void kick_vcpu(struct vm *vm, unsigned cpu)
+{
+    if (cpu >= vm->vcpu_count)
+        return;
+    struct vcpu *t = &vm->vcpus[cpu];
+    if (t->state == VCPU_HALTED)
+        sched_wake(t);
+    else if (t->state == VCPU_RUNNING)
+        arch_cpu_kick(t->pcpu);
+}
+
+void vgic_inject(struct vgic *g, unsigned target, unsigned intid)
+{
+    unsigned long flags = spin_lock_irqsave(&g->lock);
+    struct vgic_irq *i = irq_of(g, target, intid);
+    if (i) {
+        i->latched = true;
+        if (intid >= 32)
+            target = i->target;
+    }
+    spin_unlock_irqrestore(&g->lock, flags);
+    if (i)
+        kick_vcpu(g->vm, target);
+}
+
+void vgic_set_level(struct vgic *g, unsigned intid, bool level)
+{
+    if (intid < 32 || intid >= VGIC_NR_IRQS)
+        return;
+    unsigned long flags = spin_lock_irqsave(&g->lock);
+    struct vgic_irq *i = &g->spi[intid - 32];
+    bool rise = level && !i->level;
+    i->level = level;
+    unsigned target = i->target;
+    spin_unlock_irqrestore(&g->lock, flags);
+    if (rise)
+        kick_vcpu(g->vm, target);
+}
+
+/* Every interrupt that vCPU 'cpu' could be given now. */
+#define FOR_EACH_IRQ_OF(g, cpu, intid, i)                                                          \
+    for (unsigned intid = 0; intid < VGIC_NR_IRQS; intid++)                                        \
+        for (struct vgic_irq *i = irq_of(g, cpu, intid); i; i = NULL)                              \
+            if (intid < 32 || i->target == cpu)
+
+bool vgic_pending(struct vcpu *v)
+{
+    struct vgic *g = vgic_of(v->vm);
+    if (!g)
+        return false;
+    for (unsigned n = 0; n < vgic_lr_count(); n++)
+        if ((v->arch.gic.lr[n] >> LR_STATE_SHIFT) & 1) /* already pending in a list register */
+            return true;
+    bool found = false;
+    unsigned long flags = spin_lock_irqsave(&g->lock);
+    FOR_EACH_IRQ_OF(g, v->id, intid, i)
+    {
+        if (irq_wants_delivery(i))
+            found = true;
+    }
+    spin_unlock_irqrestore(&g->lock, flags);
+    return found;
+}
+
+void vgic_sync(struct vcpu *v)
+{
+    struct vgic *g = vgic_of(v->vm);
+    if (!g)
+        return;
+    struct vgic_cpu *c = &v->arch.gic;
+    unsigned long flags = spin_lock_irqsave(&g->lock);
+    for (unsigned n = 0; n < vgic_lr_count(); n++) {
+        if (!c->lr[n])
+            continue;
+        c->lr[n] = lr_access(n, false, 0);
+        if ((c->lr[n] >> LR_STATE_SHIFT) & 3)
+            continue; /* still pending or active in the guest */
+        struct vgic_irq *i = irq_of(g, v->id, (unsigned)(c->lr[n] & 0xffffffff));
+        if (i)
+            i->in_lr = false; /* done: a level still high makes it pending again */
+        c->lr[n] = 0;
+        lr_access(n, true, 0);
+    }
+    spin_unlock_irqrestore(&g->lock, flags);
+}
+
+void vgic_flush(struct vcpu *v)
+{
+    struct vgic *g = vgic_of(v->vm);
+    if (!g)
+        return;
+    struct vgic_cpu *c = &v->arch.gic;
+    bool overflow = false;
+    unsigned long flags = spin_lock_irqsave(&g->lock);
+    bool group1 = g->ctlr & 2;
+    for (unsigned n = 0; n < vgic_lr_count(); n++) {
+        if (c->lr[n])
+            continue;
+        /* The most urgent interrupt waiting: lowest priority value, then lowest INTID. */
+        struct vgic_irq *best = NULL;
+        unsigned best_id = 0;
+        FOR_EACH_IRQ_OF(g, v->id, intid, i)
+        {
+            if (!irq_wants_delivery(i) || (intid >= 32 && !group1))
+                continue;
+            if (!best || i->priority < best->priority) {
+                best = i;
+                best_id = intid;
+            }
+        }
+        if (!best)
+            break;
+        best->latched = false;
+        best->in_lr = true;
+        c->lr[n] = LR_PENDING | LR_GROUP1 | ((uint64_t)best->priority << LR_PRIO_SHIFT) | best_id;
+        lr_access(n, true, c->lr[n]);
+    }
+    FOR_EACH_IRQ_OF(g, v->id, intid, i)
+    {
+        if (irq_wants_delivery(i) && (intid < 32 || group1))
+            overflow = true;
+    }
+    spin_unlock_irqrestore(&g->lock, flags);
+    /* More waiting than registers: the underflow interrupt tells us when they drain. */
+    c->hcr = ICH_HCR_EN | (overflow ? ICH_HCR_UIE : 0);
+    ich_write(ICH_HCR_EL2, c->hcr);
+    isb();
+}
+
+void vgic_sgi(struct vcpu *v, uint64_t value)
+{
+    struct vgic *g = vgic_of(v->vm);
+    if (!g)
+        return;
+    unsigned intid = (unsigned)((value >> 24) & 0xf);
+    bool all_others = value & (1ULL << 40);
+    uint64_t aff123 = value & 0x00ff00ff00ff0000ULL; /* Aff3, Aff2, Aff1 */
+    uint16_t targets = (uint16_t)value;
+    for (unsigned t = 0; t < v->vm->vcpu_count; t++) {
+        uint64_t hwid = v->vm->vcpus[t].hwid;
+        bool hit = all_others ? t != v->id
+                              : aff123 == 0 && (hwid >> 8) == 0 && (targets & (1U << (hwid & 0xf)));
+        if (hit)
+            vgic_inject(g, t, intid);
+    }
+}

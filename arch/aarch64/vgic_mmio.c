@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The emulated GICv3 distributor and redistributors (Arm IHI 0069, chapter 12): the registers
+ * Linux's irq-gic-v3 driver uses, with affinity routing always on, every interrupt in group 1,
+ * no LPIs. Reached through the VM's device bus as device type "gicv3".
+ */
+#include <string.h>
+#include <libfdt.h>
+#include <arch/vgic.h>
+#include <axvm/errno.h>
+#include <axvm/format.h>
+#include <axvm/sched.h>
+#include <axvm/vm_fdt.h>
+#include <axvm/frame.h>
+#include <axvm/vdev.h>
+#include <axvm/vm.h>
+
+/* Distributor */
+#define GICD_CTLR       0x0000
+#define GICD_TYPER      0x0004
+#define GICD_IIDR       0x0008
+#define GICD_IGROUPR    0x0080
+#define GICD_ISENABLER  0x0100
+#define GICD_ICENABLER  0x0180
+#define GICD_ISPENDR    0x0200
+#define GICD_ICPENDR    0x0280
+#define GICD_ISACTIVER  0x0300
+#define GICD_ICACTIVER  0x0380
+#define GICD_IPRIORITYR 0x0400
+#define GICD_ICFGR      0x0c00
+#define GICD_IROUTER    0x6000
+#define GICD_PIDR2      0xffe8
+
+/* Redistributor: RD_base frame, then SGI_base frame at +64 KiB */
+#define GICR_CTLR  0x0000
+#define GICR_IIDR  0x0004
+#define GICR_TYPER 0x0008
+#define GICR_WAKER 0x0014
+#define GICR_PIDR2 0xffe8
+#define GICR_SGI   0x10000
+
+#define CTLR_ARE    (1U << 4)
+#define CTLR_GRP1   (1U << 1)
+#define PIDR2_GICV3 0x3b
+#define IIDR_ARM    0x43b
+
+/* Read a 32-interrupt bit bank starting at 'first'. */
+static uint32_t bits_read(struct vgic_irq *irqs, unsigned count, unsigned first, uint64_t reg)
+{
+    uint32_t v = 0;
+    for (unsigned b = 0; b < 32; b++) {
+        unsigned n = first + b;
+        if (n >= count)
+            break;
+        struct vgic_irq *i = &irqs[n];
+        bool on = false;
+        switch (reg) {
+        case GICD_ISENABLER:
+        case GICD_ICENABLER:
+            on = i->enabled;
+            break;
+        case GICD_ISPENDR:
+        case GICD_ICPENDR:
+            on = i->latched || i->level || i->in_lr;
+            break;
+        case GICD_ISACTIVER:
+        case GICD_ICACTIVER:
+            on = i->in_lr;
+            break;
+        case GICD_IGROUPR:
+            on = true; /* everything is group 1 */
+            break;
+        default:
+            break;
+        }
+        v |= (uint32_t)on << b;
+    }
+    return v;
+}
+
+static void bits_write(struct vgic_irq *irqs, unsigned count, unsigned first, uint64_t reg,
+                       uint32_t value)
+{
+    for (unsigned b = 0; b < 32; b++) {
+        unsigned n = first + b;
+        if (n >= count || !(value & (1U << b)))
+            continue;
+        struct vgic_irq *i = &irqs[n];
+        switch (reg) {
+        case GICD_ISENABLER:
+            i->enabled = true;
+            break;
+        case GICD_ICENABLER:
+            i->enabled = false;
+            break;
+        case GICD_ISPENDR:
+            i->latched = true;
+            break;
+        case GICD_ICPENDR:
+            i->latched = false;
+            break;
+        default:
+            break; /* groups are fixed, active state is the list registers' business */
+        }
+    }
+}
+
+/*
+ * The registers laid out the same way in the distributor (for SPIs) and in the redistributor's
+ * SGI frame (for SGIs and PPIs): bit banks, priorities, configuration.
+ */
+static bool banked_access(struct vgic_irq *irqs, unsigned first_id, unsigned count, uint64_t off,
+                          unsigned width, bool write, uint64_t *value)
+{
+    if (off >= GICD_IGROUPR && off < GICD_IPRIORITYR) {
+        uint64_t reg = off & ~0x7fULL;
+        unsigned first = (unsigned)((off & 0x7f) * 8) - first_id;
+        if ((off & 0x7f) * 8 < first_id)
+            return write || (*value = 0, true);
+        if (write)
+            bits_write(irqs, count, first, reg, (uint32_t)*value);
+        else
+            *value = bits_read(irqs, count, first, reg);
+        return true;
+    }
+    if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
+        unsigned id = (unsigned)(off - GICD_IPRIORITYR);
+        uint64_t v = 0;
+        for (unsigned k = 0; k < width; k++) {
+            unsigned n = id + k;
+            if (n < first_id || n - first_id >= count)
+                continue;
+            if (write)
+                irqs[n - first_id].priority = (uint8_t)(*value >> (8 * k)) & 0xf8;
+            else
+                v |= (uint64_t)irqs[n - first_id].priority << (8 * k);
+        }
+        if (!write)
+            *value = v;
+        return true;
+    }
+    if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
+        unsigned first = (unsigned)(off - GICD_ICFGR) * 4;
+        uint32_t v = 0;
+        for (unsigned b = 0; b < 16; b++) {
+            unsigned n = first + b;
+            if (n < first_id || n - first_id >= count)
+                continue;
+            struct vgic_irq *i = &irqs[n - first_id];
+            if (write && n >= 16) /* SGIs are always edge */
+                i->edge = (*value >> (2 * b + 1)) & 1;
+            v |= (uint32_t)(n < 16 || i->edge) << (2 * b + 1);
+        }
+        if (!write)
+            *value = v;
+        return true;
+    }
+    return false;
+}
+
+static int gicd_access(struct vgic *g, uint64_t off, unsigned width, bool write, uint64_t *value)
+{
+    if (banked_access(g->spi, 32, VGIC_SPIS, off, width, write, value))
+        return 0;
+    if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + VGIC_NR_IRQS * 8) {
+        unsigned n = (unsigned)(off - GICD_IROUTER) / 8 - 32;
+        if (write) {
+            g->irouter[n] = *value & 0xff00ffffffULL;
+            /* Route to the vCPU whose Aff0 it names (Aff1+ are 0 for our vCPUs). */
+            unsigned t = (unsigned)(g->irouter[n] & 0xff);
+            g->spi[n].target = (uint8_t)(t < g->vcpus ? t : 0);
+        } else {
+            *value = g->irouter[n];
+        }
+        return 0;
+    }
+    if (write) {
+        if (off == GICD_CTLR)
+            g->ctlr = ((uint32_t)*value & CTLR_GRP1) | CTLR_ARE;
+        return 0; /* other writes are ignored, as to read-only registers */
+    }
+    switch (off) {
+    case GICD_CTLR:
+        *value = g->ctlr | CTLR_ARE;
+        break;
+    case GICD_TYPER:
+        /* ITLinesNumber for VGIC_NR_IRQS interrupts, 10 bits of INTID, no LPIs. */
+        *value = (VGIC_NR_IRQS / 32 - 1) | (9U << 19);
+        break;
+    case GICD_IIDR:
+        *value = IIDR_ARM;
+        break;
+    case GICD_PIDR2:
+        *value = PIDR2_GICV3;
+        break;
+    default:
+        *value = 0;
+        break;
+    }
+    return 0;
+}
+
+static int gicr_access(struct vgic *g, unsigned cpu, uint64_t off, unsigned width, bool write,
+                       uint64_t *value)
+{
+    struct vgic_redist *r = &g->redist[cpu];
+    if (off >= GICR_SGI)
+        return banked_access(r->priv, 0, 32, off - GICR_SGI, width, write, value) || write
+                   ? 0
+                   : (*value = 0, 0);
+    if (write) {
+        if (off == GICR_WAKER)
+            r->sleeping = *value & 2;
+        return 0;
+    }
+    switch (off) {
+    case GICR_IIDR:
+        *value = IIDR_ARM;
+        break;
+    case GICR_TYPER: {
+        /* Affinity = the vCPU's MPIDR (Aff0 = index), processor number, Last on the last one. */
+        uint64_t v = ((uint64_t)cpu << 32) | ((uint64_t)cpu << 8);
+        if (cpu == g->vcpus - 1)
+            v |= 1ULL << 4;
+        *value = width == 4 ? (uint32_t)v : v;
+        break;
+    }
+    case GICR_TYPER + 4:
+        *value = cpu; /* upper half: Aff0 */
+        break;
+    case GICR_WAKER:
+        *value = r->sleeping ? 6 : 0; /* ChildrenAsleep follows ProcessorSleep */
+        break;
+    case GICR_PIDR2:
+        *value = PIDR2_GICV3;
+        break;
+    default:
+        *value = 0;
+        break;
+    }
+    return 0;
+}
+
+static int vgic_access(struct emu_device *d, uint64_t off, unsigned width, bool write,
+                       uint64_t *value)
+{
+    struct vgic *g = d->priv;
+    unsigned long flags = spin_lock_irqsave(&g->lock);
+    int err = 0;
+    if (off < 0x10000) {
+        err = gicd_access(g, off, width, write, value);
+    } else if (off >= VGIC_GICR_OFFSET) {
+        unsigned cpu = (unsigned)((off - VGIC_GICR_OFFSET) / VGIC_GICR_STRIDE);
+        if (cpu < g->vcpus)
+            err = gicr_access(g, cpu, (off - VGIC_GICR_OFFSET) % VGIC_GICR_STRIDE, width, write,
+                              value);
+        else if (!write)
+            *value = 0;
+    } else if (!write) {
+        *value = 0;
+    }
+    spin_unlock_irqrestore(&g->lock, flags);
+    /* Enabling or un-pending may have made something deliverable: let the vCPUs look. */
+    if (write)
+        for (unsigned t = 0; t < g->vcpus; t++)
+            if (g->vm->vcpus[t].state == VCPU_HALTED)
+                sched_wake(&g->vm->vcpus[t]);
+    return err;
+}
+
+static int vgic_read(struct emu_device *d, uint64_t off, unsigned width, uint64_t *value)
+{
+    return vgic_access(d, off, width, false, value);
+}
+
+static int vgic_write(struct emu_device *d, uint64_t off, unsigned width, uint64_t value)
+{
+    return vgic_access(d, off, width, true, &value);
+}
+
+static void vgic_reset(struct emu_device *d)
+{
+    struct vgic *g = d->priv;
+    struct vm *vm = g->vm;
+    unsigned vcpus = g->vcpus;
+    memset(g, 0, sizeof(*g));
+    g->lock = (spinlock_t)SPINLOCK_INIT;
+    g->vm = vm;
+    g->vcpus = vcpus;
+    for (unsigned c = 0; c < VGIC_MAX_VCPUS; c++) {
+        g->redist[c].sleeping = true;
+        for (unsigned n = 0; n < 16; n++) {
+            g->redist[c].priv[n].edge = true;
+            g->redist[c].priv[n].enabled = true; /* SGIs: GICv3 leaves their enable to software,
+                                                    but Linux enables them; harmless */
+        }
+    }
+}
+
+static const struct emu_ops vgic_ops = {
+    .read = vgic_read,
+    .write = vgic_write,
+    .reset = vgic_reset,
+};
+
+_Static_assert(sizeof(struct vgic) <= PAGE_SIZE, "vGIC state fits one frame");
+
+static int vgic_create(struct vm *vm, struct emu_device *dev, const struct vm_dev_config *cfg)
+{
+    paddr_t page = frame_alloc(1, PAGE_SIZE);
+    if (!page)
+        return -ENOMEM;
+    struct vgic *g = phys_to_ptr(page);
+    g->vm = vm;
+    g->vcpus = vm->cfg->vcpu_count;
+    dev->name = "gicv3";
+    dev->ops = &vgic_ops;
+    dev->priv = g;
+    dev->vm = vm;
+    dev->size = VGIC_GICR_OFFSET + (uint64_t)g->vcpus * VGIC_GICR_STRIDE;
+    vgic_reset(dev);
+    return 0;
+}
+
+static void vgic_destroy(struct emu_device *dev)
+{
+    frame_free(ptr_to_phys(dev->priv), 1);
+    dev->priv = NULL;
+}
+
+static int vgic_fdt_node(const struct emu_device *dev, const struct vm_dev_config *cfg, void *fdt)
+{
+    char name[32];
+    format_snprintf(name, sizeof(name), "interrupt-controller@%llx", (unsigned long long)cfg->base);
+    uint64_t reg[4] = {cpu_to_fdt64(cfg->base), cpu_to_fdt64(0x10000),
+                       cpu_to_fdt64(cfg->base + VGIC_GICR_OFFSET),
+                       cpu_to_fdt64((uint64_t)dev->vm->cfg->vcpu_count * VGIC_GICR_STRIDE)};
+    int err = fdt_begin_node(fdt, name);
+    err = err ?: fdt_property_string(fdt, "compatible", "arm,gic-v3");
+    err = err ?: fdt_property_u32(fdt, "#interrupt-cells", 3);
+    err = err ?: fdt_property(fdt, "interrupt-controller", NULL, 0);
+    err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
+    err = err ?: fdt_property_u32(fdt, "phandle", VM_FDT_PHANDLE_IRQCHIP);
+    return err;
+}
+
+/* GIC interrupt specifier: SPI number counted from 32, level-triggered, active high. */
+static unsigned vgic_fdt_irq(unsigned irq, uint32_t *cells)
+{
+    cells[0] = irq >= 32 ? 0 : 1; /* SPI or PPI */
+    cells[1] = irq >= 32 ? irq - 32 : irq - 16;
+    cells[2] = 4;
+    return 3;
+}
+
+const struct vdev_type vdev_gicv3 = {
+    .name = "gicv3",
+    .space = EMU_MMIO,
+    .default_size = VGIC_GICR_OFFSET + VGIC_MAX_VCPUS * VGIC_GICR_STRIDE,
+    .create = vgic_create,
+    .destroy = vgic_destroy,
+    .fdt_node = vgic_fdt_node,
+    .fdt_irq = vgic_fdt_irq,
+};

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Defaults for the arch_vm.h hooks an architecture may not implement yet. Each is a weak
+ * symbol: the architecture's own definition, when it has one, replaces it at link time.
+ */
+#include <axvm/arch_vm.h>
+#include <axvm/vdev.h>
+
+__attribute__((weak)) void arch_vm_set_irq(struct vm *vm, unsigned irq, bool level) {}
+
+/* Without interrupt state to consult, a halted vCPU is runnable: it will halt again. */
+__attribute__((weak)) bool arch_vcpu_irq_pending(struct vcpu *v)
+{
+    return true;
+}
+
+__attribute__((weak)) const struct vdev_type *arch_vdev_find(const char *name)
+{
+    return NULL;
+}
