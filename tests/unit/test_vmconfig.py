@@ -70,7 +70,8 @@ def test_generate_writes_tables(tmp_path, monkeypatch):
         '[[vm]]\nid = 3\nname = "gen"\nvcpus = 2\ncpu_affinity = [2, 3]\n'
         f'image = "{img}"\nload_address = 0x40000000\ncmdline = "a \\"b\\""\n'
         '[[vm.memory]]\nbase = 0x40000000\nsize = "16M"\nkind = "lazy"\n'
-        '[[vm.device]]\ntype = "ns16550"\nbase = 0x09000000\nirq = 33\n')
+        '[[vm.device]]\ntype = "ns16550"\nbase = 0x09000000\nirq = 33\n'
+        '[[vm.device]]\ntype = "gicv3"\nbase = 0x08000000\n')
     vms = vmconfig.Checker(cfg, "aarch64", MACHINE).load()
     vmconfig.generate(vms, cfg, tmp_path / "out")
     c = (tmp_path / "out" / "vmconfig.c").read_text()
@@ -78,6 +79,7 @@ def test_generate_writes_tables(tmp_path, monkeypatch):
     assert ".affinity = {2, 3}," in c
     assert "{0x40000000ULL, 0x1000000ULL, 1}" in c  # lazy = 1
     assert '{"ns16550", 0x9000000ULL, 0x100ULL, 33, false}' in c
+    assert '{"gicv3", 0x8000000ULL, 0x1a0000ULL, -1, false}' in c
     assert r'.cmdline = "a \"b\"",' in c
     assert "const unsigned vm_config_count = 1;" in c
     assert f'.incbin "{img}"' in (tmp_path / "out" / "vmimages.S").read_text()
@@ -88,3 +90,25 @@ def test_cli_exit_status_and_message():
                         "tests/configs/bad/overlap.toml"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 1
     assert "config error: tests/configs/bad/overlap.toml: vm 'a' (id 1): memory[1]: overlaps" in r.stderr
+
+
+def test_arm64_image_goes_2mib_aligned_plus_text_offset(tmp_path, monkeypatch):
+    import struct
+    monkeypatch.chdir(ROOT)
+    img = tmp_path / "Image"
+    head = bytearray(64)
+    struct.pack_into("<QQ", head, 8, 0x80000, 0x300000)  # text_offset, image_size (with BSS)
+    head[56:60] = b"ARM\x64"
+    img.write_bytes(bytes(head) + b"\x00" * 4096)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        '[[vm]]\nid = 1\nname = "l"\nvcpus = 1\ncpu_affinity = [1]\n'
+        f'image = "{img}"\n'
+        '[[vm.memory]]\nbase = 0x40100000\nsize = "64M"\n')
+    (vm,) = vmconfig.Checker(cfg, "aarch64", MACHINE).load()
+    assert vm["load_address"] == 0x40200000 + 0x80000
+    assert vm["entry"] == vm["load_address"]
+    # Its BSS must fit too, not just the file.
+    cfg.write_text(cfg.read_text().replace('"64M"', '"3M"'))
+    with pytest.raises(vmconfig.ConfigError, match="too big for its region"):
+        vmconfig.Checker(cfg, "aarch64", MACHINE).load()
