@@ -2,20 +2,32 @@
 /*
  * The CPUID a guest sees: the host's, with the hypervisor bit set and what the guest's virtual
  * CPU does not have taken away (AMD APM vol. 3, appendix E): SVM (nested virtualization is not
- * offered), VMX, MONITOR/MWAIT (intercepted as #UD) and x2APIC (no APIC is emulated yet). The
- * APIC ID fields carry the vCPU's, and leaf 0x40000000 names the hypervisor.
+ * offered), VMX, MONITOR/MWAIT (intercepted as #UD), x2APIC (no APIC is emulated yet) and XSAVE
+ * with the AVX state it manages (fpu.c switches x87/SSE state only; XSETBV is #UD). The APIC ID
+ * fields carry the vCPU's, and leaf 0x40000000 names the hypervisor.
  */
 #include <axvm/vcpu.h>
 #include <arch/cpu.h>
 #include <arch/vcpu_exit.h>
 
 #define CPUID1_ECX_MONITOR    0x00000008
+#define CPUID1_ECX_FMA        0x00001000
 #define CPUID1_ECX_X2APIC     0x00200000
+#define CPUID1_ECX_XSAVE      0x04000000
+#define CPUID1_ECX_OSXSAVE    0x08000000
+#define CPUID1_ECX_AVX        0x10000000
+#define CPUID1_ECX_F16C       0x20000000
 #define CPUID1_ECX_HYPERVISOR 0x80000000
 #define CPUID_EXT_TOPOLOGY    0x0000000b
+#define CPUID_XSAVE           0x0000000d
 #define CPUID_EXT_TOPOLOGY_V2 0x0000001f
 #define CPUID_HV_BASE         0x40000000
 #define CPUID_HV_LAST         0x4fffffff
+
+/* Leaf 1 ECX features the guest's CPU does not have. */
+static const uint32_t leaf1_ecx_hidden = CPUID1_ECX_VMX | CPUID1_ECX_MONITOR | CPUID1_ECX_FMA |
+                                         CPUID1_ECX_X2APIC | CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE |
+                                         CPUID1_ECX_AVX | CPUID1_ECX_F16C;
 
 void cpuid_guest(struct vcpu *v)
 {
@@ -34,7 +46,7 @@ void cpuid_guest(struct vcpu *v)
         cpuid(leaf, sub, &a, &b, &c, &d);
         switch (leaf) {
         case CPUID_FEATURES:
-            c &= ~(CPUID1_ECX_VMX | CPUID1_ECX_MONITOR | CPUID1_ECX_X2APIC);
+            c &= ~leaf1_ecx_hidden;
             c |= CPUID1_ECX_HYPERVISOR;
             b = (b & 0x00ffffff) | ((uint32_t)v->hwid << 24); /* initial APIC ID */
             break;
@@ -46,6 +58,7 @@ void cpuid_guest(struct vcpu *v)
             c &= ~CPUID_EXT1_ECX_SVM;
             break;
         case CPUID_SVM:
+        case CPUID_XSAVE:
             a = b = c = d = 0;
             break;
         default:

@@ -73,7 +73,7 @@ static void vmcb_init_control(struct vmcb_control *c, paddr_t s2_root, unsigned 
                          INTERCEPT_SHUTDOWN;
     c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
                          INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT | INTERCEPT_MONITOR |
-                         INTERCEPT_MWAIT;
+                         INTERCEPT_MWAIT | INTERCEPT_XSETBV;
     c->iopm_base_pa = svm_iopm();
     c->msrpm_base_pa = svm_msrpm();
     c->asid = asid;
@@ -107,6 +107,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
     memset(a, 0, sizeof(*a));
     memset(vmcb, 0, sizeof(*vmcb));
     a->vmcb = vmcb;
+    a->fpu_reset = true;
     a->regs.gpr[GPR_RDI] = arg;
     vmcb_init_control(&vmcb->control, s2_root, vmid);
     vmcb_init_state(&vmcb->save, entry);
@@ -218,6 +219,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
     struct vmcb_control *c = &vmcb->control;
 
     unsigned long flags = arch_irq_save();
+    fpu_load(v);
     npt_prepare_run(vmcb);
     vmcb->save.rax = a->regs.gpr[GPR_RAX];
     vmcb->save.rsp = a->regs.gpr[GPR_RSP];
@@ -284,7 +286,8 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
     case SVM_EXIT_INVLPGA:
     case SVM_EXIT_MONITOR:
     case SVM_EXIT_MWAIT:
-        /* The guest's CPUID shows neither SVM nor MONITOR: these do not exist for it. */
+    case SVM_EXIT_XSETBV:
+        /* The guest's CPUID shows no SVM, MONITOR or XSAVE: these do not exist for it. */
         vcpu_inject_exception(v, VECTOR_UD, false, 0);
         e->kind = EXIT_NONE;
         return;

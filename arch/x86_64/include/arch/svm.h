@@ -31,6 +31,11 @@ struct vmcb *svm_vmcb(unsigned slot, unsigned index);
 struct vmcb;
 void npt_prepare_run(struct vmcb *vmcb);
 
+/* Make this CPU's x87/SSE registers hold the vCPU's state before it enters the guest
+ * (arch/x86_64/fpu.c). */
+struct vcpu;
+void fpu_load(struct vcpu *v);
+
 /*
  * Run the guest once: VMSAVE the host's extra state to 'host_area', VMLOAD the guest's, load
  * 'regs', VMRUN 'vmcb', and back: store 'regs', VMSAVE the guest, VMLOAD the host. Called and

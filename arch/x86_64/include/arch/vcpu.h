@@ -32,12 +32,20 @@ struct guest_regs {
     uint64_t gpr[GPR_COUNT];
 };
 
+/* The x87 and SSE state FXSAVE stores (AMD APM vol. 2 §11.4.4): all the floating-point state
+ * a guest has, since its CPUID offers no XSAVE. */
+struct fxsave_area {
+    uint8_t bytes[512];
+} __attribute__((aligned(16)));
+
 struct vmcb;
 
 struct arch_vcpu {
     struct guest_regs regs;
-    struct vmcb *vmcb; /* one of a fixed pool (svm.c): no frame to leak when a VM goes away */
-    unsigned advance;  /* bytes to step over the exiting instruction on completion */
+    struct fxsave_area fpu; /* valid while another vCPU owns the pCPU's FPU (fpu.c) */
+    bool fpu_reset;         /* start from the power-on FPU state at the next entry */
+    struct vmcb *vmcb;      /* one of a fixed pool (svm.c): no frame to leak when a VM goes away */
+    unsigned advance;       /* bytes to step over the exiting instruction on completion */
     /* The register an emulated MMIO load writes: its width and whether it is AH..BH. */
     uint8_t load_width;
     bool load_high8;
