@@ -91,7 +91,9 @@ const struct pt_format *arch_s2_format(void)
 
 unsigned arch_vmid_max(void)
 {
-    unsigned asids = svm_features.asids;
+    unsigned asids = svm_features.asids; /* 0 until SVM is on: no VMID then */
+    if (asids < 2)
+        return 0;
     return (asids > ASID_LIMIT ? ASID_LIMIT : asids) - 1;
 }
 
