@@ -3,6 +3,7 @@
 #include <axvm/console.h>
 #include <axvm/format.h>
 #include <axvm/log.h>
+#include <axvm/panic.h>
 
 #define CMUX_MAX_STREAMS 8
 
@@ -22,7 +23,52 @@ void cmux_stream_init(struct cmux_stream *s, unsigned vm_id, const char *name)
     s->id = vm_id;
     s->lock = (spinlock_t)SPINLOCK_INIT;
     s->input_notify = NULL;
+    s->registered = false;
     s->input_ctx = NULL;
+}
+
+/*
+ * The focused VM's output goes out as it comes, so a shell prompt or an echoed keystroke shows
+ * at once; that can leave its line open on the terminal. Everyone else's output goes out a
+ * whole line at a time. A whole line arriving while the focused line is open first ends the
+ * open line visually, and afterwards repeats it (prefix and the text so far) so typing goes on
+ * where it was. output_lock keeps those sequences whole.
+ */
+static spinlock_t output_lock = SPINLOCK_INIT;
+static struct cmux_stream *open_stream; /* its line is open on the terminal */
+
+static void sink_str(const char *p)
+{
+    cmux_sink(p, __builtin_strlen(p));
+}
+
+/* With output_lock held. */
+static void close_open_line(void)
+{
+    if (open_stream)
+        cmux_sink("\n", 1);
+}
+
+static void reopen_line(void)
+{
+    if (open_stream) {
+        sink_str(open_stream->prefix);
+        cmux_sink(open_stream->line, open_stream->len);
+    }
+}
+
+void cmux_write_line(const char *line, size_t len)
+{
+    if (panic_in_progress()) {
+        /* Another CPU may have died holding the lock: the report matters more. */
+        cmux_sink(line, len);
+        return;
+    }
+    unsigned long flags = spin_lock_irqsave(&output_lock);
+    close_open_line();
+    cmux_sink(line, len);
+    reopen_line();
+    spin_unlock_irqrestore(&output_lock, flags);
 }
 
 /* One sink call per line, so lines of different VMs never interleave. Called with s->lock. */
@@ -36,15 +82,50 @@ static void emit_line(struct cmux_stream *s)
         buf[n++] = s->line[i];
     buf[n++] = '\n';
     s->len = 0;
-    cmux_sink(buf, n);
+    cmux_write_line(buf, n);
+}
+
+/* The focused stream: characters go out now. Called with s->lock. */
+static void emit_char_focused(struct cmux_stream *s, char c)
+{
+    unsigned long flags = spin_lock_irqsave(&output_lock);
+    if (open_stream && open_stream != s) {
+        cmux_sink("\n", 1); /* focus moved while another line was open */
+        open_stream = NULL;
+    }
+    if (c == '\n') {
+        if (open_stream != s)
+            sink_str(s->prefix);
+        cmux_sink("\n", 1);
+        s->len = 0;
+        open_stream = NULL;
+    } else {
+        if (open_stream != s) {
+            sink_str(s->prefix);
+            cmux_sink(s->line, s->len);
+        }
+        cmux_sink(&c, 1);
+        s->line[s->len++] = c;
+        open_stream = s;
+        if (s->len == CMUX_LINE_MAX) {
+            cmux_sink("\n", 1);
+            s->len = 0;
+            open_stream = NULL;
+        }
+    }
+    spin_unlock_irqrestore(&output_lock, flags);
 }
 
 void cmux_putc(struct cmux_stream *s, char c)
 {
+    if (c == '\r')
+        return;
     unsigned long flags = spin_lock_irqsave(&s->lock);
-    if (c == '\n') {
+    if (s->registered && s == cmux_focus()) {
+        emit_char_focused(s, c);
+    } else if (c == '\n') {
         emit_line(s);
-    } else if (c != '\r') {
+    } else {
         s->line[s->len++] = c;
         if (s->len == CMUX_LINE_MAX)
             emit_line(s); /* an endless line still comes out, in pieces */
@@ -55,6 +136,13 @@ void cmux_putc(struct cmux_stream *s, char c)
 void cmux_flush(struct cmux_stream *s)
 {
     unsigned long flags = spin_lock_irqsave(&s->lock);
+    unsigned long oflags = spin_lock_irqsave(&output_lock);
+    if (open_stream == s) {
+        cmux_sink("\n", 1);
+        open_stream = NULL;
+        s->len = 0;
+    }
+    spin_unlock_irqrestore(&output_lock, oflags);
     if (s->len)
         emit_line(s);
     spin_unlock_irqrestore(&s->lock, flags);
@@ -88,6 +176,7 @@ static int next_stream(int from)
 
 void cmux_unregister(struct cmux_stream *s)
 {
+    cmux_flush(s);
     unsigned long flags = spin_lock_irqsave(&registry_lock);
     for (int i = 0; i < CMUX_MAX_STREAMS; i++) {
         if (streams[i] == s) {

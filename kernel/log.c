@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <stdarg.h>
+#include <axvm/cmux.h>
 #include <axvm/console.h>
 #include <axvm/format.h>
 #include <axvm/log.h>
@@ -54,5 +55,5 @@ void log_printf(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     size_t len = log_vformat_line(line, sizeof(line), level, fmt, ap);
     va_end(ap);
-    console_write(line, len);
+    cmux_write_line(line, len);
 }

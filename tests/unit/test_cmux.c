@@ -113,3 +113,30 @@ TEST(cmux_input_ring_drops_when_full)
     CHECK_EQ(n, CMUX_INPUT_SIZE - 1);
     cmux_unregister(&a);
 }
+
+TEST(cmux_focused_output_is_immediate_and_survives_other_lines)
+{
+    reset_capture();
+    struct cmux_stream sh, other;
+    cmux_stream_init(&sh, 1, "linux");
+    cmux_stream_init(&other, 2, "bm");
+    cmux_register(&sh);
+    cmux_register(&other);
+    CHECK(cmux_focus() == &sh);
+    /* A prompt without a newline shows at once. */
+    put(&sh, "~ # ");
+    CHECK_STR(captured, "[1:linux] ~ # ");
+    /* Another VM's line ends the open line, then the prompt comes back. */
+    put(&other, "tick\n");
+    CHECK_STR(captured, "[1:linux] ~ # \n[2:bm] tick\n[1:linux] ~ # ");
+    /* Echoed typing continues on the repeated prompt. */
+    put(&sh, "ls\n");
+    CHECK_STR(captured, "[1:linux] ~ # \n[2:bm] tick\n[1:linux] ~ # ls\n");
+    /* The hypervisor's own lines behave like another VM's. */
+    put(&sh, "$ ");
+    size_t before = captured_len;
+    cmux_write_line("[axvm] note\n", 12);
+    CHECK_STR(captured + before, "\n[axvm] note\n[1:linux] $ ");
+    cmux_unregister(&sh);
+    cmux_unregister(&other);
+}

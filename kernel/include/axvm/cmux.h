@@ -3,9 +3,10 @@
 #define AXVM_CMUX_H
 
 /*
- * The console multiplexer: every VM's UART output goes to the one physical serial line, a
- * whole line at a time, prefixed "[<id>:<name>] ". Input from the serial line goes to the VM
- * in focus. Hotkeys (docs/console.md): Ctrl-] then 'n' focuses the next VM, 'l' lists the VMs,
+ * The console multiplexer: every VM's UART output goes to the one physical serial line,
+ * prefixed "[<id>:<name>] ", a whole line at a time, except for the VM in focus, whose output
+ * goes out at once (prompts, echo) and whose open line is set aside and shown again when
+ * another line must be printed. Input from the serial line goes to the VM in focus. Hotkeys (docs/console.md): Ctrl-] then 'n' focuses the next VM, 'l' lists the VMs,
  * a digit focuses that VM id, Ctrl-] again sends a literal Ctrl-].
  */
 
@@ -30,6 +31,10 @@ struct cmux_stream {
     void (*input_notify)(void *ctx);
     void *input_ctx;
 };
+
+/* Print a finished line (the hypervisor's own log lines come through here), keeping the focused
+ * VM's open line intact. */
+void cmux_write_line(const char *line, size_t len);
 
 /* Where finished lines go: console_write on the machine, a capture buffer in unit tests. */
 extern void (*cmux_sink)(const char *s, size_t len);
