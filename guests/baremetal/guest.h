@@ -16,6 +16,10 @@ int64_t guest_hypercall(uint64_t nr, uint64_t a0, uint64_t a1);
 /* Start vCPU 'hwid' at guest_secondary_entry with 'arg' (PSCI CPU_ON, SBI HSM). */
 int64_t guest_cpu_on(uint64_t hwid, uint64_t arg);
 uint64_t guest_cycles(void);
+/* guest_cycles() ticks per second; 0 where the architecture cannot tell (pacing is then off). */
+uint64_t guest_counter_freq(void);
+/* Where console output goes when the device tree names no UART the guest knows (x86 COM1). */
+void guest_console_putc_fallback(char c);
 void guest_relax(void);
 
 /* Common code: */

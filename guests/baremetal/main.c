@@ -190,9 +190,15 @@ void guest_main(const void *fdt)
         guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
     }
 
-    unsigned long rounds = 1;
+    unsigned long rounds = 1, pace_ms = 0;
     cmdline_value("rounds", &rounds);
+    cmdline_value("pace", &pace_ms);
     for (unsigned long i = 1; i <= rounds; i++) {
+        if (pace_ms && guest_counter_freq()) {
+            uint64_t until = guest_cycles() + guest_counter_freq() / 1000 * pace_ms;
+            while (guest_cycles() < until)
+                guest_relax();
+        }
         uint64_t t0 = guest_cycles();
         uint64_t n = count_primes(0, PRIME_LIMIT);
         uint64_t t1 = guest_cycles();

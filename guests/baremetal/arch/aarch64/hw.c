@@ -34,6 +34,13 @@ uint64_t guest_cycles(void)
     return v;
 }
 
+uint64_t guest_counter_freq(void)
+{
+    uint64_t v;
+    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+    return v;
+}
+
 void guest_relax(void)
 {
     __asm__ volatile("yield" ::: "memory");

@@ -12,7 +12,6 @@
 #define LSR_THRE 0x20
 
 /* Declared and defined weak in console.c: the console when the device tree names no UART. */
-void guest_console_putc_fallback(char c);
 
 int64_t guest_hypercall(uint64_t nr, uint64_t a0, uint64_t a1)
 {

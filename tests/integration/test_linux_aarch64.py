@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: MIT
+"""SMP Linux as a VM on AArch64 beside a bare-metal VM: vGICv3, virtual timer, PSCI, generated
+device tree, shell input through the console multiplexer, poweroff and reboot of that VM only.
+
+The Linux guest's init prints "AXVM-GUEST-OK" only after its checks (arithmetic, tmpfs, a
+child process, work on every CPU); the bare-metal "ticker" prints a checked computation every
+25 ms.
+"""
+import re
+
+import pytest
+
+LINUX_FAILURES = [r"Kernel panic", r"\bOops\b", r"rcu: INFO", r"BUG:", r"Unable to handle"]
+PROMPT = r"axvm# "
+
+
+def timer_ticks(m):
+    """Send `cat /proc/interrupts` to the shell and return the arch_timer counts, summed."""
+    m.send("cat /proc/interrupts\n")
+    line = m.expect(r"\[1:linux\]\s+\d+:\s+([\d\s]+?)\s+GICv3\s+27 Level\s+arch_timer", 30)
+    m.expect(PROMPT, 30)
+    return sum(int(n) for n in line.group(1).split())
+
+
+def test_smp_linux_boots_beside_bare_metal_and_powers_off(boot):
+    m = boot("aarch64", config="linux")
+    m.expect(r"\[axvm\] vm1 \(linux\): boot #1, 2 vCPUs on pCPU 0", 60)
+    m.expect(r"\[axvm\] vm1 \(linux\): vcpu1 started on pCPU 1", 120)
+    m.expect(r"\[1:linux\] init: cpus online 2", 120)
+    m.expect(r"\[1:linux\] init: every cpu ok: 2 workers")
+    marker = m.expect(r"\[1:linux\] AXVM-GUEST-OK").start()
+    m.expect(PROMPT, 60)
+
+    # The virtual timer keeps interrupting Linux: the count grows between two looks.
+    first = timer_ticks(m)
+    m.send("sleep 1\n")
+    m.expect(PROMPT, 30)
+    second = timer_ticks(m)
+    assert second > first > 0, (first, second)
+
+    m.send("poweroff\n")
+    stopped = m.expect(r"\[axvm\] vm1 \(linux\): stopped \(shutdown\)", 60).start()
+    # The bare-metal VM printed while Linux booted and went on after Linux had stopped.
+    ticks = [t.start() for t in re.finditer(r"\[2:ticker\] guest: compute ok", m.output)]
+    assert ticks and ticks[0] < marker, "ticker printed nothing while Linux booted"
+    m.expect(r"\[2:ticker\] guest: compute ok: 2262 primes below 20000 \(round \d+", 60)
+    assert m.pos > stopped  # a checked computation after Linux was gone
+    m.expect(r"\[2:ticker\] guest: all checks passed", 120)
+    m.expect(r"\[axvm\] vm2 \(ticker\): stopped \(shutdown\)")
+    m.expect(r"\[axvm\] all VMs have stopped: powering off")
+    assert m.wait_exit(30) == 0
+    for pat in LINUX_FAILURES:
+        assert not re.search(pat, m.output), pat
+
+
+def test_linux_reboot_restarts_only_that_vm(boot):
+    m = boot("aarch64", config="linux-reboot")
+    for n in (1, 2, 3):
+        m.expect(rf"\[axvm\] vm1 \(linux\): boot #{n}, 2 vCPUs", 120)
+        m.expect(r"\[1:linux\] init: cpus online 2", 120)
+        m.expect(r"\[1:linux\] AXVM-GUEST-OK", 120)
+        if n < 3:
+            m.expect(r"\[axvm\] vm1 \(linux\): stopped \(reboot\)", 60)
+    # The other VM was never restarted: one boot line, and it is still counting.
+    assert len(re.findall(r"\[axvm\] vm2 \(ticker\): boot #", m.output)) == 1
+    assert "vm2 (ticker): stopped" not in m.output
+    m.expect(r"\[2:ticker\] guest: compute ok", 60)
