@@ -180,10 +180,16 @@ test: deps
 # ---- benchmarks ------------------------------------------------------------------------------
 
 # Exit costs as ratios to a no-exit loop measured in the same run (scripts/bench.py).
+# Where configs/bench/<arch>-linux.toml exists, also Linux boot time under axvm / bare QEMU.
+BENCH_LINUX := $(wildcard configs/bench/$(ARCH)-linux.toml)
+
 bench: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=configs/bench/$(ARCH).toml \
 		BUILD=build/$(ARCH)/cfg-bench all
-	$(Q)$(PYTHON) scripts/bench.py --arch $(ARCH) --image-dir build/$(ARCH)/cfg-bench
+	$(Q)$(if $(BENCH_LINUX),$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(BENCH_LINUX) \
+		BUILD=build/$(ARCH)/cfg-bench-linux all)
+	$(Q)$(PYTHON) scripts/bench.py --arch $(ARCH) --image-dir build/$(ARCH)/cfg-bench \
+		$(if $(BENCH_LINUX),--linux-image-dir build/$(ARCH)/cfg-bench-linux)
 
 # ---- housekeeping ----------------------------------------------------------------------------
 

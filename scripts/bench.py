@@ -14,6 +14,51 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import qemu  # noqa: E402
 
+MARKER = b"AXVM-GUEST-OK"
+
+
+def time_to_marker(cmd, timeout):
+    """Seconds from starting QEMU to the guest's success marker on its serial output."""
+    import os
+    import select
+    import time
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    seen = b""
+    try:
+        while time.monotonic() - t0 < timeout:
+            r, _, _ = select.select([p.stdout], [], [], 0.5)
+            if r:
+                chunk = os.read(p.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                seen += chunk
+                if MARKER in seen:
+                    return time.monotonic() - t0
+        raise RuntimeError(f"no {MARKER.decode()} within {timeout}s:\n"
+                           + seen[-2000:].decode(errors="replace"))
+    finally:
+        p.kill()
+        p.wait()
+
+
+def linux_boot(arch, image_dir, runs, timeout):
+    """Median time to the Linux guest's marker under axvm and on bare QEMU, interleaved."""
+    import statistics
+    bare, hv = [], []
+    with tempfile.TemporaryDirectory() as work:
+        for i in range(runs):
+            bare.append(time_to_marker(qemu.guest_command(arch, append="axvm.after=poweroff",
+                                                          smp=2), timeout))
+            hv.append(time_to_marker(qemu.machine_command(arch, Path(image_dir),
+                                                          workdir=Path(work)), timeout))
+            print(f"  run {i + 1}: bare QEMU {bare[-1]:.2f} s, under axvm {hv[-1]:.2f} s")
+    b, h = statistics.median(bare), statistics.median(hv)
+    return {"runs": runs, "bare_qemu_s": bare, "axvm_s": hv, "bare_median_s": b,
+            "axvm_median_s": h, "ratio": h / b}
+
+
 LINE = re.compile(r"bench: (\w+) iterations=(\d+) exit_ticks=(\d+) baseline_ticks=(\d+)")
 
 
@@ -22,6 +67,8 @@ def main():
     ap.add_argument("--arch", required=True)
     ap.add_argument("--image-dir", required=True)
     ap.add_argument("--timeout", type=int, default=300)
+    ap.add_argument("--linux-image-dir", help="also time Linux boot under axvm vs bare QEMU")
+    ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as work:
         cmd = qemu.machine_command(args.arch, Path(args.image_dir), workdir=Path(work))
@@ -48,10 +95,16 @@ def main():
     for name, r in results.items():
         print(f"  {name:16} {r['exit_ticks_per_iteration']:12.2f} "
               f"{r['baseline_ticks_per_iteration']:10.3f} {r['ratio']:8.1f}")
+    report = {"arch": args.arch, "exits": results}
+    if args.linux_image_dir:
+        print(f"Linux boot to the init's marker, {args.runs} runs each, interleaved:")
+        lb = linux_boot(args.arch, args.linux_image_dir, args.runs, args.timeout)
+        print(f"  median: bare QEMU {lb['bare_median_s']:.2f} s, under axvm "
+              f"{lb['axvm_median_s']:.2f} s, ratio {lb['ratio']:.2f}")
+        report["linux_boot"] = lb
     dest = ROOT / "build" / "bench"
     dest.mkdir(parents=True, exist_ok=True)
-    (dest / f"{args.arch}.json").write_text(json.dumps({"arch": args.arch, "exits": results},
-                                                      indent=2) + "\n")
+    (dest / f"{args.arch}.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"written {dest / (args.arch + '.json')}")
     return 0
 

@@ -110,3 +110,17 @@ def test_bad_config_fails_the_build_naming_the_field(tmp_path):
     assert ("config error: tests/configs/bad/shared-pcpu.toml: vm 'b' (id 2): cpu_affinity[0]: "
             "pCPU 1 is already given to vm 'a'") in r.stderr
     assert not (tmp_path / "b" / "axvm.elf").exists()
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_vm_that_does_not_fit_the_machine_is_refused_at_boot(boot, arch):
+    # The pair config pins its second VM to pCPU 2; with only two CPUs that pCPU is missing.
+    m = boot(arch, config="pair", smp=2,
+             allow=[r"vm 2 \(right\): cpu_affinity\[0\]: pCPU 2 does not exist"])
+    m.expect(r"\[axvm\] error: tests/configs/\w+/pair\.toml: vm 2 \(right\): cpu_affinity\[0\]: "
+             r"pCPU 2 does not exist \(this machine has 2\); not started", BOOT_TIMEOUT)
+    m.expect(r"\[axvm\] 1 of 2 VMs started")
+    m.expect(r"\[1:left\] guest: all checks passed", BOOT_TIMEOUT)
+    m.expect(r"\[axvm\] all VMs have stopped: powering off", BOOT_TIMEOUT)
+    assert "[2:right]" not in m.output
+    assert m.wait_exit(30) == 0
