@@ -6,8 +6,9 @@
  * The console multiplexer: every VM's UART output goes to the one physical serial line,
  * prefixed "[<id>:<name>] ", a whole line at a time, except for the VM in focus, whose output
  * goes out at once (prompts, echo) and whose open line is set aside and shown again when
- * another line must be printed. Input from the serial line goes to the VM in focus. Hotkeys (docs/console.md): Ctrl-] then 'n' focuses the next VM, 'l' lists the VMs,
- * a digit focuses that VM id, Ctrl-] again sends a literal Ctrl-].
+ * another line must be printed. Input from the serial line goes to the VM in focus.
+ * Hotkeys (docs/architecture.md, "Console"): Ctrl-] then 'n' focuses the next VM, 'l' lists
+ * the VMs, a digit focuses that VM id, Ctrl-] again sends a literal Ctrl-].
  */
 
 #include <axvm/spinlock.h>
