@@ -66,8 +66,15 @@ def cache_key(inputs):
 
 
 def describe(inputs):
-    return "".join(f"{label}: sha256 {hashlib.sha256(data).hexdigest()}\n"
-                   for label, data in inputs)
+    """One line per input: short one-line values as they are, files by checksum."""
+    lines = []
+    for label, data in inputs:
+        text = data.decode(errors="replace").strip()
+        if len(data) < 200 and "\n" not in text:
+            lines.append(f"{label}: {text}\n")
+        else:
+            lines.append(f"{label}: sha256 {hashlib.sha256(data).hexdigest()}\n")
+    return "".join(lines)
 
 
 def cached(kind, arch, inputs, build):

@@ -7,8 +7,8 @@ The archive is written here, not by cpio(1): newc format, every file owned by ro
 fixed order, gzip without a name or time stamp, so the same inputs give the same bytes and no
 root privileges are needed for the device node.
 
-Everything that affects the result is in key_inputs(): the init's sources, the compiler
-version, the pinned busybox package and this file.
+Everything that affects the result is in key_inputs(): the init's sources and flags, the
+compiler version, the static C library, the pinned busybox package and this file.
 """
 import gzip
 import io
@@ -37,12 +37,24 @@ def init_sources():
     return sorted(p for p in INIT_DIR.iterdir() if p.suffix in (".c", ".h"))
 
 
+def libc_archive(cc):
+    """The static C library 'cc' links the init with (part of the init, so of the key)."""
+    out = subprocess.run([cc, "-print-file-name=libc.a"], capture_output=True, text=True)
+    path = Path(out.stdout.strip())
+    if out.returncode or not path.is_absolute() or not path.exists():
+        pkg = {"aarch64-linux-gnu-gcc": "libc6-dev-arm64-cross",
+               "riscv64-linux-gnu-gcc": "libc6-dev-riscv64-cross"}.get(cc, "libc6-dev")
+        raise BuildError(f"{cc} has no static C library (libc.a); run `make deps` ({pkg})")
+    return path
+
+
 def key_inputs(arch):
     """[(label, bytes)] of everything the initramfs for 'arch' depends on."""
     cc = ARCHES[arch]["cross"] + "gcc"
     inputs = [(f"init {p.name}", p.read_bytes()) for p in init_sources()]
     inputs += [("cflags", " ".join(INIT_CFLAGS).encode()),
-               (f"tool {cc}", tool_version(cc).encode())]
+               (f"tool {cc}", tool_version(cc).encode()),
+               ("libc.a", libc_archive(cc).read_bytes())]
     spec = BUSYBOX[arch]
     if spec:
         name, parch = debfetch.split_name(spec)

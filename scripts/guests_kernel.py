@@ -162,9 +162,9 @@ def _kbuild_env():
     for var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "GNUMAKEFLAGS"):
         env.pop(var, None)
     env["LC_ALL"] = "C"
-    # Reproducible: no host name, user or time in the image.
+    # Reproducible: no host name, user, time or count of earlier builds in the image.
     env.update(KBUILD_BUILD_USER="axvm", KBUILD_BUILD_HOST="axvm",
-               KBUILD_BUILD_TIMESTAMP="1970-01-01")
+               KBUILD_BUILD_TIMESTAMP="1970-01-01", KBUILD_BUILD_VERSION="1")
     return env
 
 

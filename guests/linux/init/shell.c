@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "init.h"
@@ -31,6 +32,14 @@ struct command {
 };
 
 static const struct command commands[];
+
+/* Ctrl-C: set by the handler, so that a prompt or a built-in `sleep` is abandoned. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    interrupted = 1;
+}
 
 static int err(const char *what, const char *arg)
 {
@@ -182,6 +191,13 @@ static int cmd_dmesg(int argc, char **argv)
     return n < 0;
 }
 
+static int cmd_sleep(int argc, char **argv)
+{
+    struct timespec ts = {.tv_sec = argc > 1 ? atoi(argv[1]) : 1};
+
+    return nanosleep(&ts, NULL) == 0 ? 0 : 130;
+}
+
 static int cmd_poweroff(int argc, char **argv)
 {
     power(RB_POWER_OFF);
@@ -213,6 +229,7 @@ static const struct command commands[] = {
     {"pwd", cmd_pwd, "print the current directory"},
     {"reboot", cmd_reboot, "reboot the machine"},
     {"rm", cmd_rm, "PATH... remove files or empty directories"},
+    {"sleep", cmd_sleep, "SECONDS wait (Ctrl-C interrupts)"},
     {"uname", cmd_uname, "[-r|-a] print system information"},
     {NULL, NULL, NULL},
 };
@@ -252,8 +269,12 @@ int builtin_shell(void)
     char line[1024], *argv[MAX_ARGS + 1];
     int status = 0;
 
-    /* Ctrl-C interrupts the program running in the foreground, never the shell. */
-    signal(SIGINT, SIG_IGN);
+    struct sigaction sa = {.sa_handler = on_interrupt};
+
+    /* Ctrl-C interrupts the program running in the foreground (its own process group) or the
+     * line being typed, never the shell. No SA_RESTART: a read or sleep returns EINTR. */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
     signal(SIGQUIT, SIG_IGN);
     signal(SIGTTOU, SIG_IGN);
     printf("Built-in shell of axvm's guest init; `help` lists its commands.\n");
@@ -261,10 +282,15 @@ int builtin_shell(void)
         int argc = 0;
         const struct command *c;
 
+        interrupted = 0;
         fputs(prompt, stdout);
         fflush(stdout);
         if (!fgets(line, sizeof(line), stdin)) {
             putchar('\n');
+            if (interrupted) {
+                clearerr(stdin);
+                continue;
+            }
             return status;
         }
         for (char *w = strtok(line, " \t\r\n"); w && argc < MAX_ARGS; w = strtok(NULL, " \t\r\n"))
