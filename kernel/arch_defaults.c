@@ -14,6 +14,17 @@ __attribute__((weak)) bool arch_vcpu_irq_pending(struct vcpu *v)
     return true;
 }
 
+#include <axvm/errno.h>
+#include <axvm/log.h>
+
+__attribute__((weak)) int arch_vm_claim_irq(struct vm *vm, unsigned irq)
+{
+    log_error("passthrough interrupts are not supported on this architecture yet");
+    return -ENOSYS;
+}
+
+__attribute__((weak)) void arch_vm_release_irq(struct vm *vm, unsigned irq) {}
+
 __attribute__((weak)) const struct vdev_type *arch_vdev_find(const char *name)
 {
     return NULL;

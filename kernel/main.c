@@ -28,8 +28,34 @@ static void log_level_from_cmdline(const char *cmdline)
         log_warn("loglevel=%s ignored: expected 0 (errors) to 3 (debug)", v);
 }
 
-static void memory_init(const struct boot_info *bi)
+/*
+ * RAM that VMs take as identity regions (for devices that reach it by DMA) must never be
+ * handed out by the allocator. One that would cover the hypervisor itself or firmware is
+ * refused: its VM will not start (vm_start_all checks vm_identity_ok).
+ */
+static void reserve_identity_regions(struct boot_info *bi)
 {
+    for (unsigned i = 0; i < vm_config_count; i++) {
+        const struct vm_config *c = &vm_configs[i];
+        for (unsigned j = 0; j < c->mem_count; j++) {
+            const struct vm_mem_config *m = &c->mem[j];
+            if (m->kind != VM_MEM_IDENTITY)
+                continue;
+            bool clash = false;
+            for (unsigned k = 0; k < bi->reserved_count; k++)
+                clash |= m->gpa < bi->reserved[k].base + bi->reserved[k].size &&
+                         bi->reserved[k].base < m->gpa + m->size;
+            if (clash)
+                vm_identity_clash[i] = true;
+            else
+                boot_add_range(bi->reserved, &bi->reserved_count, m->gpa, m->size);
+        }
+    }
+}
+
+static void memory_init(struct boot_info *bi)
+{
+    reserve_identity_regions(bi);
     struct mem_range free[FRAME_MAX_ZONES];
     unsigned dropped = 0;
     unsigned n = memmap_free_ranges(bi->ram, bi->ram_count, bi->reserved, bi->reserved_count,

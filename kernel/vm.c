@@ -13,6 +13,7 @@
 #include <axvm/vm_fdt.h>
 
 struct vm vm_table[VM_MAX];
+bool vm_identity_clash[VM_MAX];
 
 /* VMs that have been started and not stopped for good (a reboot does not count as a stop). */
 static volatile unsigned vms_alive;
@@ -81,8 +82,11 @@ static int vm_add_memory(struct vm *vm)
         }
     }
     for (unsigned i = 0; i < c->passthru_count; i++) {
-        int err = aspace_add_region(&vm->as, c->passthru[i].base, c->passthru[i].size,
-                                    REGION_IDENTITY, PT_READ | PT_WRITE | PT_DEVICE);
+        const struct vm_passthru_config *p = &c->passthru[i];
+        uint64_t base = ALIGN_DOWN(p->base, PAGE_SIZE);
+        uint64_t end = ALIGN_UP(p->base + p->size, PAGE_SIZE);
+        int err = aspace_add_region(&vm->as, base, end - base, REGION_IDENTITY,
+                                    PT_READ | PT_WRITE | PT_DEVICE);
         if (err) {
             log_error("vm%u (%s): passthrough %u at 0x%llx: error %d", vm->id, c->name, i,
                       (unsigned long long)c->passthru[i].base, err);
@@ -122,6 +126,32 @@ static int vm_load(struct vm *vm)
     return err;
 }
 
+/* After the devices: routing an interrupt into the VM needs its interrupt controller. */
+static int vm_claim_irqs(struct vm *vm)
+{
+    const struct vm_config *c = vm->cfg;
+    for (unsigned i = 0; i < c->passthru_count; i++) {
+        if (c->passthru[i].irq < 0)
+            continue;
+        int err = arch_vm_claim_irq(vm, (unsigned)c->passthru[i].irq);
+        if (err) {
+            log_error("vm%u (%s): passthrough %u: interrupt %d: error %d", vm->id, c->name, i,
+                      c->passthru[i].irq, err);
+            return err;
+        }
+        vm->claimed_irqs |= 1ULL << i;
+    }
+    return 0;
+}
+
+static void vm_release_irqs(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->cfg->passthru_count; i++)
+        if (vm->claimed_irqs & (1ULL << i))
+            arch_vm_release_irq(vm, (unsigned)vm->cfg->passthru[i].irq);
+    vm->claimed_irqs = 0;
+}
+
 int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned vmid)
 {
     unsigned boots = vm->cfg == cfg ? vm->boots : 0;
@@ -136,6 +166,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned vmid)
     int err = aspace_init(&vm->as, vmid);
     err = err ?: vm_add_memory(vm);
     err = err ?: vm_add_devices(vm);
+    err = err ?: vm_claim_irqs(vm);
     vm->vcpu_count = cfg->vcpu_count;
     for (unsigned i = 0; i < cfg->vcpu_count; i++) {
         struct vcpu *v = &vm->vcpus[i];
@@ -215,6 +246,7 @@ int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg)
 
 static void vm_release_resources(struct vm *vm)
 {
+    vm_release_irqs(vm);
     cmux_flush(&vm->console);
     cmux_unregister(&vm->console);
     for (unsigned i = 0; i < vm->vcpu_count; i++)
@@ -309,6 +341,12 @@ unsigned vm_start_all(void)
     for (unsigned i = 0; i < vm_config_count && n < VM_MAX; i++) {
         const struct vm_config *c = &vm_configs[i];
         char why[128];
+        if (vm_identity_clash[i]) {
+            log_error("%s: vm %u (%s): memory: an identity region covers memory the hypervisor "
+                      "or the firmware uses; not started",
+                      c->source, c->id, c->name);
+            continue;
+        }
         if (!vm_config_check(c, &m, accepted, n, why, sizeof(why))) {
             log_error("%s: vm %u (%s): %s; not started", c->source, c->id, c->name, why);
             continue;

@@ -78,6 +78,31 @@ static int fdt_device(struct vm *vm, unsigned i, const struct vdev_type *irqchip
     return err ?: fdt_end_node(fdt);
 }
 
+/* A passthrough device the config names a compatible for: its node, with the same registers
+ * and interrupt as on the host. */
+static int fdt_passthru(const struct vm_passthru_config *p, const struct vdev_type *irqchip,
+                        void *fdt)
+{
+    if (!p->compatible)
+        return 0;
+    char name[40];
+    format_snprintf(name, sizeof(name), "passthrough@%llx", (unsigned long long)p->base);
+    uint64_t reg[2] = {cpu_to_fdt64(p->base), cpu_to_fdt64(p->size)};
+    int err = fdt_begin_node(fdt, name);
+    err = err ?: fdt_property_string(fdt, "compatible", p->compatible);
+    err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
+    /* The device reaches guest memory by DMA, which stays coherent on these machines. */
+    err = err ?: fdt_property(fdt, "dma-coherent", NULL, 0);
+    if (!err && p->irq >= 0 && irqchip) {
+        uint32_t cells[4];
+        unsigned n = irqchip->fdt_irq((unsigned)p->irq, cells);
+        for (unsigned k = 0; k < n; k++)
+            cells[k] = cpu_to_fdt32(cells[k]);
+        err = fdt_property(fdt, "interrupts", cells, n * 4);
+    }
+    return err ?: fdt_end_node(fdt);
+}
+
 int vm_fdt_build(struct vm *vm, void *buf, size_t size)
 {
     const struct vm_config *c = vm->cfg;
@@ -98,6 +123,8 @@ int vm_fdt_build(struct vm *vm, void *buf, size_t size)
     err = err ?: arch_vm_fdt(vm, buf);
     for (unsigned i = 0; i < c->dev_count && !err; i++)
         err = fdt_device(vm, i, irqchip, buf);
+    for (unsigned i = 0; i < c->passthru_count && !err; i++)
+        err = fdt_passthru(&c->passthru[i], irqchip, buf);
     err = err ?: fdt_end_node(buf);
     err = err ?: fdt_finish(buf);
     return err;

@@ -39,7 +39,7 @@ VM_KEYS = {"id", "name", "vcpus", "cpu_affinity", "image", "load_address", "entr
            "initrd", "memory", "device", "passthrough", "share_pcpus"}
 MEM_KEYS = {"base", "size", "kind"}
 DEV_KEYS = {"type", "base", "size", "irq", "port"}
-PT_KEYS = {"base", "size", "irq"}
+PT_KEYS = {"base", "size", "irq", "compatible"}
 
 
 class ConfigError(Exception):
@@ -260,16 +260,31 @@ class Checker:
             self.unknown_keys(vm, p, PT_KEYS, w)
             base = self.int_field(vm, p, "base", w, 0)
             size = parse_size(p.get("size", PAGE), w + "size")
-            if base % PAGE or size % PAGE or size == 0:
-                self.fail(vm, w[:-1], "base and size must be non-zero multiples of 4 KiB")
+            if size == 0:
+                self.fail(vm, w + "size", "must not be zero")
+            # The device's registers as given (the device tree says so); the mapping covers
+            # the whole pages around them, which is what the checks below compare.
+            exact_base, exact_size = base, size
+            base, size = base & ~(PAGE - 1), ((base + size + PAGE - 1) & ~(PAGE - 1)) - (base & ~(PAGE - 1))
+            compatible = p.get("compatible")
+            if compatible is not None and (not isinstance(compatible, str) or not compatible):
+                self.fail(vm, w + "compatible", "must be a device-tree compatible string")
             for j, m in enumerate(c["memory"]):
                 if base < m["base"] + m["size"] and m["base"] < base + size:
                     self.fail(vm, w + "base", f"passthrough range lies on memory[{j}]")
             for j, d in enumerate(c["devices"]):
                 if not d["pio"] and base < d["base"] + d["size"] and d["base"] < base + size:
                     self.fail(vm, w + "base", f"overlaps emulated device[{j}] ({d['type']})")
-            irq = self.int_field(vm, p, "irq", w, 0, 1019, required=False, default=-1)
-            c["passthrough"].append({"base": base, "size": size, "irq": irq})
+            irq = self.int_field(vm, p, "irq", w, 32, 1019, required=False, default=-1)
+            if irq >= 0 and self.arch == "aarch64" and \
+                    not any(d["type"] == "gicv3" for d in c["devices"]):
+                self.fail(vm, w + "irq", "the VM has no interrupt controller: add a device of "
+                                         "type gicv3")
+            for j, o in enumerate(c["passthrough"]):
+                if base < o["base"] + o["size"] and o["base"] < base + size:
+                    self.fail(vm, w + "base", f"shares a page with passthrough[{j}]")
+            c["passthrough"].append({"base": exact_base, "size": exact_size, "irq": irq,
+                                     "compatible": compatible})
         return c
 
     def check_across(self, vms):
@@ -372,7 +387,8 @@ def generate(vms, source, out):
                          f"{d['irq']}, {'true' if d['pio'] else 'false'}}}" for d in vm["devices"])
         c.append(f"        .dev = {{{devs}}},")
         c.append(f"        .dev_count = {len(vm['devices'])},")
-        pts = ", ".join(f"{{0x{p['base']:x}ULL, 0x{p['size']:x}ULL, {p['irq']}}}"
+        pts = ", ".join(f"{{0x{p['base']:x}ULL, 0x{p['size']:x}ULL, {p['irq']}, "
+                        f"{c_string(p['compatible']) if p['compatible'] else 'NULL'}}}"
                         for p in vm["passthrough"])
         c.append(f"        .passthru = {{{pts}}},")
         c.append(f"        .passthru_count = {len(vm['passthrough'])},")

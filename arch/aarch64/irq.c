@@ -3,11 +3,45 @@
 #include <arch/sysreg.h>
 #include <arch/vgic.h>
 #include <drivers/gicv3.h>
+#include <axvm/arch_vm.h>
 #include <axvm/cmux.h>
+#include <axvm/errno.h>
+#include <axvm/percpu.h>
+#include <axvm/spinlock.h>
+#include <axvm/vm.h>
 
 #define ICH_HCR_EL2 "S3_4_C12_C11_0"
 
 unsigned irq_console;
+
+/* Which VM owns each physical SPI given to a VM (passthrough devices). */
+static struct vm *irq_owner[VGIC_NR_IRQS];
+static spinlock_t irq_owner_lock = SPINLOCK_INIT;
+
+int arch_vm_claim_irq(struct vm *vm, unsigned irq)
+{
+    if (irq < 32 || irq >= VGIC_NR_IRQS || irq == irq_console || !vgic_of(vm))
+        return -EINVAL;
+    unsigned long flags = spin_lock_irqsave(&irq_owner_lock);
+    bool busy = irq_owner[irq] != NULL;
+    if (!busy)
+        irq_owner[irq] = vm;
+    spin_unlock_irqrestore(&irq_owner_lock, flags);
+    if (busy)
+        return -EBUSY;
+    /* To the pCPU of the VM's boot vCPU; the vGIC forwards it to whichever vCPU the guest
+     * routes it to. */
+    gicv3_enable_spi(irq, percpu_get(vm->cfg->affinity[0])->hwid);
+    return 0;
+}
+
+void arch_vm_release_irq(struct vm *vm, unsigned irq)
+{
+    if (irq >= VGIC_NR_IRQS || irq_owner[irq] != vm)
+        return;
+    gicv3_mask_spi(irq);
+    irq_owner[irq] = NULL;
+}
 
 void irq_dispatch(void)
 {
@@ -24,6 +58,13 @@ void irq_dispatch(void)
             isb();
         } else if (intid == irq_console && intid) {
             cmux_poll_input();
+        } else if (intid >= 32 && intid < VGIC_NR_IRQS && irq_owner[intid]) {
+            /* Masked until the guest has handled it (vgic_sync), so a level-triggered device
+             * does not interrupt us again and again meanwhile. */
+            gicv3_mask_spi(intid);
+            struct vgic *g = vgic_of(irq_owner[intid]);
+            if (g)
+                vgic_hw_irq(g, intid);
         }
         /* The kick SGI needs nothing: its job was to bring this CPU here. */
         gicv3_eoi(intid);

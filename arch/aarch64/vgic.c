@@ -9,6 +9,7 @@
  */
 #include <arch/sysreg.h>
 #include <arch/vgic.h>
+#include <drivers/gicv3.h>
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 #include <axvm/sched.h>
@@ -141,6 +142,19 @@ void vgic_inject(struct vgic *g, unsigned target, unsigned intid)
         kick_vcpu(g->vm, target);
 }
 
+void vgic_hw_irq(struct vgic *g, unsigned intid)
+{
+    if (intid < 32 || intid >= VGIC_NR_IRQS)
+        return;
+    unsigned long flags = spin_lock_irqsave(&g->lock);
+    struct vgic_irq *i = &g->spi[intid - 32];
+    i->hw = true;
+    i->level = true;
+    unsigned target = i->target;
+    spin_unlock_irqrestore(&g->lock, flags);
+    kick_vcpu(g->vm, target);
+}
+
 void vgic_set_level(struct vgic *g, unsigned intid, bool level)
 {
     if (intid < 32 || intid >= VGIC_NR_IRQS)
@@ -193,9 +207,15 @@ void vgic_sync(struct vcpu *v)
         c->lr[n] = lr_access(n, false, 0);
         if ((c->lr[n] >> LR_STATE_SHIFT) & 3)
             continue; /* still pending or active in the guest */
-        struct vgic_irq *i = irq_of(g, v->id, (unsigned)(c->lr[n] & 0xffffffff));
+        unsigned intid = (unsigned)(c->lr[n] & 0xffffffff);
+        struct vgic_irq *i = irq_of(g, v->id, intid);
         if (i)
             i->in_lr = false; /* done: a level still high makes it pending again */
+        if (i && i->hw) {
+            /* The guest has served the device: let the physical line be heard again. */
+            i->level = false;
+            gicv3_unmask_spi(intid);
+        }
         c->lr[n] = 0;
         lr_access(n, true, 0);
     }

@@ -110,6 +110,18 @@ void gicv3_enable_spi(unsigned intid, uint64_t mpidr)
     *reg32(gicd_base, GICD_ISENABLER + (intid / 32) * 4) = 1U << (intid % 32);
 }
 
+#define GICD_ICENABLER 0x0180
+
+void gicv3_mask_spi(unsigned intid)
+{
+    *reg32(gicd_base, GICD_ICENABLER + (intid / 32) * 4) = 1U << (intid % 32);
+}
+
+void gicv3_unmask_spi(unsigned intid)
+{
+    *reg32(gicd_base, GICD_ISENABLER + (intid / 32) * 4) = 1U << (intid % 32);
+}
+
 void gicv3_send_sgi(uint64_t mpidr, unsigned sgi)
 {
     uint64_t v = (1ULL << (mpidr & 0xf)) | (((mpidr >> 8) & 0xff) << 16) |

@@ -65,3 +65,22 @@ def test_linux_reboot_restarts_only_that_vm(boot):
     assert len(re.findall(r"\[axvm\] vm2 \(ticker\): boot #", m.output)) == 1
     assert "vm2 (ticker): stopped" not in m.output
     m.expect(r"\[2:ticker\] guest: compute ok", 60)
+
+
+def test_passthrough_device_interrupts_reach_linux(boot, tmp_path):
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(b"AXVM-PASSTHROUGH-DISK" + bytes(1024 * 1024 - 21))
+    m = boot("aarch64", config="linux-passthrough",
+             extra=["-drive", f"file={disk},if=none,format=raw,id=d0",
+                    "-device", "virtio-blk-device,drive=d0"])
+    m.expect(r"\[1:linux\] .*virtio_blk virtio0: \[vda\] 2048 512-byte logical blocks", 120)
+    m.expect(r"\[1:linux\] AXVM-GUEST-OK", 120)
+    m.expect(PROMPT, 60)
+    # Reading the disk needs the device's completion interrupts, forwarded by the hypervisor.
+    m.send("head -c 21 /dev/vda; echo; grep virtio0 /proc/interrupts\n")
+    m.expect(r"\[1:linux\] AXVM-PASSTHROUGH-DISK", 60)
+    irqs = m.expect(r"\[1:linux\]\s+\d+:\s+([\d\s]+?)\s+GICv3\s+79 (Edge|Level)\s+virtio0", 30)
+    assert sum(int(n) for n in irqs.group(1).split()) > 0
+    m.send("poweroff\n")
+    m.expect(r"\[axvm\] vm1 \(linux\): stopped \(shutdown\)", 60)
+    assert m.wait_exit(30) == 0

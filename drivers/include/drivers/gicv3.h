@@ -22,6 +22,10 @@ int gicv3_cpu_init(uint64_t mpidr, uint32_t private_mask);
 /* Enable SPI 'intid', delivered to the CPU with affinity 'mpidr'. */
 void gicv3_enable_spi(unsigned intid, uint64_t mpidr);
 
+/* Mask and unmask an SPI already set up (GICD_ICENABLER / GICD_ISENABLER). */
+void gicv3_mask_spi(unsigned intid);
+void gicv3_unmask_spi(unsigned intid);
+
 void gicv3_send_sgi(uint64_t target_mpidr, unsigned sgi);
 
 /* Send 'sgi' to every CPU but the caller (ICC_SGI1R_EL1.IRM). */

@@ -52,6 +52,11 @@ int arch_vm_fdt(struct vm *vm, void *fdt);
  * run again. */
 void arch_vm_set_irq(struct vm *vm, unsigned irq, bool level);
 
+/* Route physical interrupt 'irq' of a passthrough device to the VM (same number inside).
+ * -EBUSY if another VM has it, -ENOSYS where the architecture cannot forward interrupts. */
+int arch_vm_claim_irq(struct vm *vm, unsigned irq);
+void arch_vm_release_irq(struct vm *vm, unsigned irq);
+
 /* A halted vCPU has something to do: run it again. */
 bool arch_vcpu_irq_pending(struct vcpu *v);
 

@@ -37,9 +37,10 @@ struct vm_dev_config {
 };
 
 struct vm_passthru_config {
-    uint64_t base;
+    uint64_t base; /* the device's registers: mapped as the whole pages around them */
     uint64_t size;
-    int irq; /* -1: none */
+    int irq;                /* physical interrupt given to the VM, same number; -1: none */
+    const char *compatible; /* for the guest's device tree node; NULL: no node */
 };
 
 struct vm_config {

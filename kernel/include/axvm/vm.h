@@ -37,8 +37,9 @@ struct vm {
     const struct vm_config *cfg;
     volatile enum vm_state state;
     enum vm_stop_reason stop_reason;
-    bool releasing; /* a pCPU has claimed the release of a stopping VM */
-    unsigned vmid;  /* stage-2 tag */
+    bool releasing;        /* a pCPU has claimed the release of a stopping VM */
+    uint64_t claimed_irqs; /* bit i: passthru[i]'s interrupt is routed to this VM */
+    unsigned vmid;         /* stage-2 tag */
     unsigned boots;
     struct aspace as;
     struct emu_bus bus;
@@ -53,6 +54,9 @@ struct vm {
 };
 
 extern struct vm vm_table[VM_MAX];
+
+/* Set at boot for configs whose identity memory overlaps what the hypervisor uses. */
+extern bool vm_identity_clash[VM_MAX];
 
 /* Build the VM from its config: address space, devices, image, device tree. */
 int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned vmid);

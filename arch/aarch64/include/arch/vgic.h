@@ -34,6 +34,8 @@ struct vgic_irq {
     bool latched; /* edge seen (or set pending by software), not yet in a list register */
     bool level;   /* the emulated device's line */
     bool in_lr;   /* in a list register of its vCPU */
+    bool hw;      /* a passthrough device's: the physical SPI stays masked until the guest is
+                     done with it */
 };
 
 struct vgic_redist {
@@ -85,6 +87,9 @@ unsigned vgic_lr_count(void);
 /* Moving a vCPU's interface state in and out of the hardware. */
 void vgic_cpu_save(struct vgic_cpu *c);
 void vgic_cpu_load(const struct vgic_cpu *c);
+
+/* A passthrough device's physical interrupt arrived (it is masked now): raise it in the VM. */
+void vgic_hw_irq(struct vgic *g, unsigned intid);
 
 /* A guest write to ICC_SGI1R_EL1 (trapped): send the SGI to the vCPUs it names. */
 void vgic_sgi(struct vcpu *v, uint64_t value);
