@@ -28,11 +28,12 @@ void cmux_stream_init(struct cmux_stream *s, unsigned vm_id, const char *name)
 }
 
 /*
- * The focused VM's output goes out as it comes, so a shell prompt or an echoed keystroke shows
- * at once; that can leave its line open on the terminal. Everyone else's output goes out a
- * whole line at a time. A whole line arriving while the focused line is open first ends the
- * open line visually, and afterwards repeats it (prefix and the text so far) so typing goes on
- * where it was. output_lock keeps those sequences whole.
+ * Lines go out whole, so the VMs' output never interleaves within a line. A prompt or an echoed
+ * keystroke has no newline after it, though: when the VM in focus goes idle with part of a line
+ * written, that part goes out ("opens" the line) and the rest of the line follows as it comes.
+ * A whole line from anyone else arriving meanwhile first ends the open line visually, and
+ * afterwards repeats it (prefix and the text so far) so typing goes on where it was.
+ * output_lock keeps those sequences whole.
  */
 static spinlock_t output_lock = SPINLOCK_INIT;
 static struct cmux_stream *open_stream; /* its line is open on the terminal */
@@ -40,21 +41,6 @@ static struct cmux_stream *open_stream; /* its line is open on the terminal */
 static void sink_str(const char *p)
 {
     cmux_sink(p, __builtin_strlen(p));
-}
-
-/* With output_lock held. */
-static void close_open_line(void)
-{
-    if (open_stream)
-        cmux_sink("\n", 1);
-}
-
-static void reopen_line(void)
-{
-    if (open_stream) {
-        sink_str(open_stream->prefix);
-        cmux_sink(open_stream->line, open_stream->len);
-    }
 }
 
 void cmux_write_line(const char *line, size_t len)
@@ -65,9 +51,13 @@ void cmux_write_line(const char *line, size_t len)
         return;
     }
     unsigned long flags = spin_lock_irqsave(&output_lock);
-    close_open_line();
+    if (open_stream)
+        cmux_sink("\n", 1);
     cmux_sink(line, len);
-    reopen_line();
+    if (open_stream) {
+        sink_str(open_stream->prefix);
+        cmux_sink(open_stream->line, open_stream->len);
+    }
     spin_unlock_irqrestore(&output_lock, flags);
 }
 
@@ -85,33 +75,18 @@ static void emit_line(struct cmux_stream *s)
     cmux_write_line(buf, n);
 }
 
-/* The focused stream: characters go out now. Called with s->lock. */
-static void emit_char_focused(struct cmux_stream *s, char c)
+/* A character for the stream whose line is open: it goes out now. Called with s->lock. */
+static void emit_char_open(struct cmux_stream *s, char c)
 {
     unsigned long flags = spin_lock_irqsave(&output_lock);
-    if (open_stream && open_stream != s) {
-        cmux_sink("\n", 1); /* focus moved while another line was open */
-        open_stream = NULL;
-    }
-    if (c == '\n') {
-        if (open_stream != s)
-            sink_str(s->prefix);
-        cmux_sink("\n", 1);
+    cmux_sink(&c, 1);
+    if (c == '\n' || s->len + 1 == CMUX_LINE_MAX) {
+        if (c != '\n')
+            cmux_sink("\n", 1);
         s->len = 0;
         open_stream = NULL;
     } else {
-        if (open_stream != s) {
-            sink_str(s->prefix);
-            cmux_sink(s->line, s->len);
-        }
-        cmux_sink(&c, 1);
         s->line[s->len++] = c;
-        open_stream = s;
-        if (s->len == CMUX_LINE_MAX) {
-            cmux_sink("\n", 1);
-            s->len = 0;
-            open_stream = NULL;
-        }
     }
     spin_unlock_irqrestore(&output_lock, flags);
 }
@@ -121,8 +96,8 @@ void cmux_putc(struct cmux_stream *s, char c)
     if (c == '\r')
         return;
     unsigned long flags = spin_lock_irqsave(&s->lock);
-    if (s->registered && s == cmux_focus()) {
-        emit_char_focused(s, c);
+    if (open_stream == s) {
+        emit_char_open(s, c);
     } else if (c == '\n') {
         emit_line(s);
     } else {
@@ -130,6 +105,23 @@ void cmux_putc(struct cmux_stream *s, char c)
         if (s->len == CMUX_LINE_MAX)
             emit_line(s); /* an endless line still comes out, in pieces */
     }
+    spin_unlock_irqrestore(&s->lock, flags);
+}
+
+void cmux_idle(struct cmux_stream *s)
+{
+    if (!s->len || open_stream == s || s != cmux_focus())
+        return;
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    unsigned long oflags = spin_lock_irqsave(&output_lock);
+    if (s->len && open_stream != s) {
+        if (open_stream)
+            cmux_sink("\n", 1); /* focus moved while another line was open */
+        sink_str(s->prefix);
+        cmux_sink(s->line, s->len);
+        open_stream = s;
+    }
+    spin_unlock_irqrestore(&output_lock, oflags);
     spin_unlock_irqrestore(&s->lock, flags);
 }
 

@@ -102,6 +102,11 @@ enum exit_kind vcpu_run(struct vcpu *v)
             next = EXIT_FATAL;
             break;
         case EXIT_HALT:
+            /* Waiting for input, perhaps: show its prompt. */
+            cmux_idle(&vm->console);
+            arch_vcpu_complete(v, &e);
+            next = e.kind;
+            break;
         case EXIT_CPU_OFF:
         case EXIT_SHUTDOWN:
         case EXIT_REBOOT:

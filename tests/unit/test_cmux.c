@@ -114,7 +114,7 @@ TEST(cmux_input_ring_drops_when_full)
     cmux_unregister(&a);
 }
 
-TEST(cmux_focused_output_is_immediate_and_survives_other_lines)
+TEST(cmux_idle_focused_line_opens_and_survives_other_lines)
 {
     reset_capture();
     struct cmux_stream sh, other;
@@ -123,20 +123,38 @@ TEST(cmux_focused_output_is_immediate_and_survives_other_lines)
     cmux_register(&sh);
     cmux_register(&other);
     CHECK(cmux_focus() == &sh);
-    /* A prompt without a newline shows at once. */
+    /* Part of a line waits like any other... */
     put(&sh, "~ # ");
+    CHECK_STR(captured, "");
+    /* ...until its VM goes idle (waiting for input): then it shows. */
+    cmux_idle(&sh);
+    CHECK_STR(captured, "[1:linux] ~ # ");
+    cmux_idle(&sh); /* nothing new: nothing printed */
     CHECK_STR(captured, "[1:linux] ~ # ");
     /* Another VM's line ends the open line, then the prompt comes back. */
     put(&other, "tick\n");
     CHECK_STR(captured, "[1:linux] ~ # \n[2:bm] tick\n[1:linux] ~ # ");
-    /* Echoed typing continues on the repeated prompt. */
-    put(&sh, "ls\n");
+    /* Echoed typing continues on the open line at once. */
+    put(&sh, "l");
+    CHECK_STR(captured, "[1:linux] ~ # \n[2:bm] tick\n[1:linux] ~ # l");
+    put(&sh, "s\n");
     CHECK_STR(captured, "[1:linux] ~ # \n[2:bm] tick\n[1:linux] ~ # ls\n");
+    /* Once the line is closed, lines are whole again. */
+    size_t before = captured_len;
+    put(&sh, "out");
+    CHECK_EQ(captured_len, before);
+    put(&sh, "put\n");
+    CHECK_STR(captured + before, "[1:linux] output\n");
     /* The hypervisor's own lines behave like another VM's. */
     put(&sh, "$ ");
-    size_t before = captured_len;
+    cmux_idle(&sh);
+    before = captured_len;
     cmux_write_line("[axvm] note\n", 12);
     CHECK_STR(captured + before, "\n[axvm] note\n[1:linux] $ ");
+    /* A VM not in focus never shows part of a line. */
+    put(&other, "half");
+    cmux_idle(&other);
+    CHECK_EQ(strstr(captured, "half") == NULL, 1);
     cmux_unregister(&sh);
     cmux_unregister(&other);
 }

@@ -4,9 +4,10 @@
 
 /*
  * The console multiplexer: every VM's UART output goes to the one physical serial line,
- * prefixed "[<id>:<name>] ", a whole line at a time, except for the VM in focus, whose output
- * goes out at once (prompts, echo) and whose open line is set aside and shown again when
- * another line must be printed. Input from the serial line goes to the VM in focus.
+ * prefixed "[<id>:<name>] ", a whole line at a time. When the VM in focus goes idle in the
+ * middle of a line (a prompt, an echoed keystroke), that part is shown and the rest follows as it
+ * comes; lines from others set such an open line aside and show it again after them. Input from
+ * the serial line goes to the VM in focus.
  * Hotkeys (docs/architecture.md, "Console"): Ctrl-] then 'n' focuses the next VM, 'l' lists
  * the VMs, a digit focuses that VM id, Ctrl-] again sends a literal Ctrl-].
  */
@@ -43,6 +44,9 @@ extern void (*cmux_sink)(const char *s, size_t len);
 void cmux_stream_init(struct cmux_stream *s, unsigned vm_id, const char *name);
 void cmux_putc(struct cmux_stream *s, char c);
 void cmux_flush(struct cmux_stream *s);
+
+/* The stream's VM has gone idle: if it has focus, show the part of a line it has written. */
+void cmux_idle(struct cmux_stream *s);
 
 /* Make a stream eligible for input focus / drop it (when its VM stops). */
 void cmux_register(struct cmux_stream *s);
