@@ -50,6 +50,27 @@ static int fdt_chosen(const struct vm *vm, void *fdt)
     return err ?: fdt_end_node(fdt);
 }
 
+/* One cpu node per vCPU, named and numbered by its hardware id, with what the architecture
+ * adds (enable-method, ISA, local interrupt controller). */
+static int fdt_cpus(struct vm *vm, void *fdt)
+{
+    int err = fdt_begin_node(fdt, "cpus");
+    err = err ?: fdt_property_u32(fdt, "#address-cells", 1);
+    err = err ?: fdt_property_u32(fdt, "#size-cells", 0);
+    err = err ?: arch_vm_fdt_cpus(vm, fdt);
+    for (unsigned i = 0; i < vm->vcpu_count && !err; i++) {
+        struct vcpu *v = &vm->vcpus[i];
+        char name[24];
+        format_snprintf(name, sizeof(name), "cpu@%llx", (unsigned long long)v->hwid);
+        err = fdt_begin_node(fdt, name);
+        err = err ?: fdt_property_string(fdt, "device_type", "cpu");
+        err = err ?: fdt_property_u32(fdt, "reg", (uint32_t)v->hwid);
+        err = err ?: arch_vm_fdt_cpu(v, fdt);
+        err = err ?: fdt_end_node(fdt);
+    }
+    return err ?: fdt_end_node(fdt);
+}
+
 /* The VM's interrupt controller model, if its config has one. */
 static const struct vdev_type *fdt_irqchip(const struct vm_config *c)
 {
@@ -120,6 +141,7 @@ int vm_fdt_build(struct vm *vm, void *buf, size_t size)
         err = err ?: fdt_property_u32(buf, "interrupt-parent", VM_FDT_PHANDLE_IRQCHIP);
     err = err ?: fdt_chosen(vm, buf);
     err = err ?: fdt_memory(vm, buf);
+    err = err ?: fdt_cpus(vm, buf);
     err = err ?: arch_vm_fdt(vm, buf);
     for (unsigned i = 0; i < c->dev_count && !err; i++)
         err = fdt_device(vm, i, irqchip, buf);

@@ -41,11 +41,8 @@ def prepare_esp(cfg, build_dir, workdir, append):
     ]
 
 
-def machine_command(arch, build_dir=None, append="", smp=None, workdir=None, interactive=False,
-                    gdb=False, extra=()):
-    """Return the QEMU argv for 'arch'. 'workdir' holds per-run files (x86_64 ESP)."""
-    cfg = machine_config(arch)
-    build_dir = Path(build_dir or ROOT / "build" / arch)
+def base_command(cfg, smp=None, interactive=False):
+    """The machine itself, the same whether it boots axvm or a guest directly."""
     cmd = [
         cfg["binary"],
         "-M", cfg["machine"],
@@ -61,6 +58,15 @@ def machine_command(arch, build_dir=None, append="", smp=None, workdir=None, int
         cmd += ["-display", "none", "-serial", "stdio", "-monitor", "none"]
     if "bios" in cfg:
         cmd += ["-bios", cfg["bios"]]
+    return cmd
+
+
+def machine_command(arch, build_dir=None, append="", smp=None, workdir=None, interactive=False,
+                    gdb=False, extra=()):
+    """Return the QEMU argv for 'arch'. 'workdir' holds per-run files (x86_64 ESP)."""
+    cfg = machine_config(arch)
+    build_dir = Path(build_dir or ROOT / "build" / arch)
+    cmd = base_command(cfg, smp, interactive)
     if "kernel" in cfg:
         cmd += ["-kernel", str(build_dir / cfg["kernel"])]
         if append.strip():
@@ -84,21 +90,7 @@ def guest_command(arch, kernel=None, initrd=None, append="", smp=None, interacti
     cfg = machine_config(arch)
     guest = cfg["guest"]
     guest_dir = ROOT / "build" / "guests" / arch
-    cmd = [
-        cfg["binary"],
-        "-M", cfg["machine"],
-        "-cpu", cfg["cpu"],
-        "-smp", str(smp or cfg["smp"]),
-        "-m", cfg["memory"],
-        "-no-reboot",
-        "-net", "none",
-    ]
-    if interactive:
-        cmd += ["-nographic"]
-    else:
-        cmd += ["-display", "none", "-serial", "stdio", "-monitor", "none"]
-    if "bios" in cfg:
-        cmd += ["-bios", cfg["bios"]]
+    cmd = base_command(cfg, smp, interactive) + ["-net", "none"]
     cmd += [
         "-kernel", str(kernel or guest_dir / guest["kernel"]),
         "-initrd", str(initrd or guest_dir / guest["initrd"]),

@@ -5,27 +5,23 @@
 #include <axvm/format.h>
 #include <axvm/vm.h>
 
+int arch_vm_fdt_cpus(struct vm *vm, void *fdt)
+{
+    return 0;
+}
+
+int arch_vm_fdt_cpu(struct vcpu *v, void *fdt)
+{
+    int err = fdt_property_string(fdt, "compatible", "arm,armv8");
+    return err ?: fdt_property_string(fdt, "enable-method", "psci");
+}
+
 int arch_vm_fdt(struct vm *vm, void *fdt)
 {
     int err = fdt_begin_node(fdt, "psci");
     static const char psci_compat[] = "arm,psci-1.0\0arm,psci-0.2";
     err = err ?: fdt_property(fdt, "compatible", psci_compat, sizeof(psci_compat));
     err = err ?: fdt_property_string(fdt, "method", "hvc");
-    err = err ?: fdt_end_node(fdt);
-
-    err = err ?: fdt_begin_node(fdt, "cpus");
-    err = err ?: fdt_property_u32(fdt, "#address-cells", 1);
-    err = err ?: fdt_property_u32(fdt, "#size-cells", 0);
-    for (unsigned i = 0; i < vm->vcpu_count && !err; i++) {
-        char name[16];
-        format_snprintf(name, sizeof(name), "cpu@%llx", (unsigned long long)vm->vcpus[i].hwid);
-        err = fdt_begin_node(fdt, name);
-        err = err ?: fdt_property_string(fdt, "device_type", "cpu");
-        err = err ?: fdt_property_string(fdt, "compatible", "arm,armv8");
-        err = err ?: fdt_property_u32(fdt, "reg", (uint32_t)vm->vcpus[i].hwid);
-        err = err ?: fdt_property_string(fdt, "enable-method", "psci");
-        err = err ?: fdt_end_node(fdt);
-    }
     err = err ?: fdt_end_node(fdt);
 
     /* The architected timer's PPIs (secure and non-secure physical, virtual, hypervisor), when

@@ -16,14 +16,9 @@
  * which the hypervisor turns into a vstimecmp write. */
 #define GUEST_ISA "rv64imafdc"
 
-static int fdt_cpu(void *fdt, const struct vcpu *v)
+int arch_vm_fdt_cpu(struct vcpu *v, void *fdt)
 {
-    char name[24];
-    format_snprintf(name, sizeof(name), "cpu@%llx", (unsigned long long)v->hwid);
-    int err = fdt_begin_node(fdt, name);
-    err = err ?: fdt_property_string(fdt, "device_type", "cpu");
-    err = err ?: fdt_property_u32(fdt, "reg", (uint32_t)v->hwid);
-    err = err ?: fdt_property_string(fdt, "status", "okay");
+    int err = fdt_property_string(fdt, "status", "okay");
     err = err ?: fdt_property_string(fdt, "compatible", "riscv");
     err = err ?: fdt_property_string(fdt, "riscv,isa", GUEST_ISA);
     err = err ?: fdt_property_string(fdt, "mmu-type", "riscv,sv39");
@@ -33,18 +28,15 @@ static int fdt_cpu(void *fdt, const struct vcpu *v)
     err = err ?: fdt_property(fdt, "interrupt-controller", NULL, 0);
     err = err ?: fdt_property_string(fdt, "compatible", "riscv,cpu-intc");
     err = err ?: fdt_property_u32(fdt, "phandle", RISCV_VM_FDT_INTC_PHANDLE(v->id));
-    err = err ?: fdt_end_node(fdt);
-
     return err ?: fdt_end_node(fdt);
+}
+
+int arch_vm_fdt_cpus(struct vm *vm, void *fdt)
+{
+    return fdt_property_u32(fdt, "timebase-frequency", (uint32_t)arch_counter_freq());
 }
 
 int arch_vm_fdt(struct vm *vm, void *fdt)
 {
-    int err = fdt_begin_node(fdt, "cpus");
-    err = err ?: fdt_property_u32(fdt, "#address-cells", 1);
-    err = err ?: fdt_property_u32(fdt, "#size-cells", 0);
-    err = err ?: fdt_property_u32(fdt, "timebase-frequency", (uint32_t)arch_counter_freq());
-    for (unsigned i = 0; i < vm->vcpu_count && !err; i++)
-        err = fdt_cpu(fdt, &vm->vcpus[i]);
-    return err ?: fdt_end_node(fdt);
+    return 0;
 }

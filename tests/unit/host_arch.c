@@ -160,6 +160,16 @@ uint64_t arch_vcpu_hwid(unsigned index)
     return index;
 }
 
+int arch_vm_fdt_cpus(struct vm *vm, void *fdt)
+{
+    return 0;
+}
+
+int arch_vm_fdt_cpu(struct vcpu *v, void *fdt)
+{
+    return 0;
+}
+
 int arch_vm_fdt(struct vm *vm, void *fdt)
 {
     return 0;

@@ -41,9 +41,14 @@ void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *exit);
 /* The guest hardware id of vCPU 'index' (MPIDR affinity, hart id, APIC id). */
 uint64_t arch_vcpu_hwid(unsigned index);
 
-/* Add the architecture's nodes to a VM's generated device tree: cpus (with enable-method),
- * interrupt controller, timer, firmware interface. 'fdt' is open for sequential writing at the
- * root node. Returns 0 or a negative libfdt error. */
+/*
+ * The architecture's part of a VM's generated device tree (kernel/vm_fdt.c writes the rest):
+ * arch_vm_fdt_cpus adds properties to the /cpus node, arch_vm_fdt_cpu to one vCPU's cpu node
+ * (after device_type and reg), arch_vm_fdt the nodes of its own (firmware interface, timer).
+ * Each is called with its node open for sequential writing and returns 0 or a libfdt error.
+ */
+int arch_vm_fdt_cpus(struct vm *vm, void *fdt);
+int arch_vm_fdt_cpu(struct vcpu *v, void *fdt);
 int arch_vm_fdt(struct vm *vm, void *fdt);
 
 /* Interrupts into guests. An emulated device drives its line ('level'); the architecture's
