@@ -103,10 +103,12 @@ def check_fragment(final_config, fragment_text):
     return missing
 
 
-def symbol_exists(srctree, sym):
-    """Whether some Kconfig file in 'srctree' defines 'sym' (for a clearer error)."""
+def symbol_exists(srctree, sym, karch):
+    """Whether a Kconfig file for 'karch' in 'srctree' defines 'sym' (for a clearer error)."""
     rx = re.compile(rf"^\s*(menu)?config\s+{re.escape(sym[len('CONFIG_'):])}\s*$", re.M)
-    for dirpath, _, files in os.walk(srctree):
+    for dirpath, dirs, files in os.walk(srctree):
+        if Path(dirpath) == Path(srctree) / "arch":
+            dirs[:] = [d for d in dirs if d == karch or (karch == "x86_64" and d == "x86")]
         for f in files:
             if f.startswith("Kconfig"):
                 try:
@@ -244,9 +246,14 @@ def build(arch, out_dir, cache_root, locked, log):
     problems = []
     for frag in frags:
         for sym, wanted, got in check_fragment(final, frag.read_text()):
-            why = ("no such option in this kernel" if not symbol_exists(src, sym) else
-                   "dropped by olddefconfig: a dependency is not met" if got in (None, "n") else
-                   f"olddefconfig set it to {got}")
+            if not symbol_exists(src, sym, info["karch"]):
+                why = "no such option in this kernel"
+            elif wanted == "n":
+                why = f"still {got}: another option selects it"
+            elif got in (None, "n"):
+                why = "dropped by olddefconfig: a dependency is not met"
+            else:
+                why = f"olddefconfig set it to {got}"
             problems.append(f"  {sym}={wanted} ({frag.relative_to(ROOT)}): {why}")
     if problems:
         raise BuildError(f"{label}: fragment options that did not survive olddefconfig "
