@@ -91,7 +91,9 @@ class Machine:
         while True:
             with self._lock:
                 out = self.output
-            self._check_failures(out)
+            # Judge whole lines only: an allowed diagnostic seen half-way would look like a
+            # failure (its allow pattern does not match yet).
+            self._check_failures(out[:out.rfind("\n") + 1])
             m = rx.search(out, self.pos)
             if m:
                 self.pos = m.end()
