@@ -38,6 +38,15 @@ def test_smp_linux_boots_beside_bare_metal_and_powers_off(boot):
     second = timer_ticks(m)
     assert second > first > 0, (first, second)
 
+    # The console hotkeys: list the VMs, move the focus away and back.
+    m.send("\x1dl")
+    m.expect(r"\[axvm\] console: \* \[1:linux\]", 30)
+    m.expect(r"\[axvm\] console:   \[2:ticker\]", 30)
+    m.send("\x1dn")
+    m.expect(r"\[axvm\] console: input goes to \[2:ticker\]", 30)
+    m.send("\x1d1")
+    m.expect(r"\[axvm\] console: input goes to \[1:linux\]", 30)
+
     m.send("poweroff\n")
     stopped = m.expect(r"\[axvm\] vm1 \(linux\): stopped \(shutdown\)", 60).start()
     # The bare-metal VM printed while Linux booted and went on after Linux had stopped.
