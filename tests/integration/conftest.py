@@ -14,10 +14,23 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def boot(request, tmp_path):
-    """boot(arch, append=..., smp=...) starts QEMU with qemu/<arch>.toml. Machines are killed
-    after the test; when the test failed, their whole serial logs are printed."""
-    machines = []
+def machines(request):
+    """The machines a test starts: killed after it, and their whole serial logs printed when
+    it failed."""
+    started = []
+    yield started
+    for m in started:
+        m.kill()
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        for m in started:
+            print(f"==== serial log {m.log_path} ====")
+            print(m.log_path.read_text(errors="replace"))
+
+
+@pytest.fixture
+def boot(machines, tmp_path):
+    """boot(arch, append=..., smp=..., config=...) starts axvm under QEMU with qemu/<arch>.toml."""
 
     def start(arch, **kw):
         d = tmp_path / f"machine{len(machines)}"
@@ -26,11 +39,4 @@ def boot(request, tmp_path):
         machines.append(m)
         return m
 
-    yield start
-    for m in machines:
-        m.kill()
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
-        for m in machines:
-            print(f"==== serial log {m.log_path} ====")
-            print(m.log_path.read_text(errors="replace"))
+    return start
