@@ -25,6 +25,10 @@ __attribute__((weak)) int arch_vm_claim_irq(struct vm *vm, unsigned irq)
 
 __attribute__((weak)) void arch_vm_release_irq(struct vm *vm, unsigned irq) {}
 
+__attribute__((weak)) void arch_timeslice_start(uint64_t ns) {}
+
+__attribute__((weak)) void arch_timeslice_stop(void) {}
+
 __attribute__((weak)) const struct vdev_type *arch_vdev_find(const char *name)
 {
     return NULL;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The pinning scheduler. A pCPU runs the vCPUs pinned to it, round robin between exits when a
- * config shares the pCPU on purpose. There is no preemption timer yet, so a vCPU that never
- * exits keeps its pCPU: pinning, not sharing, is the normal case.
+ * The pinning scheduler. A pCPU runs the vCPUs pinned to it, round robin when a config shares
+ * the pCPU on purpose: each gets a time slice where the architecture has a timer for it, and
+ * otherwise runs until its next exit. Pinning, not sharing, is the normal case.
  */
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
@@ -14,6 +14,7 @@
 #include <axvm/vm.h>
 
 #define SCHED_MAX_PER_CPU (VM_MAX * 2)
+#define SCHED_SLICE_NS    10000000ULL
 
 static struct vcpu *run_list[CPU_MAX][SCHED_MAX_PER_CPU];
 static unsigned next_pick[CPU_MAX];
@@ -69,11 +70,29 @@ static struct vcpu *sched_pick(unsigned cpu)
     return found;
 }
 
+/* Another vCPU is pinned to this pCPU: it may become runnable while 'self' runs, so 'self'
+ * gets a slice rather than the pCPU. */
+static bool sched_shared(unsigned cpu, const struct vcpu *self)
+{
+    for (unsigned i = 0; i < SCHED_MAX_PER_CPU; i++) {
+        const struct vcpu *v = run_list[cpu][i];
+        if (v && v != self)
+            return true;
+    }
+    return false;
+}
+
 static void sched_run_one(struct vcpu *v)
 {
+    struct percpu *self = arch_this_cpu();
     if (v->vm->state == VM_RUNNING) {
         v->state = VCPU_RUNNING;
+        /* Sharing a pCPU: a slice each, so one that never exits cannot keep it. */
+        self->need_resched = false;
+        if (sched_shared(self->index, v))
+            arch_timeslice_start(SCHED_SLICE_NS);
         enum exit_kind why = vcpu_run(v);
+        arch_timeslice_stop();
         switch (why) {
         case EXIT_HALT:
             v->state = VCPU_HALTED;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* The exit loop: run the guest, serve what can be served in place, return the rest. */
+#include <axvm/arch.h>
 #include <axvm/arch_vm.h>
+#include <axvm/percpu.h>
 #include <axvm/errno.h>
 #include <axvm/hypercall_handle.h>
 #include <axvm/log.h>
@@ -116,5 +118,7 @@ enum exit_kind vcpu_run(struct vcpu *v)
         }
         if (next != EXIT_NONE)
             return next;
+        if (arch_this_cpu()->need_resched)
+            return EXIT_NONE; /* slice over: back to the scheduler, still runnable */
     }
 }

@@ -4,6 +4,7 @@
 #include <arch/vgic.h>
 #include <drivers/gicv3.h>
 #include <axvm/arch_vm.h>
+#include <axvm/arch.h>
 #include <axvm/cmux.h>
 #include <axvm/errno.h>
 #include <axvm/percpu.h>
@@ -35,6 +36,20 @@ int arch_vm_claim_irq(struct vm *vm, unsigned irq)
     return 0;
 }
 
+void arch_timeslice_start(uint64_t ns)
+{
+    uint64_t ticks = sysreg_read(cntfrq_el0) / 1000000 * (ns / 1000);
+    sysreg_write(cnthp_tval_el2, ticks);
+    sysreg_write(cnthp_ctl_el2, 1); /* enabled, not masked */
+    isb();
+}
+
+void arch_timeslice_stop(void)
+{
+    sysreg_write(cnthp_ctl_el2, 0);
+    isb();
+}
+
 void arch_vm_release_irq(struct vm *vm, unsigned irq)
 {
     if (irq >= VGIC_NR_IRQS || irq_owner[irq] != vm)
@@ -49,6 +64,9 @@ void irq_dispatch(void)
     while ((intid = gicv3_ack()) < 1020) {
         if (intid == VGIC_PPI_VTIMER) {
             vtimer_fire();
+        } else if (intid == PPI_HYP_TIMER) {
+            arch_timeslice_stop();
+            arch_this_cpu()->need_resched = true;
         } else if (intid == VGIC_PPI_MAINT) {
             /* List registers ran dry: the next entry refills them. Clear the request now, or
              * the level-triggered maintenance interrupt would keep firing until then. */

@@ -65,6 +65,12 @@ void arch_vm_release_irq(struct vm *vm, unsigned irq);
 /* A halted vCPU has something to do: run it again. */
 bool arch_vcpu_irq_pending(struct vcpu *v);
 
+/* A time slice for the calling pCPU: after 'ns' nanoseconds, force an exit and set its
+ * percpu need_resched. Architectures without a timer for it (the weak default) never preempt;
+ * their vCPUs sharing a pCPU take turns at exits. */
+void arch_timeslice_start(uint64_t ns);
+void arch_timeslice_stop(void);
+
 /* Wake 'pcpu' if it sleeps, and make it leave guest mode if it is in it. */
 void arch_cpu_kick(unsigned pcpu);
 

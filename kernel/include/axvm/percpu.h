@@ -12,6 +12,7 @@ struct percpu {
     unsigned index; /* logical CPU number, 0..cpu_count-1; the boot CPU is 0 */
     uint64_t hwid;  /* MPIDR affinity, hart id, APIC id */
     volatile bool online;
+    volatile bool need_resched; /* the time slice of the vCPU running here is over */
     void *stack_top;
     struct arch_percpu arch;
 };

@@ -11,7 +11,10 @@
 
 /* The SGIs/PPIs every pCPU enables: the kick, the vGIC maintenance interrupt, the guest's
  * virtual timer. */
-#define GIC_HYP_PPIS ((1U << 8) | (1U << 25) | (1U << 27))
+#define GIC_HYP_PPIS ((1U << 8) | (1U << 25) | (1U << 26) | (1U << 27))
+
+/* The EL2 physical timer (CNTHP), the scheduler's time slice. */
+#define PPI_HYP_TIMER 26
 
 /* Acknowledge and serve every pending physical interrupt. */
 void irq_dispatch(void);
