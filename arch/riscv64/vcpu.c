@@ -133,7 +133,33 @@ static void exit_interrupt(struct vcpu_exit *e, uint64_t code)
         e->kind = EXIT_NONE;
         return;
     }
+    if (code == IRQ_S_TIMER) {
+        /* The scheduler's time slice is over (arch_timeslice_start). */
+        arch_timeslice_stop();
+        arch_this_cpu()->need_resched = true;
+        e->kind = EXIT_NONE;
+        return;
+    }
     exit_fatal(e, 0, "unexpected interrupt %llu for the hypervisor while in the guest", code, 0);
+}
+
+/*
+ * Time slices for vCPUs sharing a hart: the HS timer (through SBI TIME), enabled in sie only
+ * while a slice runs. VSTIP is delegated to the guest, STIP is not, so it takes the hart out of
+ * guest mode (exit_interrupt).
+ */
+void arch_timeslice_start(uint64_t ns)
+{
+    uint64_t hz = arch_counter_freq();
+    if (!hz || sbi_set_timer(arch_counter_read() + hz / 1000000 * (ns / 1000)) != SBI_SUCCESS)
+        return;
+    csr_set(sie, SIP_STIP);
+}
+
+void arch_timeslice_stop(void)
+{
+    csr_clear(sie, SIP_STIP);
+    sbi_set_timer(~0ULL);
 }
 
 /* Virtual instruction exception (8.6.1): with hstatus.VTW = 1, WFI is one of them. */

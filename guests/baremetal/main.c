@@ -41,6 +41,15 @@ static bool cmdline_value(const char *key, unsigned long *out)
     return false;
 }
 
+/* The rate of guest_cycles(): the architecture's own idea, else the device tree's timebase. */
+static uint64_t counter_freq(void)
+{
+    uint64_t hz = guest_counter_freq();
+    int cpus = fdt_path_offset(guest_fdt, "/cpus");
+    const fdt32_t *tb = cpus >= 0 ? fdt_getprop(guest_fdt, cpus, "timebase-frequency", NULL) : NULL;
+    return hz ? hz : tb ? fdt32_to_cpu(*tb) : 0;
+}
+
 /* Primes below 'limit' in [from, to): trial division, deliberately plain work. */
 static uint64_t count_primes(uint64_t from, uint64_t to)
 {
@@ -193,9 +202,10 @@ void guest_main(const void *fdt)
     unsigned long rounds = 1, pace_ms = 0;
     cmdline_value("rounds", &rounds);
     cmdline_value("pace", &pace_ms);
+    uint64_t hz = counter_freq();
     for (unsigned long i = 1; i <= rounds; i++) {
-        if (pace_ms && guest_counter_freq()) {
-            uint64_t until = guest_cycles() + guest_counter_freq() / 1000 * pace_ms;
+        if (pace_ms && hz) {
+            uint64_t until = guest_cycles() + hz / 1000 * pace_ms;
             while (guest_cycles() < until)
                 guest_relax();
         }

@@ -94,14 +94,3 @@ def test_passthrough_device_interrupts_reach_linux(boot, tmp_path):
     m.expect(r"\[axvm\] vm1 \(linux\): stopped \(shutdown\)", 60)
     assert m.wait_exit(30) == 0
 
-
-def test_shared_pcpu_is_time_sliced(boot):
-    # Without time slices the spinner's second vCPU would wait for the pacer to finish.
-    m = boot("aarch64", config="share")
-    m.expect(r"\[axvm\] vm1 \(spinner\): vcpu1 started on pCPU 2", 60)
-    smp = m.expect(r"\[1:spinner\] guest: smp ok: 2 vCPUs counted 2262 primes together", 60)
-    m.expect(r"\[axvm\] vm1 \(spinner\): stopped \(shutdown\)", 60)
-    last = m.expect(r"\[2:pacer\] guest: compute ok: 2262 primes below 20000 \(round 60,", 120)
-    assert smp.start() < last.start()
-    m.expect(r"\[axvm\] all VMs have stopped: powering off", 60)
-    assert m.wait_exit(30) == 0

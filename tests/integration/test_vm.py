@@ -125,3 +125,20 @@ def test_vm_that_does_not_fit_the_machine_is_refused_at_boot(boot, arch):
     m.expect(r"\[axvm\] all VMs have stopped: powering off", BOOT_TIMEOUT)
     assert "[2:right]" not in m.output
     assert m.wait_exit(30) == 0
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_shared_pcpu_is_time_sliced(boot, arch):
+    if arch == "x86_64":
+        pytest.skip("no time slices on x86_64 yet: vCPUs sharing a pCPU take turns at exits")
+    # "pacer" runs on pCPU 2 for a second or more without returning to the scheduler; without
+    # time slices the spinner's second vCPU, started there, would wait for it to finish.
+    m = boot(arch, config="share")
+    m.expect(r"\[axvm\] vm1 \(spinner\): vcpu1 started on pCPU 2", BOOT_TIMEOUT)
+    smp = m.expect(r"\[1:spinner\] guest: smp ok: 2 vCPUs counted 2262 primes together",
+                   BOOT_TIMEOUT)
+    m.expect(r"\[axvm\] vm1 \(spinner\): stopped \(shutdown\)", BOOT_TIMEOUT)
+    last = m.expect(r"\[2:pacer\] guest: compute ok: 2262 primes below 20000 \(round 60,", 120)
+    assert smp.start() < last.start()
+    m.expect(r"\[axvm\] all VMs have stopped: powering off", BOOT_TIMEOUT)
+    assert m.wait_exit(30) == 0

@@ -45,7 +45,8 @@
 #define EXC_VIRTUAL_INSN           22
 #define EXC_STORE_GUEST_PAGE_FAULT 23
 
-#define IRQ_S_SOFT 1
+#define IRQ_S_SOFT  1
+#define IRQ_S_TIMER 5
 
 /* hstatus (8.2.1): SPV says whether the trap came from a virtualised mode (VS/VU); SPVP is
  * the privilege HLV/HLVX/HSV use (and the guest's at the trap); VTW traps a guest's WFI. */
