@@ -181,6 +181,10 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned vmid)
         vm_release(vm);
         return err;
     }
+    /* On their pCPUs' lists before any VM boots, so a pCPU shared with a VM that boots later
+     * knows from the start that it is shared (and slices its time). */
+    for (unsigned i = 0; i < vm->vcpu_count; i++)
+        sched_add(&vm->vcpus[i]);
     vm->state = VM_LOADED;
     return 0;
 }
@@ -194,8 +198,6 @@ int vm_boot(struct vm *vm)
              c->vcpu_count > 1 ? "..." : "", (unsigned long long)(c->image_size >> 10),
              (unsigned long long)c->load_addr);
     cmux_register(&vm->console);
-    for (unsigned i = 0; i < vm->vcpu_count; i++)
-        sched_add(&vm->vcpus[i]);
     struct vcpu *boot = &vm->vcpus[0];
     arch_vcpu_reset(boot, c->entry, vm->fdt_gpa, vm->as.pt.root, vm->vmid);
     boot->state = VCPU_RUNNABLE;

@@ -1,16 +1,25 @@
 // SPDX-License-Identifier: MIT
 #include <axvm/arch.h>
+#include <axvm/arch_vm.h>
 #include <arch/cpu.h>
 #include <arch/lapic.h>
+#include <arch/timer.h>
 #include <arch/trap.h>
 
 /* Register offsets in the xAPIC page; in x2APIC mode register r is MSR 0x800 + (r >> 4). */
-#define LAPIC_ID      0x020
-#define LAPIC_TPR     0x080
-#define LAPIC_EOI     0x0b0
-#define LAPIC_SVR     0x0f0
-#define LAPIC_ICR_LO  0x300
-#define LAPIC_ICR_HI  0x310
+#define LAPIC_ID         0x020
+#define LAPIC_TPR        0x080
+#define LAPIC_EOI        0x0b0
+#define LAPIC_SVR        0x0f0
+#define LAPIC_ICR_LO     0x300
+#define LAPIC_ICR_HI     0x310
+#define LAPIC_LVT_TIMER  0x320
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR  0x390
+#define LAPIC_TIMER_DIV  0x3e0
+
+#define LVT_MASKED    (1u << 16)
+#define TIMER_DIV_1   0xb
 #define X2APIC_MSR(r) (0x800 + ((r) >> 4))
 
 #define APIC_BASE_X2APIC (1ul << 10)
@@ -88,4 +97,43 @@ bool lapic_send_ipi(uint32_t dest, uint32_t icr)
         __asm__ volatile("pause");
     arch_irq_restore(flags);
     return true;
+}
+
+/* Local APIC timer ticks per second (divide by 1), measured against the TSC once. */
+static uint64_t lapic_timer_hz;
+
+static uint64_t lapic_timer_calibrate(void)
+{
+    lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_1);
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VECTOR_SLICE);
+    lapic_write(LAPIC_TIMER_INIT, 0xffffffffu);
+    uint64_t t0 = arch_counter_read();
+    timer_delay_us(2000);
+    uint32_t left = lapic_read(LAPIC_TIMER_CUR);
+    uint64_t t1 = arch_counter_read();
+    lapic_write(LAPIC_TIMER_INIT, 0);
+    uint64_t ticks = 0xffffffffu - left;
+    return ticks * arch_counter_freq() / (t1 - t0);
+}
+
+/*
+ * The scheduler's time slice: a one-shot local APIC timer on VECTOR_SLICE. In guest mode it
+ * makes an INTR exit; trap_dispatch then sets need_resched.
+ */
+void arch_timeslice_start(uint64_t ns)
+{
+    if (!lapic_timer_hz)
+        lapic_timer_hz = lapic_timer_calibrate();
+    uint64_t count = lapic_timer_hz / 1000000 * (ns / 1000);
+    if (!count)
+        return;
+    lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_1);
+    lapic_write(LAPIC_LVT_TIMER, VECTOR_SLICE);
+    lapic_write(LAPIC_TIMER_INIT, count > 0xffffffffu ? 0xffffffffu : (uint32_t)count);
+}
+
+void arch_timeslice_stop(void)
+{
+    lapic_write(LAPIC_TIMER_INIT, 0);
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VECTOR_SLICE);
 }

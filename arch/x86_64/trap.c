@@ -91,6 +91,10 @@ void trap_dispatch(struct trap_frame *f)
         /* Nothing to do: waking the CPU from hlt was the point. */
         lapic_eoi();
         return;
+    case VECTOR_SLICE:
+        lapic_eoi();
+        arch_this_cpu()->need_resched = true;
+        return;
     case VECTOR_SPURIOUS:
         /* Spurious interrupts must not be acknowledged (Intel SDM vol. 3 §11.9). */
         return;

@@ -5,12 +5,15 @@
  * local APIC, not there yet), so there is no enable-method; the bare-metal test guest only counts
  * the CPUs.
  */
+#include <libfdt.h>
+#include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 #include <axvm/vm.h>
 
+/* The guest reads the TSC unscaled: tell it the rate (the bare-metal guest paces itself by it). */
 int arch_vm_fdt_cpus(struct vm *vm, void *fdt)
 {
-    return 0;
+    return fdt_property_u32(fdt, "timebase-frequency", (uint32_t)arch_counter_freq());
 }
 
 int arch_vm_fdt_cpu(struct vcpu *v, void *fdt)

@@ -6,6 +6,7 @@
  * (arch/x86_64/entry.S) that saves the registers into a trap_frame and calls trap_dispatch. */
 
 #define VECTOR_KICK     0xf0 /* IPI from arch_cpu_kick_all: wakes a CPU from hlt */
+#define VECTOR_SLICE    0xef /* local APIC timer: the scheduler's time slice is over */
 #define VECTOR_SPURIOUS 0xff /* local APIC spurious-interrupt vector */
 
 #define TRAP_STUB_SIZE 16 /* entry.S aligns each vector's stub to this */
