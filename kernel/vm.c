@@ -30,18 +30,8 @@ static int vm_add_devices(struct vm *vm)
     const struct vm_config *c = vm->cfg;
     emu_bus_init(&vm->bus);
     for (unsigned i = 0; i < c->dev_count; i++) {
-        const struct vdev_type *t = vdev_find(c->dev[i].type);
-        if (!t) {
-            log_error("vm%u (%s): device %u: unknown type '%s'", vm->id, c->name, i,
-                      c->dev[i].type);
-            return -ENODEV;
-        }
         struct emu_device *d = &vm->devs[i];
-        memset(d, 0, sizeof(*d));
-        d->space = c->dev[i].pio ? EMU_PIO : t->space;
-        d->base = c->dev[i].base;
-        d->size = c->dev[i].size ? c->dev[i].size : t->default_size;
-        int err = t->create(vm, d, &c->dev[i]);
+        int err = vdev_attach(vm, d, &c->dev[i]);
         err = err ?: emu_bus_add(&vm->bus, d);
         if (err) {
             log_error("vm%u (%s): device %u (%s at 0x%llx): error %d", vm->id, c->name, i,
@@ -54,12 +44,8 @@ static int vm_add_devices(struct vm *vm)
 
 static void vm_remove_devices(struct vm *vm)
 {
-    const struct vm_config *c = vm->cfg;
-    for (unsigned i = 0; i < c->dev_count; i++) {
-        const struct vdev_type *t = vdev_find(c->dev[i].type);
-        if (t && t->destroy && vm->devs[i].priv)
-            t->destroy(&vm->devs[i]);
-    }
+    for (unsigned i = 0; i < vm->cfg->dev_count; i++)
+        vdev_detach(&vm->devs[i]);
     emu_bus_init(&vm->bus);
 }
 

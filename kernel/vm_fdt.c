@@ -32,13 +32,13 @@ static int fdt_chosen(const struct vm *vm, void *fdt)
     const struct vm_config *c = vm->cfg;
     int err = fdt_begin_node(fdt, "chosen");
     err = err ?: fdt_property_string(fdt, "bootargs", c->cmdline ? c->cmdline : "");
-    /* The first UART is the console. */
+    /* The first UART (a model that takes console input) in MMIO space is the console. */
     for (unsigned i = 0; i < c->dev_count && !err; i++) {
         const struct vdev_type *t = vdev_find(c->dev[i].type);
-        if (!t || c->dev[i].pio)
+        if (!t || !t->console_input || c->dev[i].pio)
             continue;
         char path[48];
-        format_snprintf(path, sizeof(path), "/%s@%llx", t == &vdev_pl011 ? "pl011" : "serial",
+        format_snprintf(path, sizeof(path), "/%s@%llx", t->fdt_name,
                         (unsigned long long)c->dev[i].base);
         err = fdt_property_string(fdt, "stdout-path", path);
         break;
@@ -82,6 +82,19 @@ static const struct vdev_type *fdt_irqchip(const struct vm_config *c)
     return NULL;
 }
 
+/* The "interrupts" property of a node for interrupt 'irq', in the interrupt controller's
+ * format; nothing for irq < 0 or a VM without an interrupt controller. */
+static int fdt_interrupts(const struct vdev_type *irqchip, int irq, void *fdt)
+{
+    if (irq < 0 || !irqchip)
+        return 0;
+    uint32_t cells[4];
+    unsigned n = irqchip->fdt_irq((unsigned)irq, cells);
+    for (unsigned k = 0; k < n; k++)
+        cells[k] = cpu_to_fdt32(cells[k]);
+    return fdt_property(fdt, "interrupts", cells, n * 4);
+}
+
 static int fdt_device(struct vm *vm, unsigned i, const struct vdev_type *irqchip, void *fdt)
 {
     const struct vm_dev_config *d = &vm->cfg->dev[i];
@@ -89,13 +102,7 @@ static int fdt_device(struct vm *vm, unsigned i, const struct vdev_type *irqchip
     if (!t || !t->fdt_node || d->pio)
         return 0;
     int err = t->fdt_node(&vm->devs[i], d, fdt);
-    if (!err && d->irq >= 0 && irqchip) {
-        uint32_t cells[4];
-        unsigned n = irqchip->fdt_irq((unsigned)d->irq, cells);
-        for (unsigned k = 0; k < n; k++)
-            cells[k] = cpu_to_fdt32(cells[k]);
-        err = fdt_property(fdt, "interrupts", cells, n * 4);
-    }
+    err = err ?: fdt_interrupts(irqchip, d->irq, fdt);
     return err ?: fdt_end_node(fdt);
 }
 
@@ -114,13 +121,7 @@ static int fdt_passthru(const struct vm_passthru_config *p, const struct vdev_ty
     err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
     /* The device reaches guest memory by DMA, which stays coherent on these machines. */
     err = err ?: fdt_property(fdt, "dma-coherent", NULL, 0);
-    if (!err && p->irq >= 0 && irqchip) {
-        uint32_t cells[4];
-        unsigned n = irqchip->fdt_irq((unsigned)p->irq, cells);
-        for (unsigned k = 0; k < n; k++)
-            cells[k] = cpu_to_fdt32(cells[k]);
-        err = fdt_property(fdt, "interrupts", cells, n * 4);
-    }
+    err = err ?: fdt_interrupts(irqchip, p->irq, fdt);
     return err ?: fdt_end_node(fdt);
 }
 

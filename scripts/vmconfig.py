@@ -46,6 +46,11 @@ class ConfigError(Exception):
     pass
 
 
+def overlaps(base, size, other):
+    """[base, base+size) meets the range of 'other' (a dict with base and size)."""
+    return base < other["base"] + other["size"] and other["base"] < base + size
+
+
 def parse_size(v, where):
     if isinstance(v, int) and not isinstance(v, bool):
         return v
@@ -151,7 +156,7 @@ class Checker:
                 self.fail(vm, w[:-1], f"base 0x{base:x} and size 0x{size:x} must be non-zero "
                                       f"multiples of 4 KiB")
             for j, o in enumerate(c["memory"]):
-                if base < o["base"] + o["size"] and o["base"] < base + size:
+                if overlaps(base, size, o):
                     self.fail(vm, w[:-1], f"overlaps memory[{j}] "
                                           f"(0x{o['base']:x}-0x{o['base'] + o['size']:x})")
             c["memory"].append({"base": base, "size": size, "kind": kind})
@@ -238,10 +243,10 @@ class Checker:
             irq = self.int_field(vm, d, "irq", w, 0, 1019, required=False, default=-1)
             if not pio:
                 for j, m in enumerate(c["memory"]):
-                    if base < m["base"] + m["size"] and m["base"] < base + size:
+                    if overlaps(base, size, m):
                         self.fail(vm, w + "base", f"{t} at 0x{base:x} lies on memory[{j}]")
             for j, o in enumerate(c["devices"]):
-                if o["pio"] == pio and base < o["base"] + o["size"] and o["base"] < base + size:
+                if o["pio"] == pio and overlaps(base, size, o):
                     self.fail(vm, w + "base", f"overlaps device[{j}] ({o['type']})")
             c["devices"].append({"type": t, "base": base, "size": size, "irq": irq, "pio": pio})
 
@@ -270,10 +275,10 @@ class Checker:
             if compatible is not None and (not isinstance(compatible, str) or not compatible):
                 self.fail(vm, w + "compatible", "must be a device-tree compatible string")
             for j, m in enumerate(c["memory"]):
-                if base < m["base"] + m["size"] and m["base"] < base + size:
+                if overlaps(base, size, m):
                     self.fail(vm, w + "base", f"passthrough range lies on memory[{j}]")
             for j, d in enumerate(c["devices"]):
-                if not d["pio"] and base < d["base"] + d["size"] and d["base"] < base + size:
+                if not d["pio"] and overlaps(base, size, d):
                     self.fail(vm, w + "base", f"overlaps emulated device[{j}] ({d['type']})")
             irq = self.int_field(vm, p, "irq", w, 32, 1019, required=False, default=-1)
             if irq >= 0 and self.arch == "aarch64" and \
@@ -281,7 +286,7 @@ class Checker:
                 self.fail(vm, w + "irq", "the VM has no interrupt controller: add a device of "
                                          "type gicv3")
             for j, o in enumerate(c["passthrough"]):
-                if base < o["base"] + o["size"] and o["base"] < base + size:
+                if overlaps(base, size, o):
                     self.fail(vm, w + "base", f"shares a page with passthrough[{j}]")
             c["passthrough"].append({"base": exact_base, "size": exact_size, "irq": irq,
                                      "compatible": compatible})

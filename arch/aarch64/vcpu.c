@@ -67,6 +67,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
     a->vttbr = ((uint64_t)vmid << 48) | s2_root;
     a->vmpidr = (1ULL << 31) | v->hwid; /* bit 31 RES1; uniprocessor bit clear */
     a->el1_fresh = true;
+    a->vgic = vgic_of(v->vm);
 }
 
 #define EL1_SWITCH(op)                                                                             \
@@ -111,13 +112,6 @@ static void vcpu_load(struct vcpu *v)
     isb();
     cpu->arch.loaded = v;
     v->arch.el1_fresh = false;
-}
-
-static void exit_fatal(struct vcpu_exit *e, uint64_t addr, const char *fmt, uint64_t a, uint64_t b)
-{
-    e->kind = EXIT_FATAL;
-    e->fatal.addr = addr;
-    format_snprintf(e->fatal.reason, sizeof(e->fatal.reason), fmt, a, b);
 }
 
 /* Stage-2 data abort: an MMIO access, or RAM not backed yet (ARM ARM D17.2.40, ISS for DABT). */

@@ -177,7 +177,7 @@ void vgic_set_level(struct vgic *g, unsigned intid, bool level)
 
 bool vgic_pending(struct vcpu *v)
 {
-    struct vgic *g = vgic_of(v->vm);
+    struct vgic *g = v->arch.vgic;
     if (!g)
         return false;
     for (unsigned n = 0; n < vgic_lr_count(); n++)
@@ -196,7 +196,7 @@ bool vgic_pending(struct vcpu *v)
 
 void vgic_sync(struct vcpu *v)
 {
-    struct vgic *g = vgic_of(v->vm);
+    struct vgic *g = v->arch.vgic;
     if (!g)
         return;
     struct vgic_cpu *c = &v->arch.gic;
@@ -224,7 +224,7 @@ void vgic_sync(struct vcpu *v)
 
 void vgic_flush(struct vcpu *v)
 {
-    struct vgic *g = vgic_of(v->vm);
+    struct vgic *g = v->arch.vgic;
     if (!g)
         return;
     struct vgic_cpu *c = &v->arch.gic;
@@ -267,7 +267,7 @@ void vgic_flush(struct vcpu *v)
 
 void vgic_sgi(struct vcpu *v, uint64_t value)
 {
-    struct vgic *g = vgic_of(v->vm);
+    struct vgic *g = v->arch.vgic;
     if (!g)
         return;
     unsigned intid = (unsigned)((value >> 24) & 0xf);

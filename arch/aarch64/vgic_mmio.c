@@ -11,7 +11,6 @@
 #include <axvm/format.h>
 #include <axvm/sched.h>
 #include <axvm/vm_fdt.h>
-#include <axvm/frame.h>
 #include <axvm/vdev.h>
 #include <axvm/vm.h>
 
@@ -303,39 +302,23 @@ static const struct emu_ops vgic_ops = {
     .reset = vgic_reset,
 };
 
-_Static_assert(sizeof(struct vgic) <= PAGE_SIZE, "vGIC state fits one frame");
-
 static int vgic_create(struct vm *vm, struct emu_device *dev, const struct vm_dev_config *cfg)
 {
-    paddr_t page = frame_alloc(1, PAGE_SIZE);
-    if (!page)
-        return -ENOMEM;
-    struct vgic *g = phys_to_ptr(page);
+    struct vgic *g = dev->priv;
     g->vm = vm;
     g->vcpus = vm->cfg->vcpu_count;
-    dev->name = "gicv3";
     dev->ops = &vgic_ops;
-    dev->priv = g;
-    dev->vm = vm;
     dev->size = VGIC_GICR_OFFSET + (uint64_t)g->vcpus * VGIC_GICR_STRIDE;
     vgic_reset(dev);
     return 0;
 }
 
-static void vgic_destroy(struct emu_device *dev)
-{
-    frame_free(ptr_to_phys(dev->priv), 1);
-    dev->priv = NULL;
-}
-
 static int vgic_fdt_node(const struct emu_device *dev, const struct vm_dev_config *cfg, void *fdt)
 {
-    char name[32];
-    format_snprintf(name, sizeof(name), "interrupt-controller@%llx", (unsigned long long)cfg->base);
     uint64_t reg[4] = {cpu_to_fdt64(cfg->base), cpu_to_fdt64(0x10000),
                        cpu_to_fdt64(cfg->base + VGIC_GICR_OFFSET),
                        cpu_to_fdt64((uint64_t)dev->vm->cfg->vcpu_count * VGIC_GICR_STRIDE)};
-    int err = fdt_begin_node(fdt, name);
+    int err = vdev_fdt_begin(fdt, &vdev_gicv3, cfg->base);
     err = err ?: fdt_property_string(fdt, "compatible", "arm,gic-v3");
     err = err ?: fdt_property_u32(fdt, "#interrupt-cells", 3);
     err = err ?: fdt_property(fdt, "interrupt-controller", NULL, 0);
@@ -354,11 +337,12 @@ static unsigned vgic_fdt_irq(unsigned irq, uint32_t *cells)
 }
 
 const struct vdev_type vdev_gicv3 = {
+    .fdt_name = "interrupt-controller",
     .name = "gicv3",
     .space = EMU_MMIO,
     .default_size = VGIC_GICR_OFFSET + VGIC_MAX_VCPUS * VGIC_GICR_STRIDE,
+    .state_size = sizeof(struct vgic),
     .create = vgic_create,
-    .destroy = vgic_destroy,
     .fdt_node = vgic_fdt_node,
     .fdt_irq = vgic_fdt_irq,
 };

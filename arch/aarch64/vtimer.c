@@ -23,7 +23,7 @@ void vtimer_fire(void)
     isb();
     if (!v || v->vm->state != VM_RUNNING)
         return;
-    struct vgic *g = vgic_of(v->vm);
+    struct vgic *g = v->arch.vgic;
     if (g)
         vgic_inject(g, v->id, VGIC_PPI_VTIMER);
 }

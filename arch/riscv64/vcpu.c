@@ -116,13 +116,6 @@ static void vcpu_load(struct vcpu *v)
     v->arch.fresh = false;
 }
 
-static void exit_fatal(struct vcpu_exit *e, uint64_t addr, const char *fmt, uint64_t a, uint64_t b)
-{
-    e->kind = EXIT_FATAL;
-    e->fatal.addr = addr;
-    format_snprintf(e->fatal.reason, sizeof(e->fatal.reason), fmt, a, b);
-}
-
 /* An interrupt for HS-mode arrived while the guest ran. */
 static void exit_interrupt(struct vcpu_exit *e, uint64_t code)
 {

@@ -60,11 +60,8 @@ void npf_decode(struct vcpu *v, struct vcpu_exit *e)
     struct exit_mmio *m = &e->mmio;
 
     if (info & NPF_RESERVED) {
-        e->kind = EXIT_FATAL;
-        e->fatal.addr = gpa;
-        format_snprintf(e->fatal.reason, sizeof(e->fatal.reason),
-                        "nested page table entry with reserved bits set (error 0x%llx)",
-                        (unsigned long long)info);
+        exit_fatal(e, gpa, "nested page table entry with reserved bits set (error 0x%llx)", info,
+                   0);
         return;
     }
     e->kind = EXIT_MMIO;

@@ -153,13 +153,6 @@ static void vcpu_requeue_event(struct vmcb_control *c)
     c->event_inj_err = c->exit_int_info_err;
 }
 
-static void exit_fatal(struct vcpu_exit *e, uint64_t addr, const char *fmt, uint64_t a, uint64_t b)
-{
-    e->kind = EXIT_FATAL;
-    e->fatal.addr = addr;
-    format_snprintf(e->fatal.reason, sizeof(e->fatal.reason), fmt, a, b);
-}
-
 /* IN/OUT (APM vol. 2 §15.10.2): EXITINFO1 describes the access, EXITINFO2 is the next RIP. */
 static void ioio_decode(struct vcpu *v, struct vcpu_exit *e)
 {

@@ -7,7 +7,6 @@
 #include <libfdt.h>
 #include <axvm/errno.h>
 #include <axvm/format.h>
-#include <axvm/frame.h>
 #include <axvm/vdev.h>
 #include <axvm/vm.h>
 
@@ -175,38 +174,19 @@ static const struct emu_ops vns16550_ops = {
 
 static int vns16550_create(struct vm *vm, struct emu_device *dev, const struct vm_dev_config *cfg)
 {
-    paddr_t page = frame_alloc(1, PAGE_SIZE);
-    if (!page)
-        return -ENOMEM;
-    dev->name = "ns16550";
     dev->ops = &vns16550_ops;
-    dev->priv = phys_to_ptr(page);
-    dev->vm = vm;
     struct vns16550 *u = dev->priv;
     u->irq = cfg->irq;
     u->dev = dev;
-    /* The first UART of a VM is its console: input arriving raises its interrupt. */
-    if (!vm->console.input_notify) {
-        vm->console.input_notify = vns16550_input;
-        vm->console.input_ctx = dev;
-    }
     return 0;
-}
-
-static void vns16550_destroy(struct emu_device *dev)
-{
-    frame_free(ptr_to_phys(dev->priv), 1);
-    dev->priv = NULL;
 }
 
 static int vns16550_fdt_node(const struct emu_device *dev, const struct vm_dev_config *cfg,
                              void *fdt)
 {
-    char name[32];
-    format_snprintf(name, sizeof(name), "serial@%llx", (unsigned long long)cfg->base);
-    int err = fdt_begin_node(fdt, name);
+    int err = vdev_fdt_begin(fdt, &vdev_ns16550, cfg->base);
     err = err ?: fdt_property_string(fdt, "compatible", "ns16550a");
-    uint64_t reg[2] = {cpu_to_fdt64(cfg->base), cpu_to_fdt64(cfg->size)};
+    uint64_t reg[2] = {cpu_to_fdt64(cfg->base), cpu_to_fdt64(dev->size)};
     err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
     err = err ?: fdt_property_u32(fdt, "clock-frequency", 3686400);
     err = err ?: fdt_property_u32(fdt, "reg-shift", 0);
@@ -215,10 +195,12 @@ static int vns16550_fdt_node(const struct emu_device *dev, const struct vm_dev_c
 }
 
 const struct vdev_type vdev_ns16550 = {
+    .fdt_name = "serial",
     .name = "ns16550",
     .space = EMU_MMIO,
     .default_size = 0x100,
+    .state_size = sizeof(struct vns16550),
     .create = vns16550_create,
-    .destroy = vns16550_destroy,
+    .console_input = vns16550_input,
     .fdt_node = vns16550_fdt_node,
 };

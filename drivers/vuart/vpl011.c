@@ -7,7 +7,6 @@
 #include <libfdt.h>
 #include <axvm/errno.h>
 #include <axvm/format.h>
-#include <axvm/frame.h>
 #include <axvm/vdev.h>
 #include <axvm/vm.h>
 
@@ -176,45 +175,29 @@ static const struct emu_ops vpl011_ops = {
 
 static int vpl011_create(struct vm *vm, struct emu_device *dev, const struct vm_dev_config *cfg)
 {
-    paddr_t page = frame_alloc(1, PAGE_SIZE);
-    if (!page)
-        return -ENOMEM;
-    dev->name = "pl011";
     dev->ops = &vpl011_ops;
-    dev->priv = phys_to_ptr(page);
-    dev->vm = vm;
     ((struct vpl011 *)dev->priv)->irq = cfg->irq;
     vpl011_reset(dev);
-    if (!vm->console.input_notify) {
-        vm->console.input_notify = vpl011_input;
-        vm->console.input_ctx = dev;
-    }
     return 0;
-}
-
-static void vpl011_destroy(struct emu_device *dev)
-{
-    frame_free(ptr_to_phys(dev->priv), 1);
-    dev->priv = NULL;
 }
 
 static int vpl011_fdt_node(const struct emu_device *dev, const struct vm_dev_config *cfg, void *fdt)
 {
-    char name[32];
-    format_snprintf(name, sizeof(name), "pl011@%llx", (unsigned long long)cfg->base);
-    int err = fdt_begin_node(fdt, name);
+    int err = vdev_fdt_begin(fdt, &vdev_pl011, cfg->base);
     static const char compat[] = "arm,pl011\0arm,primecell";
     err = err ?: fdt_property(fdt, "compatible", compat, sizeof(compat));
-    uint64_t reg[2] = {cpu_to_fdt64(cfg->base), cpu_to_fdt64(cfg->size)};
+    uint64_t reg[2] = {cpu_to_fdt64(cfg->base), cpu_to_fdt64(dev->size)};
     err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
     return err;
 }
 
 const struct vdev_type vdev_pl011 = {
+    .fdt_name = "pl011",
     .name = "pl011",
     .space = EMU_MMIO,
     .default_size = 0x1000,
+    .state_size = sizeof(struct vpl011),
     .create = vpl011_create,
-    .destroy = vpl011_destroy,
+    .console_input = vpl011_input,
     .fdt_node = vpl011_fdt_node,
 };

@@ -49,7 +49,7 @@ void bench_run(const void *fdt)
         guest_printf("bench: FAILED: no MMIO ns16550 in the device tree to measure\n");
         return;
     }
-    volatile uint8_t *dev = (volatile uint8_t *)(uintptr_t)fdt64_to_cpu(reg[0]);
+    volatile uint8_t *dev = (volatile uint8_t *)(uintptr_t)fdt64_ld(&reg[0]);
     static const struct {
         const char *name;
         enum op op, baseline;

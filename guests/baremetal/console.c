@@ -29,7 +29,7 @@ void console_init(const void *fdt)
     const fdt64_t *reg = fdt_getprop(fdt, node, "reg", NULL);
     if (!reg)
         return;
-    uart_base = (volatile uint8_t *)(uintptr_t)fdt64_to_cpu(reg[0]);
+    uart_base = (volatile uint8_t *)(uintptr_t)fdt64_ld(&reg[0]);
     if (fdt_node_check_compatible(fdt, node, "arm,pl011") == 0)
         uart_kind = UART_PL011;
     else if (fdt_node_check_compatible(fdt, node, "ns16550a") == 0)

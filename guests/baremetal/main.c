@@ -90,7 +90,7 @@ static void check_memory(void)
         const fdt64_t *reg = fdt_getprop(guest_fdt, node, "reg", NULL);
         if (!type || strcmp(type, "memory") != 0 || !reg)
             continue;
-        uint64_t base = fdt64_to_cpu(reg[0]), size = fdt64_to_cpu(reg[1]);
+        uint64_t base = fdt64_ld(&reg[0]), size = fdt64_ld(&reg[1]);
         regions++;
         for (int pass = 0; pass < 2; pass++) {
             for (uint64_t a = base; a < base + size; a += 4096) {
@@ -167,7 +167,7 @@ static void misbehave(void)
     {
         const fdt64_t *reg = fdt_getprop(guest_fdt, node, "reg", NULL);
         if (reg) {
-            uint64_t end = fdt64_to_cpu(reg[0]) + fdt64_to_cpu(reg[1]);
+            uint64_t end = fdt64_ld(&reg[0]) + fdt64_ld(&reg[1]);
             top = end > top ? end : top;
         }
     }

@@ -26,12 +26,12 @@ static void make_vm(struct vm *vm, const char *type, struct vm_dev_config *cfg)
     memset(vm, 0, sizeof(*vm));
     vm->id = 4;
     cmux_stream_init(&vm->console, 4, "uart");
-    const struct vdev_type *t = vdev_find(type);
-    CHECK(t != NULL);
-    vm->devs[0].base = cfg->base;
-    vm->devs[0].size = t->default_size;
-    vm->devs[0].space = t->space;
-    CHECK_EQ(t->create(vm, &vm->devs[0], cfg), 0);
+    uint64_t before = frame_free_count();
+    CHECK_EQ(vdev_attach(vm, &vm->devs[0], cfg), 0);
+    CHECK(frame_free_count() < before); /* its state came from the frame allocator */
+    CHECK(vm->devs[0].size == vdev_find(type)->default_size);
+    /* The VM's first UART hears about console input. */
+    CHECK(vm->console.input_ctx == &vm->devs[0]);
     emu_bus_init(&vm->bus);
     CHECK_EQ(emu_bus_add(&vm->bus, &vm->devs[0]), 0);
     out_len = 0;
@@ -78,7 +78,7 @@ TEST(vns16550_transmit_receive_and_divisor)
     CHECK_EQ(rd(&vm, 0x10000005, 1) & 0x01, 0x00);
     CHECK_EQ(rd(&vm, 0x10000002, 1) & 0x0f, 0x01);
     cmux_unregister(&vm.console);
-    vdev_ns16550.destroy(&vm.devs[0]);
+    vdev_detach(&vm.devs[0]);
     CHECK_EQ(frame_free_count(), frame_total_count());
     free((void *)(uintptr_t)arena.base);
 }
@@ -101,6 +101,7 @@ TEST(vpl011_registers_linux_reads)
     CHECK_STR(out, "[4:uart] hi\n");
     wr(&vm, 0x9000038, 4, 0x50);
     CHECK_EQ(rd(&vm, 0x9000038, 4), 0x50);
-    vdev_pl011.destroy(&vm.devs[0]);
+    vdev_detach(&vm.devs[0]);
+    CHECK_EQ(frame_free_count(), frame_total_count());
     free((void *)(uintptr_t)arena.base);
 }

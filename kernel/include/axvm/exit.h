@@ -75,4 +75,8 @@ struct vcpu_exit {
     };
 };
 
+/* Make 'e' a fatal exit: the reason is formatted from 'fmt' with up to two 64-bit values
+ * (use %ll conversions). */
+void exit_fatal(struct vcpu_exit *e, uint64_t addr, const char *fmt, uint64_t a, uint64_t b);
+
 #endif

@@ -14,10 +14,15 @@ struct vm;
 
 struct vdev_type {
     const char *name;
+    const char *fdt_name; /* its device-tree node is "<fdt_name>@<base>" */
     enum emu_space space;
     uint64_t default_size;
+    /* Bytes of private state: vdev_attach hands create() zeroed memory at dev->priv. */
+    size_t state_size;
+    /* Set up the device; dev->vm, dev->priv, base, size and space are filled in already. */
     int (*create)(struct vm *vm, struct emu_device *dev, const struct vm_dev_config *cfg);
-    void (*destroy)(struct emu_device *dev);
+    /* UARTs: called when input arrives for the VM, if this is its first such device. */
+    void (*console_input)(void *dev);
     /* Begin the device's node in a device tree open for sequential writing and add its
      * properties; the caller adds "interrupts" and ends the node. */
     int (*fdt_node)(const struct emu_device *dev, const struct vm_dev_config *cfg, void *fdt);
@@ -25,6 +30,16 @@ struct vdev_type {
      * many. Its node carries phandle VM_FDT_PHANDLE_IRQCHIP. */
     unsigned (*fdt_irq)(unsigned irq, uint32_t *cells);
 };
+
+/* Create device 'cfg' of the VM's config at 'dev': its state, its model's setup, and the
+ * VM's console input for the first UART. */
+int vdev_attach(struct vm *vm, struct emu_device *dev, const struct vm_dev_config *cfg);
+
+/* Begin the node "<t->fdt_name>@<base>" in a device tree open for sequential writing. */
+int vdev_fdt_begin(void *fdt, const struct vdev_type *t, uint64_t base);
+
+/* Free what vdev_attach allocated. */
+void vdev_detach(struct emu_device *dev);
 
 /* The model named 'name': the arch-neutral ones, then the architecture's own. */
 const struct vdev_type *vdev_find(const char *name);

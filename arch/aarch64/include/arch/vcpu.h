@@ -26,6 +26,7 @@ struct arch_vcpu {
     struct guest_regs regs;
     struct el1_regs el1;
     struct vgic_cpu gic;
+    struct vgic *vgic; /* the VM's, looked up once at reset; NULL without one */
     uint64_t vttbr;
     uint64_t vmpidr;
     unsigned advance; /* bytes to step over the exiting instruction on completion */
