@@ -32,7 +32,12 @@ DEVICE_TYPES = {
     "pl011": ({"aarch64"}, 0x1000, "mmio"),
     # GICD at base, redistributors from base + 0xa0000 (128 KiB per vCPU), as on QEMU virt.
     "gicv3": ({"aarch64"}, 0xa0000 + 8 * 0x20000, "mmio"),
+    # The I/O APIC window at base; with it come a local APIC per vCPU at 0xfee00000 and the
+    # legacy PC ports (arch/x86_64/include/arch/vapic.h). Lines are its pins (GSIs) 1..23.
+    "ioapic": ({"x86_64"}, 0x1000, "mmio"),
 }
+# The interrupt-controller model of each architecture, which a device's `irq` needs.
+IRQ_CONTROLLER = {"aarch64": "gicv3", "x86_64": "ioapic"}
 MEM_KINDS = {"allocated": 0, "lazy": 1, "identity": 2}
 
 VM_KEYS = {"id", "name", "vcpus", "cpu_affinity", "image", "load_address", "entry", "cmdline",
@@ -178,6 +183,19 @@ class Checker:
             for k in ("load_address", "entry"):
                 if k in vm:
                     self.fail(vm, k, f"{img} is an ELF file, which gives its own {k}")
+        elif self.arch == "x86_64" and bzimage(img_path):
+            # A Linux bzImage (Documentation/arch/x86/boot.rst): the whole file is loaded so
+            # that its protected-mode part, after the setup sectors, is at 1 MiB, the 32-bit
+            # entry point (arch/x86_64/bzimage_model.h).
+            setup_size, init_size = bzimage(img_path)
+            c["image_data"] = None
+            c["image_size"] = img_path.stat().st_size
+            c["load_address"] = BZIMAGE_PM_START - setup_size
+            c["entry"] = BZIMAGE_PM_START
+            c["image_extent"] = max(c["image_size"], setup_size + init_size)
+            for k in ("load_address", "entry"):
+                if k in vm:
+                    self.fail(vm, k, f"{img} is a bzImage, which goes at 1 MiB")
         elif self.arch == "aarch64" and arm64_image(img_path):
             # A Linux Image goes at a 2 MiB-aligned address plus its text_offset; the memory
             # it needs (BSS included) is image_size from its header.
@@ -250,11 +268,12 @@ class Checker:
                     self.fail(vm, w + "base", f"overlaps device[{j}] ({o['type']})")
             c["devices"].append({"type": t, "base": base, "size": size, "irq": irq, "pio": pio})
 
-        if self.arch == "aarch64" and any(d["irq"] >= 0 for d in c["devices"]) and \
-                not any(d["type"] == "gicv3" for d in c["devices"]):
+        intc = IRQ_CONTROLLER.get(self.arch)
+        if intc and any(d["irq"] >= 0 for d in c["devices"]) and \
+                not any(d["type"] == intc for d in c["devices"]):
             i = next(i for i, d in enumerate(c["devices"]) if d["irq"] >= 0)
             self.fail(vm, f"device[{i}].irq", "the VM has no interrupt controller: add a "
-                                              "device of type gicv3")
+                                              f"device of type {intc}")
 
         pts = vm.get("passthrough", [])
         if len(pts) > MAX_PT:
@@ -351,6 +370,24 @@ def arm64_image(path):
         return None
     text_offset, image_size = struct.unpack_from("<QQ", head, 8)
     return text_offset, image_size
+
+
+BZIMAGE_PM_START = 0x100000
+
+
+def bzimage(path):
+    """(setup size, init_size) of a Linux x86 bzImage of boot protocol 2.12 or later, or None
+    (Documentation/arch/x86/boot.rst: "HdrS" at 0x202, the version at 0x206)."""
+    import struct
+    head = path.read_bytes()[:0x270]
+    if len(head) < 0x270 or head[0x202:0x206] != b"HdrS":
+        return None
+    version, = struct.unpack_from("<H", head, 0x206)
+    if version < 0x20c:
+        return None
+    sects = head[0x1f1] or 4
+    init_size, = struct.unpack_from("<I", head, 0x260)
+    return (sects + 1) * 512, init_size
 
 
 def c_string(s):
