@@ -12,10 +12,11 @@
 #include <arch/vcpu_exit.h>
 #include <arch/vmcb.h>
 
-#define APIC_BASE_DEFAULT 0xfee00000ull
-#define APIC_BASE_BSP     (1ull << 8)
-#define APIC_BASE_ENABLE  (1ull << 11)
-#define MSR_TSC_DEADLINE  0x000006e0
+#define APIC_BASE_DEFAULT  0xfee00000ull
+#define APIC_BASE_BSP      (1ull << 8)
+#define APIC_BASE_ENABLE   (1ull << 11)
+#define MSR_TSC_DEADLINE   0x000006e0
+#define MSR_K8_INT_PENDING 0xc0010055 /* AMD K8: C1E and SMI on interrupt-pending messages */
 
 /* EFER bits a guest may set (APM vol. 2 §3.1.7); LMA is the CPU's to set. */
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_NXE | EFER_LMSLE | EFER_FFXSR | EFER_TCE)
@@ -52,6 +53,9 @@ bool msr_guest_read(struct vcpu *v, uint32_t msr, uint64_t *value)
     case MSR_MTRR_CAP:
     case MSR_MTRR_DEF_TYPE:
         *value = 0; /* no MTRRs: memory types come from the PAT alone */
+        return true;
+    case MSR_K8_INT_PENDING:
+        *value = 0; /* C1E off: Linux reads it on the family-0xf CPU QEMU shows */
         return true;
     default:
         return false;

@@ -16,6 +16,7 @@
  */
 #include <string.h>
 #include <axvm/arch.h>
+#include <axvm/arch_vm.h>
 #include <axvm/errno.h>
 #include <axvm/log.h>
 #include <axvm/percpu.h>
@@ -45,6 +46,8 @@ struct vapic {
     uint32_t to_wake, to_start;
     uint8_t sipi_vector[VM_MAX_VCPUS];
 };
+
+static const struct vintc_ops vapic_ops_table;
 
 static struct vapic *vapic_of(struct vm *vm)
 {
@@ -251,7 +254,7 @@ static int vapic_claim_host_irq(void *ctx, unsigned irq)
 
 static void vapic_release_host_irq(void *ctx, unsigned irq) {}
 
-const struct vintc_ops vapic_ops_table = {
+static const struct vintc_ops vapic_ops_table = {
     .set_level = vapic_set_level,
     .send_ipi = vapic_send_ipi,
     .pending = vapic_pending,

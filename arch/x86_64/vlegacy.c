@@ -61,10 +61,16 @@ static const struct emu_ops pic_ops = {.read = pic_read, .write = pic_write};
 #define PORT_B_GATE2     0x01
 #define PORT_B_OUT2      0x20
 
+/* Counter ticks at 'hz'; the quotient first keeps the product in 64 bits. */
+static uint64_t ticks_at(uint64_t ticks, uint64_t hz)
+{
+    uint64_t f = arch_counter_freq();
+    return ticks / f * hz + ticks % f * hz / f;
+}
+
 static uint64_t pit_elapsed(const struct vpit_channel *c)
 {
-    uint64_t ticks = arch_counter_read() - c->start;
-    return (uint64_t)((unsigned __int128)ticks * PIT_HZ / arch_counter_freq());
+    return ticks_at(arch_counter_read() - c->start, PIT_HZ);
 }
 
 static uint32_t pit_period(const struct vpit_channel *c)
@@ -218,9 +224,7 @@ static int pm_read(struct emu_device *d, uint64_t off, unsigned width, uint64_t 
     else if (port == VLEGACY_PM1_CNT)
         *value = PM1_CNT_SCI_EN; /* always in ACPI mode */
     else if (port == VLEGACY_PM_TMR)
-        *value =
-            (uint32_t)((unsigned __int128)arch_counter_read() * PM_TIMER_HZ / arch_counter_freq()) &
-            PM_TMR_MASK;
+        *value = ticks_at(arch_counter_read(), PM_TIMER_HZ) & PM_TMR_MASK;
     else
         *value = 0; /* PM1 status: no event is ever raised */
     return 0;
