@@ -10,9 +10,14 @@
  *   0x7000  zero page           0x8000  command line    0xe0000  ACPI tables (RSDP first)
  * All below 64 KiB or in the BIOS area, which Linux reserves before it allocates anything.
  *
- * The command line is the config's plus tsc_early_khz=<the TSC rate>: the guest reads the host's
- * TSC unscaled, and this is how it learns the rate without calibrating against emulated
- * timers, which under TCG is slow and fails (Documentation/admin-guide/kernel-parameters.txt).
+ * The command line is the config's plus what the guest must know of its clock
+ * (Documentation/admin-guide/kernel-parameters.txt). It reads the host's TSC directly: the
+ * same invariant counter on every pCPU, never offset or scaled, running while it sleeps.
+ *   tsc_early_khz=<rate>  the rate, which it cannot calibrate against emulated timers: under
+ *                         TCG each read of one is an exit of tens of microseconds;
+ *   tsc=reliable          no watchdog over it: the only other clock, jiffies, falls behind
+ *                         while the guest prints to its UART with interrupts off (every byte
+ *                         an exit), and would have the TSC declared unstable.
  */
 #include <string.h>
 #include <axvm/arch.h>
@@ -52,7 +57,8 @@ static const struct vm_dev_config *find_ioapic(const struct vm_config *c)
 static size_t build_cmdline(const struct vm_config *c, char *buf, size_t size)
 {
     uint64_t khz = arch_counter_freq() / 1000;
-    format_snprintf(buf, size, "%s tsc_early_khz=%llu", c->cmdline, (unsigned long long)khz);
+    format_snprintf(buf, size, "%s tsc_early_khz=%llu tsc=reliable", c->cmdline,
+                    (unsigned long long)khz);
     return strlen(buf) + 1;
 }
 
@@ -87,7 +93,11 @@ static int write_tables(struct vm *vm, const struct bzimage_info *bi, uint8_t *p
         .ioapic_id = (uint8_t)c->vcpu_count,
         .pm1a_evt_port = VLEGACY_PM1_EVT,
         .pm1a_cnt_port = VLEGACY_PM1_CNT,
-        .pm_tmr_port = VLEGACY_PM_TMR,
+        /* No PM timer (optional since ACPI 5.0A): every read of it would be an exit of tens
+         * of microseconds under TCG, too slow for Linux to trust it as a reference (its TSC
+         * refinement and clocksource watchdog give up on it, and the TSC stays "tsc-early").
+         * The TSC is the clock; its rate comes from the hypervisor. */
+        .pm_tmr_port = 0,
         .reset_port = VLEGACY_RESET,
         .reset_value = VLEGACY_RESET_VALUE,
         .sci_irq = VLEGACY_SCI_IRQ,

@@ -9,8 +9,8 @@
  *   - MADT: one Processor Local APIC per vCPU (APIC ID = vCPU index), the I/O APIC, interrupt
  *     source overrides for ISA IRQ 0 (-> GSI 2, where PC timers are wired) and the SCI
  *     (level, active high), and the 8259 pair present (PCAT_COMPAT).
- *   - FADT: a PM1a event block, a PM1a control block and a PM timer on emulated I/O ports
- *     (arch/x86_64/vpm.c), SMI_CMD 0 (the platform is always in ACPI mode), no CMOS RTC
+ *   - FADT: a PM1a event block, a PM1a control block and optionally a PM timer on emulated I/O
+ *     ports (arch/x86_64/vlegacy.c), SMI_CMD 0 (the platform is always in ACPI mode), no CMOS RTC
  *     century, no VGA, a reset register on an emulated port.
  *   - DSDT: only \_S5, hand-assembled AML: Name (_S5, Package () { 5, 5, 0, 0 }), so the guest
  *     powers off by writing SLP_TYP 5 with SLP_EN to PM1a_CNT.
@@ -29,7 +29,7 @@ struct vacpi_config {
     uint8_t ioapic_id;
     uint16_t pm1a_evt_port; /* 4 bytes: status, enable */
     uint16_t pm1a_cnt_port; /* 2 bytes */
-    uint16_t pm_tmr_port;   /* 4 bytes, 24-bit counter at 3.579545 MHz */
+    uint16_t pm_tmr_port;   /* 4 bytes, 24-bit counter at 3.579545 MHz; 0: none */
     uint16_t reset_port;    /* 1 byte: write reset_value to reboot */
     uint8_t reset_value;
     uint8_t sci_irq;

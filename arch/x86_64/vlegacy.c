@@ -5,8 +5,7 @@
 #include <axvm/vm.h>
 #include "vlegacy.h"
 
-#define PIT_HZ      1193182u
-#define PM_TIMER_HZ 3579545u
+#define PIT_HZ 1193182u
 
 /* ---- 8259 PIC (Intel 8259A datasheet): the init sequence and the mask register. ---------- */
 
@@ -61,16 +60,11 @@ static const struct emu_ops pic_ops = {.read = pic_read, .write = pic_write};
 #define PORT_B_GATE2     0x01
 #define PORT_B_OUT2      0x20
 
-/* Counter ticks at 'hz'; the quotient first keeps the product in 64 bits. */
-static uint64_t ticks_at(uint64_t ticks, uint64_t hz)
-{
-    uint64_t f = arch_counter_freq();
-    return ticks / f * hz + ticks % f * hz / f;
-}
-
 static uint64_t pit_elapsed(const struct vpit_channel *c)
 {
-    return ticks_at(arch_counter_read() - c->start, PIT_HZ);
+    /* Counter ticks to PIT ticks; the quotient first keeps the product in 64 bits. */
+    uint64_t ticks = arch_counter_read() - c->start, f = arch_counter_freq();
+    return ticks / f * PIT_HZ + ticks % f * PIT_HZ / f;
 }
 
 static uint32_t pit_period(const struct vpit_channel *c)
@@ -213,7 +207,6 @@ static const struct emu_ops rtc_ops = {.read = rtc_read, .write = rtc_write};
 #define PM1_CNT_SCI_EN     0x0001
 #define PM1_CNT_SLP_TYP(v) (((v) >> 10) & 7)
 #define PM1_CNT_SLP_EN     0x2000
-#define PM_TMR_MASK        0xffffffu
 
 static int pm_read(struct emu_device *d, uint64_t off, unsigned width, uint64_t *value)
 {
@@ -223,8 +216,6 @@ static int pm_read(struct emu_device *d, uint64_t off, unsigned width, uint64_t 
         *value = l->pm1_en;
     else if (port == VLEGACY_PM1_CNT)
         *value = PM1_CNT_SCI_EN; /* always in ACPI mode */
-    else if (port == VLEGACY_PM_TMR)
-        *value = ticks_at(arch_counter_read(), PM_TIMER_HZ) & PM_TMR_MASK;
     else
         *value = 0; /* PM1 status: no event is ever raised */
     return 0;

@@ -12,8 +12,8 @@
  *     ever raised (the guest gets the TSC-deadline APIC timer instead);
  *   - the CMOS RTC (0x70, 0x71): a clock that reads 2026-01-01 00:00:00 and never updates;
  *   - the ACPI PM block the FADT names (0x600): PM1a event and control registers (SLP_TYP 5 with
- *     SLP_EN shuts the VM down), the 24-bit PM timer from the TSC, and the reset register
- *     (writing VLEGACY_RESET_VALUE reboots the VM).
+ *     SLP_EN shuts the VM down) and the reset register (writing VLEGACY_RESET_VALUE reboots the
+ *     VM). No PM timer (arch/x86_64/linux_boot.c says why).
  */
 
 #include <axvm/emu.h>
@@ -22,7 +22,6 @@
 #define VLEGACY_PM_BASE     0x600
 #define VLEGACY_PM1_EVT     (VLEGACY_PM_BASE + 0x0)
 #define VLEGACY_PM1_CNT     (VLEGACY_PM_BASE + 0x4)
-#define VLEGACY_PM_TMR      (VLEGACY_PM_BASE + 0x8)
 #define VLEGACY_RESET       (VLEGACY_PM_BASE + 0xc)
 #define VLEGACY_RESET_VALUE 0x06
 #define VLEGACY_SCI_IRQ     9
