@@ -155,6 +155,7 @@ static void decode_sysreg(struct vcpu *v, struct vcpu_exit *e)
 
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 {
+    vtimer_sync(v);
     vgic_flush(v);
     uint64_t kind = guest_enter(&v->arch.regs);
     vgic_sync(v);
