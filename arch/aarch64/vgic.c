@@ -134,6 +134,7 @@ void vgic_inject(struct vgic *g, unsigned target, unsigned intid)
         if (intid >= 32)
             target = i->target;
     }
+    g->gen++;
     spin_unlock_irqrestore(&g->lock, flags);
     if (i)
         kick_vcpu(g->vm, target);
@@ -148,6 +149,7 @@ void vgic_hw_irq(struct vgic *g, unsigned intid)
     i->hw = true;
     i->level = true;
     unsigned target = i->target;
+    g->gen++;
     spin_unlock_irqrestore(&g->lock, flags);
     kick_vcpu(g->vm, target);
 }
@@ -161,6 +163,7 @@ void vgic_set_level(struct vgic *g, unsigned intid, bool level)
     bool rise = level && !i->level;
     i->level = level;
     unsigned target = i->target;
+    g->gen++;
     spin_unlock_irqrestore(&g->lock, flags);
     if (rise)
         kick_vcpu(g->vm, target);
@@ -195,6 +198,7 @@ void vgic_ppi_set_level(struct vcpu *v, unsigned intid, bool level)
         if (i->in_lr)
             lr_retract(&v->arch.gic, i, intid);
     }
+    g->gen++;
     spin_unlock_irqrestore(&g->lock, flags);
 }
 
@@ -247,6 +251,7 @@ void vgic_sync(struct vcpu *v)
         }
         c->lr[n] = 0;
         lr_access(n, true, 0);
+        g->gen++; /* a free register, and perhaps a level still high */
     }
     spin_unlock_irqrestore(&g->lock, flags);
 }
@@ -258,7 +263,13 @@ void vgic_flush(struct vcpu *v)
         return;
     struct vgic_cpu *c = &v->arch.gic;
     bool overflow = false;
+    /* Nothing has changed since the last scan: the list registers hold what they should. A
+     * change racing with this read comes with a kick, which brings the vCPU back here. */
+    if (c->scanned && __atomic_load_n(&g->gen, __ATOMIC_ACQUIRE) == c->gen_seen)
+        return;
     unsigned long flags = spin_lock_irqsave(&g->lock);
+    c->gen_seen = g->gen;
+    c->scanned = true;
     bool group1 = g->ctlr & 2;
     for (unsigned n = 0; n < vgic_lr_count(); n++) {
         if (c->lr[n])

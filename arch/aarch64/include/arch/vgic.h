@@ -53,11 +53,16 @@ struct vgic {
     uint64_t irouter[VGIC_SPIS];
     struct vgic_redist redist[VGIC_MAX_VCPUS];
     unsigned vcpus;
+    /* Bumped (under the lock) by every change that may make an interrupt deliverable, so an
+     * entry with nothing new costs no scan of the interrupts (vgic_flush). */
+    uint32_t gen;
 };
 
 /* The list registers and virtual CPU interface state of one vCPU, kept in struct arch_vcpu. */
 struct vgic_cpu {
     uint64_t lr[VGIC_MAX_LRS];
+    uint32_t gen_seen; /* the vgic's gen at this vCPU's last scan */
+    bool scanned;      /* gen_seen is valid */
     uint32_t vmcr;
     uint32_t ap1r0;
     uint32_t hcr;
