@@ -28,7 +28,8 @@ struct fpregs_shape {
     uint32_t ctls;  /* control and status registers */
     uint32_t pad;
     /* Control register k holds ctl_fixed[k] | (any value & ctl_bits[k]): bits that are
-     * implemented and that cannot make a register move trap (exception masks stay set). */
+     * implemented and that cannot make a register move trap (exception masks stay set).
+     * ctl_fixed is also the value at reset. */
     uint64_t ctl_bits[FPREGS_MAX_CTLS];
     uint64_t ctl_fixed[FPREGS_MAX_CTLS];
     const char *reg_prefix;                /* "q", "f", "xmm" */

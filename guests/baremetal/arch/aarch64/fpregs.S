@@ -26,8 +26,8 @@ fpregs_enable:
 
     .globl fpregs_load
 fpregs_load:                    // x0 = const struct fpregs *
-    .irp    n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, \
-            24, 25, 26, 27, 28, 29, 30, 31
+    .irp    n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, \
+            16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
     ldr     q\n, [x0, #(\n * 16)]
     .endr
     add     x3, x0, #CTL_OFFSET
@@ -38,8 +38,8 @@ fpregs_load:                    // x0 = const struct fpregs *
 
     .globl fpregs_save
 fpregs_save:                    // x0 = struct fpregs *
-    .irp    n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, \
-            24, 25, 26, 27, 28, 29, 30, 31
+    .irp    n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, \
+            16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
     str     q\n, [x0, #(\n * 16)]
     .endr
     mrs     x1, fpcr
@@ -55,10 +55,10 @@ fpregs_shape:                   // struct fpregs_shape
     .word   32, 2, 2, 0
     .quad   FPCR_BITS, FPSR_BITS
     .quad   0, 0
-    .quad   prefix, name_fpcr, name_fpsr
-prefix:
+    .quad   .Lprefix, .Lname_fpcr, .Lname_fpsr
+.Lprefix:
     .asciz  "q"
-name_fpcr:
+.Lname_fpcr:
     .asciz  "fpcr"
-name_fpsr:
+.Lname_fpsr:
     .asciz  "fpsr"

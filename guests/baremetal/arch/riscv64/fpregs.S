@@ -27,8 +27,8 @@ fpregs_enable:
     .balign 4
     .globl fpregs_load
 fpregs_load:                    // a0 = const struct fpregs *
-    .irp    n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, \
-            24, 25, 26, 27, 28, 29, 30, 31
+    .irp    n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, \
+            16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
     fld     f\n, (\n * 16)(a0)
     .endr
     ld      t0, CTL_OFFSET(a0)
@@ -38,8 +38,8 @@ fpregs_load:                    // a0 = const struct fpregs *
     .balign 4
     .globl fpregs_save
 fpregs_save:                    // a0 = struct fpregs *
-    .irp    n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, \
-            24, 25, 26, 27, 28, 29, 30, 31
+    .irp    n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, \
+            16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
     fsd     f\n, (\n * 16)(a0)
     .endr
     frcsr   t0
@@ -55,8 +55,8 @@ fpregs_shape:                   // struct fpregs_shape
     .word   32, 1, 1, 0
     .quad   FCSR_BITS, 0
     .quad   0, 0
-    .quad   prefix, name_fcsr, 0
-prefix:
+    .quad   .Lprefix, .Lname_fcsr, 0
+.Lprefix:
     .asciz  "f"
-name_fcsr:
+.Lname_fcsr:
     .asciz  "fcsr"

@@ -52,8 +52,8 @@ fpregs_shape:                   /* struct fpregs_shape */
     .long   16, 2, 1, 0
     .quad   MXCSR_BITS, 0
     .quad   MXCSR_FIXED, 0
-    .quad   prefix, name_mxcsr, 0
-prefix:
+    .quad   .Lprefix, .Lname_mxcsr, 0
+.Lprefix:
     .asciz  "xmm"
-name_mxcsr:
+.Lname_mxcsr:
     .asciz  "mxcsr"
