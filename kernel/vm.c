@@ -220,6 +220,24 @@ void vm_irq_set(struct vm *vm, int irq, bool level)
         vm->intc.ops->set_level(vm->intc.ctx, (unsigned)irq, level);
 }
 
+bool vm_bad_access_note(struct vm *vm, uint64_t gpa)
+{
+    uint64_t key = (gpa >> 16) + 1; /* 0 marks a free slot */
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    bool first = false;
+    for (unsigned i = 0; i < VM_BAD_ACCESS_LOGS; i++) {
+        if (vm->bad_access_logged[i] == key)
+            break;
+        if (!vm->bad_access_logged[i]) {
+            vm->bad_access_logged[i] = key;
+            first = true;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return first;
+}
+
 struct vcpu *vm_find_vcpu_by_hwid(struct vm *vm, uint64_t hwid)
 {
     for (unsigned i = 0; i < vm->vcpu_count; i++)

@@ -166,6 +166,38 @@ void vgic_set_level(struct vgic *g, unsigned intid, bool level)
         kick_vcpu(g->vm, target);
 }
 
+/* Drop 'intid' from the vCPU's list registers if the guest has not taken it yet (pending, not
+ * active): its line went low before the guest looked. With the lock held, LRs live. */
+static void lr_retract(struct vgic_cpu *c, struct vgic_irq *i, unsigned intid)
+{
+    for (unsigned n = 0; n < vgic_lr_count(); n++) {
+        if (!c->lr[n] || (unsigned)(c->lr[n] & 0xffffffff) != intid)
+            continue;
+        c->lr[n] = lr_access(n, false, 0);
+        if ((c->lr[n] >> LR_STATE_SHIFT) == 1) { /* pending only */
+            c->lr[n] = 0;
+            lr_access(n, true, 0);
+            i->in_lr = false;
+        }
+    }
+}
+
+void vgic_ppi_set_level(struct vcpu *v, unsigned intid, bool level)
+{
+    struct vgic *g = v->arch.vgic;
+    if (!g || intid < 16 || intid >= 32)
+        return;
+    unsigned long flags = spin_lock_irqsave(&g->lock);
+    struct vgic_irq *i = irq_of(g, v->id, intid);
+    i->level = level;
+    if (!level) {
+        i->latched = false;
+        if (i->in_lr)
+            lr_retract(&v->arch.gic, i, intid);
+    }
+    spin_unlock_irqrestore(&g->lock, flags);
+}
+
 /* Every interrupt that vCPU 'cpu' could be given now. */
 #define FOR_EACH_IRQ_OF(g, cpu, intid, i)                                                          \
     for (unsigned intid = 0; intid < VGIC_NR_IRQS; intid++)                                        \

@@ -2,8 +2,9 @@
 /*
  * The guest's EL1 timers (virtual, CNTV, PPI 27; physical, CNTP, PPI 30) run on the real
  * hardware while the vCPU is loaded; only their interrupts need help. They fire at EL2
- * (HCR_EL2.IMO), where we set the timer's IMASK, so the level-triggered line drops, and inject
- * the PPI into the guest. The guest's handler re-arms the timer, clearing IMASK itself. A vCPU
+ * (HCR_EL2.IMO), where we set the timer's IMASK, so the physical line drops, and raise the
+ * guest's PPI as a level that follows the timer's condition (timer_sync, before every entry).
+ * The guest's handler re-arms the timer, clearing IMASK itself. A vCPU
  * that is not loaded has its timers in its saved state: the scheduler asks for their deadline
  * (arch_vcpu_timer_deadline) and whether one has expired (arch_vcpu_event_pending).
  */
@@ -19,24 +20,49 @@
 #define CNT_IMASK   (1ULL << 1)
 #define CNT_ISTATUS (1ULL << 2)
 
-static void timer_inject(unsigned ppi)
+static unsigned timer_bit(unsigned ppi)
 {
-    struct vcpu *v = arch_this_cpu()->vcpu_loaded;
-    if (!v || v->vm->state != VM_RUNNING)
-        return;
-    struct vgic *g = v->arch.vgic;
-    if (g)
-        vgic_inject(g, v->id, ppi);
+    return ppi == VGIC_PPI_VTIMER ? 1 : 2;
 }
 
 void vtimer_fire(unsigned ppi)
 {
+    struct vcpu *v = arch_this_cpu()->vcpu_loaded;
     if (ppi == VGIC_PPI_VTIMER)
         sysreg_write(cntv_ctl_el0, sysreg_read(cntv_ctl_el0) | CNT_IMASK);
     else
         sysreg_write(cntp_ctl_el0, sysreg_read(cntp_ctl_el0) | CNT_IMASK);
     isb();
-    timer_inject(ppi);
+    if (!v || v->vm->state != VM_RUNNING)
+        return;
+    v->arch.timer_masked |= timer_bit(ppi);
+    v->arch.timer_level |= timer_bit(ppi);
+    vgic_ppi_set_level(v, ppi, true);
+}
+
+/*
+ * A timer's interrupt line is its condition (ENABLE, ISTATUS, not IMASK), a level: it stays
+ * asserted while the guest has not re-armed or stopped the timer, and drops (and is taken back
+ * if the guest has not taken it yet) when the guest disables it. IMASK set by vtimer_fire is
+ * ours, not the guest's, until the guest writes the control register again.
+ */
+static void timer_sync(struct vcpu *v, unsigned ppi, uint64_t ctl)
+{
+    unsigned bit = timer_bit(ppi);
+    if ((v->arch.timer_masked & bit) && !(ctl & CNT_IMASK))
+        v->arch.timer_masked &= ~bit; /* the guest wrote it since */
+    bool masked = (ctl & CNT_IMASK) && !(v->arch.timer_masked & bit);
+    bool level = (ctl & CNT_ENABLE) && (ctl & CNT_ISTATUS) && !masked;
+    if (level == !!(v->arch.timer_level & bit))
+        return;
+    v->arch.timer_level ^= bit;
+    vgic_ppi_set_level(v, ppi, level);
+}
+
+void vtimer_sync(struct vcpu *v)
+{
+    timer_sync(v, VGIC_PPI_VTIMER, sysreg_read(cntv_ctl_el0));
+    timer_sync(v, PPI_GUEST_PTIMER, sysreg_read(cntp_ctl_el0));
 }
 
 /* The counter value at which a timer with this control and compare value fires, or never. */

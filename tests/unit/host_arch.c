@@ -220,3 +220,11 @@ const struct vdev_type *arch_vdev_find(const char *name)
 /* No VMs are packed into the unit-test binary. */
 const struct vm_config vm_configs[1];
 const unsigned vm_config_count = 0;
+
+/* Accesses to nothing the core handed to the architecture (the test reads the last one). */
+unsigned host_bad_accesses;
+
+void arch_vcpu_bad_access(struct vcpu *v, struct vcpu_exit *e)
+{
+    host_bad_accesses++;
+}

@@ -72,6 +72,10 @@ struct vgic *vgic_of(struct vm *vm);
 /* Make 'intid' pending for vCPU 'target' (SGIs and PPIs) or by its routing (SPIs). */
 void vgic_inject(struct vgic *g, unsigned target, unsigned intid);
 
+/* The level of a PPI of the vCPU (its timers), on its own pCPU with it loaded: a PPI whose line
+ * drops before the guest has taken it is taken back. */
+void vgic_ppi_set_level(struct vcpu *v, unsigned intid, bool level);
+
 /* The level of an emulated device's interrupt line (SPIs). */
 void vgic_set_level(struct vgic *g, unsigned intid, bool level);
 
