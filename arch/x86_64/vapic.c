@@ -121,6 +121,8 @@ static void ioapic_deliver(void *ctx, uint64_t e)
             REDIR_VECTOR(e), e & REDIR_LEVEL);
 }
 
+/* The lock, for changes that may deliver interrupts: vapic_unlock acts on what they asked for.
+ * Reads and acknowledgements use the spinlock alone. */
 static unsigned long vapic_lock(struct vapic *a)
 {
     return spin_lock_irqsave(&a->lock);
@@ -168,11 +170,10 @@ static int lapic_read(struct emu_device *d, uint64_t off, unsigned width, uint64
 
 static void lapic_send_icr(struct vapic *a, int self, const struct vlapic_icr *icr)
 {
-    bool level = icr->level_trigger;
-    if (icr->delivery == APIC_DM_INIT && level && !icr->level_assert)
-        return; /* INIT de-assert: only the 82489DX needed it */
-    if (icr->delivery == APIC_DM_INIT && icr->shorthand != APIC_DEST_FIELD)
-        log_debug("vm%u: INIT IPI by shorthand %u", a->vm->id, icr->shorthand);
+    /* An INIT with the level trigger and assert clear is the de-assert only the 82489DX needed
+     * (Linux still sends it): not an INIT. */
+    if (icr->delivery == APIC_DM_INIT && icr->level_trigger && !icr->level_assert)
+        return;
     deliver(a, self, icr->shorthand, icr->dest, icr->logical, icr->delivery, icr->vector, false);
 }
 
@@ -241,7 +242,7 @@ static void vapic_send_ipi(void *ctx, struct vcpu *target, unsigned vector)
 static bool vapic_pending(void *ctx, struct vcpu *v)
 {
     struct vapic *a = ctx;
-    unsigned long flags = vapic_lock(a);
+    unsigned long flags = spin_lock_irqsave(&a->lock);
     bool any = a->cpu[v->id].nmi || vlapic_pending(&a->cpu[v->id].lapic) >= 0;
     spin_unlock_irqrestore(&a->lock, flags);
     return any;
@@ -303,7 +304,7 @@ enum vapic_event vapic_next_event(struct vcpu *v, unsigned *vector)
         return VAPIC_NONE;
     struct vapic_cpu *c = &a->cpu[v->id];
     enum vapic_event ev = VAPIC_NONE;
-    unsigned long flags = vapic_lock(a);
+    unsigned long flags = spin_lock_irqsave(&a->lock);
     vlapic_timer_poll(&c->lapic, arch_counter_read());
     int pending = vlapic_pending(&c->lapic);
     if (c->nmi) {
@@ -321,7 +322,7 @@ void vapic_event_taken(struct vcpu *v, enum vapic_event ev, unsigned vector)
     struct vapic *a = vapic_of(v->vm);
     if (!a)
         return;
-    unsigned long flags = vapic_lock(a);
+    unsigned long flags = spin_lock_irqsave(&a->lock);
     if (ev == VAPIC_NMI)
         a->cpu[v->id].nmi = false;
     else if (ev == VAPIC_INTR)
@@ -334,17 +335,17 @@ uint64_t vapic_timer_deadline(struct vcpu *v)
     struct vapic *a = vapic_of(v->vm);
     if (!a)
         return ~0ULL;
-    return __atomic_load_n(&a->cpu[v->id].lapic.timer_deadline, __ATOMIC_RELAXED);
+    const struct vlapic *l = &a->cpu[v->id].lapic;
+    /* A masked timer wakes nobody; its expiry is accounted when the vCPU next runs. */
+    if (__atomic_load_n(&l->lvt[0], __ATOMIC_RELAXED) & LVT_MASKED)
+        return ~0ULL;
+    return __atomic_load_n(&l->timer_deadline, __ATOMIC_RELAXED);
 }
 
 bool vapic_timer_due(struct vcpu *v)
 {
-    struct vapic *a = vapic_of(v->vm);
-    if (!a)
-        return false;
-    const struct vlapic *l = &a->cpu[v->id].lapic;
-    uint64_t deadline = __atomic_load_n(&l->timer_deadline, __ATOMIC_RELAXED);
-    return deadline != VLAPIC_NEVER && arch_counter_read() >= deadline && !(l->lvt[0] & LVT_MASKED);
+    uint64_t deadline = vapic_timer_deadline(v);
+    return deadline != ~0ULL && arch_counter_read() >= deadline;
 }
 
 bool vapic_tsc_deadline_read(struct vcpu *v, uint64_t tsc_offset, uint64_t *value)
@@ -352,7 +353,7 @@ bool vapic_tsc_deadline_read(struct vcpu *v, uint64_t tsc_offset, uint64_t *valu
     struct vapic *a = vapic_of(v->vm);
     if (!a)
         return false;
-    unsigned long flags = vapic_lock(a);
+    unsigned long flags = spin_lock_irqsave(&a->lock);
     uint64_t d = vlapic_tsc_deadline_read(&a->cpu[v->id].lapic);
     spin_unlock_irqrestore(&a->lock, flags);
     *value = d ? d + tsc_offset : 0;
@@ -364,7 +365,7 @@ bool vapic_tsc_deadline_write(struct vcpu *v, uint64_t tsc_offset, uint64_t valu
     struct vapic *a = vapic_of(v->vm);
     if (!a)
         return false;
-    unsigned long flags = vapic_lock(a);
+    unsigned long flags = spin_lock_irqsave(&a->lock);
     /* A deadline already past stays "past" (1), not "disarmed" (0), in host units. */
     uint64_t host = value ? (value - tsc_offset ?: 1) : 0;
     vlapic_tsc_deadline_write(&a->cpu[v->id].lapic, host);
@@ -377,7 +378,7 @@ void vapic_vcpu_reset(struct vcpu *v)
     struct vapic *a = vapic_of(v->vm);
     if (!a)
         return;
-    unsigned long flags = vapic_lock(a);
+    unsigned long flags = spin_lock_irqsave(&a->lock);
     vlapic_reset(&a->cpu[v->id].lapic, (uint32_t)v->hwid);
     a->cpu[v->id].nmi = false;
     spin_unlock_irqrestore(&a->lock, flags);
