@@ -140,6 +140,11 @@ int linux_boot_setup(struct vm *vm)
         log_error("vm%u (%s): a Linux guest needs memory[0] to start at 0", vm->id, c->name);
         return -1;
     }
+    if (c->load_addr < ACPI_GPA + ACPI_MAX) {
+        log_error("vm%u (%s): the bzImage's %llu setup bytes reach down to the ACPI tables", vm->id,
+                  c->name, (unsigned long long)(BZ_PM_ENTRY - c->load_addr));
+        return -1;
+    }
     if (c->initrd_size && vm->initrd_gpa + c->initrd_size > (uint64_t)bi.initrd_addr_max + 1) {
         log_error("vm%u (%s): the initrd ends above the kernel's limit 0x%x", vm->id, c->name,
                   bi.initrd_addr_max);
