@@ -23,12 +23,12 @@ int64_t guest_hypercall(uint64_t nr, uint64_t a0, uint64_t a1)
 
 /* Starting a CPU: INIT, then a SIPI whose vector is the page of the real-mode trampoline
  * (start.S), through the local APIC's interrupt command register (Intel SDM vol. 3 §9.4.4). */
-#define TRAMPOLINE_BASE  0x8000
-#define LAPIC_ICR_LO     ((volatile uint32_t *)0xfee00300)
-#define LAPIC_ICR_HI     ((volatile uint32_t *)0xfee00310)
-#define ICR_INIT_ASSERT  0x00004500
-#define ICR_STARTUP      0x00004600
-#define SECONDARY_STACK  8192
+#define TRAMPOLINE_BASE 0x8000
+#define LAPIC_ICR_LO    ((volatile uint32_t *)0xfee00300)
+#define LAPIC_ICR_HI    ((volatile uint32_t *)0xfee00310)
+#define ICR_INIT_ASSERT 0x00004500
+#define ICR_STARTUP     0x00004600
+#define SECONDARY_STACK 8192
 
 extern const char trampoline_start[], trampoline_end[];
 volatile uint64_t secondary_stack, secondary_index;
