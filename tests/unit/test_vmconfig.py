@@ -11,33 +11,69 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import vmconfig  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests" / "unit"))
+import elf_fixtures  # noqa: E402
+
 BAD = sorted((ROOT / "tests" / "configs" / "bad").glob("*.toml"))
-MACHINE = {"cpus": 4, "ram": 1 << 30}
+MACHINE = vmconfig.machine_facts("aarch64")
 
 
-def expected(path):
-    first = path.read_text().splitlines()[0]
-    assert first.startswith("# expect: "), f"{path} must start with '# expect: ...'"
-    return first[len("# expect: "):]
+def header(path):
+    """The fixture's expected message ('# expect: ...') and architecture ('# arch: ...',
+    aarch64 when absent). Read as bytes: some fixtures are not even text."""
+    lines = path.read_bytes().decode("utf-8", "replace").splitlines()
+    assert lines[0].startswith("# expect: "), f"{path} must start with '# expect: ...'"
+    arch = lines[1][len("# arch: "):] if lines[1].startswith("# arch: ") else "aarch64"
+    return lines[0][len("# expect: "):], arch
 
 
 @pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
 def test_bad_config_is_rejected_naming_the_field(path, monkeypatch):
     monkeypatch.chdir(ROOT)
     rel = path.relative_to(ROOT)
+    expect, arch = header(path)
     with pytest.raises(vmconfig.ConfigError) as e:
-        vmconfig.Checker(rel, "aarch64", MACHINE).load()
+        vmconfig.Checker(rel, arch, vmconfig.machine_facts(arch)).load()
     msg = str(e.value)
     assert msg.startswith(f"{rel}: "), msg
-    assert expected(path) in msg
+    assert "\n" not in msg, msg
+    assert expect in msg
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_bad_config_fails_the_command_with_one_line(path):
+    _, arch = header(path)
+    rel = path.relative_to(ROOT)
+    r = subprocess.run([sys.executable, "scripts/vmconfig.py", "check", "--arch", arch, str(rel)],
+                       cwd=ROOT, capture_output=True, text=True, errors="replace")
+    assert r.returncode == 1, r.stderr
+    assert r.stdout == ""
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"config error: {rel}: "), r.stderr
 
 
 def test_every_rule_has_a_fixture():
-    # The rules the issue names, each with its own fixture.
+    # The rules the issues name, each with its own fixture.
     names = {p.stem for p in BAD}
     for rule in ["overlap", "too-much-ram", "affinity-count", "no-such-pcpu", "shared-pcpu",
-                 "unaligned", "missing-image", "oversized-image", "device-on-ram"]:
+                 "unaligned", "missing-image", "oversized-image", "device-on-ram",
+                 # issue 9: malformed input
+                 "vm-not-table", "memory-not-table", "affinity-bool", "share-pcpus-string",
+                 "int-too-big", "negative-base", "cmdline-nul", "elf-truncated",
+                 "elf-phdrs-past-end", "elf-huge-memsz",
+                 # issue 9: isolation
+                 "irq-below-spi", "irq-above-spi", "irq-duplicate", "two-irqchips",
+                 "device-zero-size", "memory-beyond-ipa", "identity-outside-ram",
+                 "identity-shared", "passthrough-on-host-ram", "passthrough-over-hypervisor",
+                 "passthrough-over-gic", "passthrough-over-uart", "passthrough-shared",
+                 "passthrough-irq-shared"]:
         assert rule in names
+
+
+def test_image_fixtures_are_what_the_generator_makes():
+    for name, make in elf_fixtures.BAD.items():
+        assert (elf_fixtures.IMAGES / name).read_bytes() == make(), \
+            f"regenerate with: python3 tests/unit/elf_fixtures.py ({name})"
 
 
 def test_sizes_parse():
