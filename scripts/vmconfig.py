@@ -140,8 +140,13 @@ def machine_facts(arch):
                             "size": parse_size(r["size"], w + ".size")})
             return out
 
+        image = None
+        if "image_base" in host:
+            image = {"base": parse_size(host["image_base"], f"{src}: host.image_base"),
+                     "core": parse_size(host["image_core"], f"{src}: host.image_core")}
         return {
             "cpus": int(cfg["smp"]),
+            "image": image,
             "ram": ram,
             "ram_ranges": [{"base": ram_base, "size": ram}],
             "keep": ranges("keep"),
@@ -307,7 +312,10 @@ class Checker:
 
     def host_clash(self, base, size):
         """What of the hypervisor's or the firmware's [base, base+size) meets, or None."""
-        for r in self.machine.get("keep", []) + self.machine.get("devices", []):
+        image = self.machine.get("image")
+        image = [{"what": "hypervisor image", "base": image["base"], "size": image["core"]}] \
+            if image else []
+        for r in image + self.machine.get("keep", []) + self.machine.get("devices", []):
             if overlaps(base, size, r):
                 return f"{r['what']} at {span(r)}"
         return None
@@ -642,12 +650,28 @@ class Checker:
                                   f"pCPU {p} is already given to vm '{o['name']}' "
                                   f"(set share_pcpus = true in both to share it)")
             # Identity memory is the machine's RAM too: the hypervisor carves it out at boot.
+            self.check_identity_off_image(vm, c, vms)
             total += sum(m["size"] for m in c["memory"])
             if total > self.machine["ram"] - HYPERVISOR_RESERVE:
                 self.fail(vm, "memory",
                           f"the VMs need {total >> 20} MiB together; the machine has "
                           f"{self.machine['ram'] >> 20} MiB of which the hypervisor keeps "
                           f"{HYPERVISOR_RESERVE >> 20} MiB")
+
+    def check_identity_off_image(self, vm, c, vms):
+        """The hypervisor image carries every VM's image and initrd, so how far it reaches is
+        known only once all VMs are read."""
+        image = self.machine.get("image")
+        if image is None:
+            return
+        size = image["core"] + sum((v[k] + PAGE - 1) & ~(PAGE - 1) for v in vms
+                                   for k in ("image_size", "initrd_size") if k in v)
+        r = {"base": image["base"], "size": size}
+        for j, m in enumerate(c["memory"]):
+            if m["kind"] == "identity" and overlaps(m["base"], m["size"], r):
+                self.fail(vm, f"memory[{j}]", f"identity range {span(m)} covers the host's "
+                                              f"hypervisor image at {span(r)} (with the VMs' "
+                                              f"images it carries)")
 
     def check_host_ranges_shared(self, vm, c, o):
         """Host memory and devices belong to one VM: identity RAM, passthrough pages and the
