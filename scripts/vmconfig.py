@@ -42,7 +42,7 @@ GUEST_ADDRESS_BITS = {
 }
 
 DEVICE_TYPES = {
-    # type: (arches, default size, smallest size its registers need)
+    # model: (arches, default size, smallest size its registers need)
     "ns16550": ({"aarch64", "riscv64", "x86_64"}, 0x100, 8),
     "pl011": ({"aarch64"}, 0x1000, 0x1000),
     # GICD at base, redistributors from base + 0xa0000 (128 KiB per vCPU, room for 8), as on
@@ -605,8 +605,9 @@ class Checker:
         no line used twice."""
         chips = [(i, d) for i, d in enumerate(c["devices"]) if d["type"] in IRQ_CONTROLLERS]
         for i, d in chips[1:]:
-            self.fail(vm, f"device[{i}].type", f"a second interrupt controller (device[{chips[0][0]}]"
-                                               f" is one): a VM has at most one")
+            self.fail(vm, f"device[{i}].type", f"a second interrupt controller "
+                                               f"(device[{chips[0][0]}] is one): a VM has at "
+                                               f"most one")
         lines = [(f"device[{i}].irq", d["irq"]) for i, d in enumerate(c["devices"])]
         lines += [(f"passthrough[{i}].irq", p["irq"]) for i, p in enumerate(c["passthrough"])]
         if chips and chips[0][1]["irq"] >= 0:

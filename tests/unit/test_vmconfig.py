@@ -12,7 +12,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import vmconfig  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests" / "unit"))
-import elf_fixtures  # noqa: E402
+import image_fixtures  # noqa: E402
 
 BAD = sorted((ROOT / "tests" / "configs" / "bad").glob("*.toml"))
 MACHINE = vmconfig.machine_facts("aarch64")
@@ -73,9 +73,9 @@ def test_every_rule_has_a_fixture():
 
 
 def test_image_fixtures_are_what_the_generator_makes():
-    for name, make in elf_fixtures.BAD.items():
-        assert (elf_fixtures.IMAGES / name).read_bytes() == make(), \
-            f"regenerate with: python3 tests/unit/elf_fixtures.py ({name})"
+    for name, make in image_fixtures.IMAGE_FILES.items():
+        assert (image_fixtures.IMAGES / name).read_bytes() == make(), \
+            f"regenerate with: python3 tests/unit/image_fixtures.py ({name})"
 
 
 def test_sizes_parse():
@@ -213,3 +213,30 @@ def test_a_checker_bug_is_still_one_line(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("config error: configs/aarch64.toml: the "
                                                   "checker failed (KeyError")
+
+
+def test_missing_config_file_is_one_line(capsys):
+    assert vmconfig.main(["check", "--arch", "aarch64", "no/such/config.toml"]) == 1
+    assert capsys.readouterr().err == "config error: no/such/config.toml: no such file\n"
+
+
+def test_config_that_is_a_directory_is_one_line(capsys):
+    assert vmconfig.main(["check", "--arch", "aarch64", "tests"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("config error: tests: cannot read: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("doc", ["docs/config.md", "README.md"])
+def test_documented_example_is_accepted(doc, tmp_path, monkeypatch):
+    # The example configs the documentation shows must pass the rules it lists (with a small
+    # ELF standing in for the bare-metal guest, which unit tests do not build).
+    import re
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / doc).read_text()
+    example = re.search(r"```toml\n(.*?)```", text, re.S).group(1)
+    elf = tmp_path / "guest.elf"
+    elf.write_bytes(image_fixtures.make_elf("aarch64", paddr=0x40000000))
+    example = re.sub(r'image = "[^"]*"', f'image = "{elf}"', example)
+    cfg = tmp_path / "example.toml"
+    cfg.write_text(example)
+    assert vmconfig.Checker(cfg, "aarch64", MACHINE).load()

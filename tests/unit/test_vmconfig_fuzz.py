@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests" / "unit"))
-import elf_fixtures  # noqa: E402
+import image_fixtures  # noqa: E402
 import vmconfig  # noqa: E402
 
 SEED = int(os.environ.get("AXVM_FUZZ_SEED", "9"))
@@ -55,7 +55,9 @@ def toml_value(v):
     if isinstance(v, int):
         return str(v)
     if isinstance(v, float):
-        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf") if math.isinf(v) else repr(v)
+        if math.isnan(v):
+            return "nan"
+        return ("inf" if v > 0 else "-inf") if math.isinf(v) else repr(v)
     if isinstance(v, str):
         out = []
         for ch in v:
@@ -66,7 +68,8 @@ def toml_value(v):
     if isinstance(v, list):
         return "[" + ", ".join(toml_value(x) for x in v) + "]"
     if isinstance(v, dict):
-        return "{" + ", ".join(f"{toml_value(str(k))} = {toml_value(x)}" for k, x in v.items()) + "}"
+        return "{" + ", ".join(f"{toml_value(str(k))} = {toml_value(x)}"
+                               for k, x in v.items()) + "}"
     raise TypeError(type(v))
 
 
@@ -226,14 +229,10 @@ def verdict_ok(rc, err, path):
 def make_images(tmp, arch):
     images = {"elf": tmp / f"{arch}-guest.elf", "raw": tmp / f"{arch}-raw.bin",
               "arm64": tmp / "Image"}
-    images["elf"].write_bytes(elf_fixtures.make_elf(arch, paddr=RAM_BASE[arch],
+    images["elf"].write_bytes(image_fixtures.make_elf(arch, paddr=RAM_BASE[arch],
                                                     payload=b"\x01" * 64))
     images["raw"].write_bytes(b"\x02" * 512)
-    head = bytearray(64)
-    head[8:16] = (0x80000).to_bytes(8, "little")
-    head[16:24] = (0x10000).to_bytes(8, "little")
-    head[56:60] = b"ARM\x64"
-    images["arm64"].write_bytes(bytes(head) + b"\x00" * 4096)
+    images["arm64"].write_bytes(image_fixtures.make_arm64_image())
     return images
 
 

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""Small ELF64 files for the config checker's tests: a valid one and the broken shapes the
-fixtures in tests/configs/bad/images/ hold. `python3 tests/unit/elf_fixtures.py` writes those
-files; tests/unit/test_vmconfig.py checks that they are what this module makes."""
+"""Small guest images for the config checker's tests: ELF64 files, valid and in the broken
+shapes the fixtures in tests/configs/bad/ use, an empty file and a Linux arm64 Image header.
+`python3 tests/unit/image_fixtures.py` writes them to tests/configs/bad/images/;
+tests/unit/test_vmconfig.py checks that the files there are what this module makes."""
 import struct
 from pathlib import Path
 
@@ -27,8 +28,19 @@ def make_elf(arch="aarch64", paddr=0x40000000, payload=b"\x00" * 16, memsz=None,
     return bytes(head) + ph * max(phnum, 0) + payload
 
 
-# Each bad image: its file name and how it is made.
-BAD = {
+def make_arm64_image(text_offset=0x80000, image_size=0x10000):
+    """A Linux arm64 Image header (Documentation/arch/arm64/booting.rst) and a page."""
+    head = bytearray(64)
+    struct.pack_into("<QQ", head, 8, text_offset, image_size)
+    head[56:60] = b"ARM\x64"
+    return bytes(head) + bytes(4096)
+
+
+# Each image: its file name and how it is made.
+IMAGE_FILES = {
+    "good.elf": lambda: make_elf(),
+    "empty.bin": lambda: b"",
+    "arm64-image.bin": lambda: make_arm64_image(),
     "truncated.elf": lambda: make_elf()[:40],
     "phdrs-past-end.elf": lambda: make_elf(phoff=0x10000),
     "segment-past-end.elf": lambda: make_elf(offset=0x10000),
@@ -44,7 +56,7 @@ BAD = {
 
 def write_all():
     IMAGES.mkdir(parents=True, exist_ok=True)
-    for name, make in BAD.items():
+    for name, make in IMAGE_FILES.items():
         (IMAGES / name).write_bytes(make())
 
 
