@@ -62,7 +62,10 @@ IRQ_CONTROLLERS = {
 MEM_KINDS = {"allocated": 0, "lazy": 1, "identity": 2}
 
 VM_KEYS = {"id", "name", "vcpus", "cpu_affinity", "image", "load_address", "entry", "cmdline",
-           "initrd", "memory", "device", "passthrough", "share_pcpus"}
+           "initrd", "memory", "device", "passthrough", "share_pcpus", "on_bad_access"}
+# What a guest gets for an access to an address with no memory or device: a fault as hardware
+# gives it ("fault", the default), or the VM stops ("stop").
+BAD_ACCESS = ("fault", "stop")
 MEM_KEYS = {"base", "size", "kind"}
 DEV_KEYS = {"type", "base", "size", "irq", "port"}
 PT_KEYS = {"base", "size", "irq", "compatible"}
@@ -386,6 +389,10 @@ class Checker:
         if len(set(aff)) != len(aff) and not c["share_pcpus"]:
             self.fail(vm, "cpu_affinity", "two vCPUs on one pCPU: set share_pcpus = true to allow it")
         c["affinity"] = aff
+        bad = vm.get("on_bad_access", "fault")
+        if bad not in BAD_ACCESS:
+            self.fail(vm, "on_bad_access", f"must be one of {', '.join(map(repr, BAD_ACCESS))}")
+        c["stop_on_bad_access"] = bad == "stop"
 
     def check_memory(self, vm, c):
         mems = self.tables(vm, vm, "memory", MAX_MEM, "regions")
@@ -737,6 +744,7 @@ def generate(vms, source, out):
         c.append(f"        .vcpu_count = {vm['vcpus']},")
         c.append(f"        .affinity = {{{', '.join(str(a) for a in vm['affinity'])}}},")
         c.append(f"        .shared_pcpus = {'true' if vm['share_pcpus'] else 'false'},")
+        c.append(f"        .stop_on_bad_access = {'true' if vm['stop_on_bad_access'] else 'false'},")
         mems = ", ".join(f"{{0x{m['base']:x}ULL, 0x{m['size']:x}ULL, {MEM_KINDS[m['kind']]}}}"
                          for m in vm["memory"])
         c.append(f"        .mem = {{{mems}}},")

@@ -62,7 +62,8 @@ struct vm_config {
     const uint8_t *initrd;
     uint64_t initrd_size;
     const char *cmdline;
-    bool shared_pcpus; /* the config asked to share pCPUs with other VMs */
+    bool shared_pcpus;       /* the config asked to share pCPUs with other VMs */
+    bool stop_on_bad_access; /* on_bad_access = "stop": stop the VM instead of a guest fault */
 };
 
 extern const struct vm_config vm_configs[];
