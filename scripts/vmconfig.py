@@ -390,8 +390,9 @@ class Checker:
             self.fail(vm, "cpu_affinity", "two vCPUs on one pCPU: set share_pcpus = true to allow it")
         c["affinity"] = aff
         bad = vm.get("on_bad_access", "fault")
-        if bad not in BAD_ACCESS:
-            self.fail(vm, "on_bad_access", f"must be one of {', '.join(map(repr, BAD_ACCESS))}")
+        if not isinstance(bad, str) or bad not in BAD_ACCESS:
+            self.fail(vm, "on_bad_access", f"{show(bad)}: must be one of "
+                                           f"{', '.join(map(repr, BAD_ACCESS))}")
         c["stop_on_bad_access"] = bad == "stop"
 
     def check_memory(self, vm, c):

@@ -41,7 +41,8 @@ INTERESTING = [
     0x10000000, 0x40000000, 0x40200000, 0x48000000, 0x60000000, 0x80000000, 0xfee00000,
     True, False, 1.5, math.inf, math.nan, -0.0,
     "", "no", "yes", "true", "16M", "4K", "2G", "1T", "0", "-1", "99999999999999999999G", "64 KiB",
-    "pl011", "ns16550", "gicv3", "plic", "identity", "lazy", "allocated", "virtio,mmio",
+    "pl011", "ns16550", "gicv3", "plic", "identity", "lazy", "allocated", "virtio,mmio", "stop",
+    "fault",
     "a\x00b", "\x1b[2J", "a\nb", "\u2028", "é", "??=", '"', "\\", "*/", "x" * 1100,
     "tests/configs/bad/images/truncated.elf", "/dev/zero", "/", "build",
     [], [1], [True], [0, 0], [1, 2, 3, 4, 5, 6, 7, 8, 9], ["a"], [[]], [{}], {}, {"base": 1},
@@ -152,7 +153,7 @@ def mutate_structure(rng, doc):
         elif op < 0.95 and isinstance(box, dict):
             box[rng.choice(["base", "size", "irq", "kind", "type", "port", "entry", "initrd",
                             "load_address", "share_pcpus", "passthrough", "device", "memory",
-                            "bogus", "a\nb"])] = interesting(rng)
+                            "on_bad_access", "bogus", "a\nb"])] = interesting(rng)
         else:
             other_box, other_key = rng.choice(spots)
             box[key] = copy.deepcopy(other_box[other_key])
