@@ -47,9 +47,9 @@ def test_bzimage_goes_at_one_mib(tmp_path, monkeypatch):
 
 def test_old_boot_protocol_is_not_a_bzimage(tmp_path):
     fake_bzimage(tmp_path / "old", version=0x020b)
-    assert vmconfig.bzimage(tmp_path / "old") is None
+    assert vmconfig.bzimage((tmp_path / "old").read_bytes()) is None
     fake_bzimage(tmp_path / "new", setup_sects=0)
-    assert vmconfig.bzimage(tmp_path / "new") == (5 * 512, 0x1234000)
+    assert vmconfig.bzimage((tmp_path / "new").read_bytes()) == (5 * 512, 0x1234000)
 
 
 def test_irq_needs_the_ioapic(tmp_path, monkeypatch):
