@@ -150,7 +150,7 @@ $(HOST_BUILD)/unit: $(UNIT_SRCS) $(wildcard tests/unit/*.h tests/unit/include/*/
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) \
-		$(addprefix $(LIBFDT_SRC)/,$(LIBFDT_SRCS))
+		$(addprefix $(LIBFDT_SRC)/,$(LIBFDT_SRCS)) -lpthread
 
 $(HOST_BUILD)/fixtures/%.dtb: tests/unit/fixtures/%.dts
 	@mkdir -p $(dir $@)

@@ -159,28 +159,35 @@ static void sched_run_one(struct vcpu *v)
         vm_vcpu_stopped(v);
 }
 
-NORETURN void sched_loop(void)
+/* One pass of sched_loop on the calling pCPU (host tests drive pCPUs with it): run the next
+ * vCPU that wants to, or, with nothing to run, read console input and power off (boot CPU) or
+ * sleep until something may want to run. */
+void sched_run_once(void)
 {
     struct percpu *self = arch_this_cpu();
-    for (;;) {
-        if (panic_in_progress())
-            panic_halt_self();
-        struct vcpu *v = sched_pick(self->index);
-        if (v) {
-            sched_run_one(v);
-            continue;
-        }
-        if (self->index == 0) {
-            cmux_poll_input();
-            if (!vm_any_active()) {
-                log_info("all VMs have stopped: powering off");
-                arch_system_off();
-            }
-        }
-        /* Sleep until a kick, an interrupt, or the first halted vCPU's own timer. */
-        /* A wake-up after sched_pick looked is not lost: its kick is pending, and a pending
-         * kick (or a deadline already past) ends the wait at once. */
-        arch_timer_set(sched_next_deadline(self->index));
-        arch_wait_for_event();
+    if (panic_in_progress())
+        panic_halt_self();
+    struct vcpu *v = sched_pick(self->index);
+    if (v) {
+        sched_run_one(v);
+        return;
     }
+    if (self->index == 0) {
+        cmux_poll_input();
+        if (!vm_any_active()) {
+            log_info("all VMs have stopped: powering off");
+            arch_system_off();
+        }
+    }
+    /* Sleep until a kick, an interrupt, or the first halted vCPU's own timer. */
+    /* A wake-up after sched_pick looked is not lost: its kick is pending, and a pending
+     * kick (or a deadline already past) ends the wait at once. */
+    arch_timer_set(sched_next_deadline(self->index));
+    arch_wait_for_event();
+}
+
+NORETURN void sched_loop(void)
+{
+    for (;;)
+        sched_run_once();
 }
