@@ -2,6 +2,7 @@
 /* The host machine for tests that run whole VMs (harness.h): configs, scripts, the console
  * capture, and the run itself. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,7 @@ void host_machine_init(unsigned cpus, uint64_t ram)
     saved_sink = cmux_sink;
     cmux_sink = capture_sink;
     host_intc_reset();
+    host_vm_create_hook = NULL;
     memcpy(host_image + (HOST_IMAGE_TEXT_GPA - HOST_RAM), HOST_IMAGE_TEXT, sizeof(HOST_IMAGE_TEXT));
 }
 

@@ -46,35 +46,98 @@ struct host_step {
 #define HOST_IMAGE_TEXT_GPA (HOST_RAM + 0x100)
 #define HOST_IMAGE_TEXT     "hello from the guest\n"
 
-#define H_EXIT(k, ...)                                                                             \
+/* Exits (X_...) and steps that are just that exit (H_...). A step with more to it:
+ * {.exit = X_HALT, .before = my_hook}. */
+#define X_EXIT(k, ...)                                                                             \
     {                                                                                              \
-        .exit = {.kind = (k), .insn_len = 4, __VA_ARGS__ }                                         \
+        .kind = (k), .insn_len = 4, __VA_ARGS__                                                    \
     }
+#define X_NONE                                                                                     \
+    {                                                                                              \
+        .kind = EXIT_NONE                                                                          \
+    }
+#define X_MMIO_W(a, w, val)                                                                        \
+    X_EXIT(EXIT_MMIO,                                                                              \
+           .mmio = {.gpa = (a), .width = (w), .write = true, .value = (val), .decoded = true})
+#define X_MMIO_R(a, w) X_EXIT(EXIT_MMIO, .mmio = {.gpa = (a), .width = (w), .decoded = true})
+#define X_PIO_W(p, w, val)                                                                         \
+    X_EXIT(EXIT_PIO, .pio = {.port = (p), .width = (w), .write = true, .value = (val)})
+#define X_PIO_R(p, w)     X_EXIT(EXIT_PIO, .pio = {.port = (p), .width = (w)})
+#define X_HCALL(n, a, b)  X_EXIT(EXIT_HYPERCALL, .hcall = {.nr = (n), .args = {(a), (b)}})
+#define X_HALT            X_EXIT(EXIT_HALT)
+#define X_CPU_ON(t, e, a) X_EXIT(EXIT_CPU_ON, .cpu_on = {.target = (t), .entry = (e), .arg = (a)})
+#define X_CPU_OFF         X_EXIT(EXIT_CPU_OFF)
+#define X_SHUTDOWN        X_HCALL(AXVM_HC_SHUTDOWN, 0, 0)
+#define X_REBOOT          X_HCALL(AXVM_HC_REBOOT, 0, 0)
+#define X_FATAL(why)      X_EXIT(EXIT_FATAL, .fatal = {.addr = 0xbad, .reason = (why)})
+/* The guest writes HOST_IMAGE_TEXT with the console hypercall. */
+#define X_HELLO X_HCALL(AXVM_HC_CONSOLE_WRITE, HOST_IMAGE_TEXT_GPA, sizeof(HOST_IMAGE_TEXT) - 1)
+
 #define H_NONE                                                                                     \
     {                                                                                              \
-        .exit = {.kind = EXIT_NONE }                                                               \
+        .exit = X_NONE                                                                             \
     }
 #define H_MMIO_W(a, w, val)                                                                        \
-    H_EXIT(EXIT_MMIO,                                                                              \
-           .mmio = {.gpa = (a), .width = (w), .write = true, .value = (val), .decoded = true})
-#define H_MMIO_R(a, w) H_EXIT(EXIT_MMIO, .mmio = {.gpa = (a), .width = (w), .decoded = true})
+    {                                                                                              \
+        .exit = X_MMIO_W(a, w, val)                                                                \
+    }
+#define H_MMIO_R(a, w)                                                                             \
+    {                                                                                              \
+        .exit = X_MMIO_R(a, w)                                                                     \
+    }
 #define H_PIO_W(p, w, val)                                                                         \
-    H_EXIT(EXIT_PIO, .pio = {.port = (p), .width = (w), .write = true, .value = (val)})
-#define H_PIO_R(p, w)     H_EXIT(EXIT_PIO, .pio = {.port = (p), .width = (w)})
-#define H_HCALL(n, a, b)  H_EXIT(EXIT_HYPERCALL, .hcall = {.nr = (n), .args = {(a), (b)}})
-#define H_HALT            H_EXIT(EXIT_HALT)
-#define H_CPU_ON(t, e, a) H_EXIT(EXIT_CPU_ON, .cpu_on = {.target = (t), .entry = (e), .arg = (a)})
-#define H_CPU_OFF         H_EXIT(EXIT_CPU_OFF)
-#define H_SHUTDOWN        H_HCALL(AXVM_HC_SHUTDOWN, 0, 0)
-#define H_REBOOT          H_HCALL(AXVM_HC_REBOOT, 0, 0)
-#define H_FATAL(why)      H_EXIT(EXIT_FATAL, .fatal = {.addr = 0xbad, .reason = (why)})
-/* The guest writes HOST_IMAGE_TEXT with the console hypercall. */
-#define H_HELLO H_HCALL(AXVM_HC_CONSOLE_WRITE, HOST_IMAGE_TEXT_GPA, sizeof(HOST_IMAGE_TEXT) - 1)
+    {                                                                                              \
+        .exit = X_PIO_W(p, w, val)                                                                 \
+    }
+#define H_PIO_R(p, w)                                                                              \
+    {                                                                                              \
+        .exit = X_PIO_R(p, w)                                                                      \
+    }
+#define H_HCALL(n, a, b)                                                                           \
+    {                                                                                              \
+        .exit = X_HCALL(n, a, b)                                                                   \
+    }
+#define H_HALT                                                                                     \
+    {                                                                                              \
+        .exit = X_HALT                                                                             \
+    }
+#define H_CPU_ON(t, e, a)                                                                          \
+    {                                                                                              \
+        .exit = X_CPU_ON(t, e, a)                                                                  \
+    }
+#define H_CPU_OFF                                                                                  \
+    {                                                                                              \
+        .exit = X_CPU_OFF                                                                          \
+    }
+#define H_SHUTDOWN                                                                                 \
+    {                                                                                              \
+        .exit = X_SHUTDOWN                                                                         \
+    }
+#define H_REBOOT                                                                                   \
+    {                                                                                              \
+        .exit = X_REBOOT                                                                           \
+    }
+#define H_FATAL(why)                                                                               \
+    {                                                                                              \
+        .exit = X_FATAL(why)                                                                       \
+    }
+#define H_HELLO                                                                                    \
+    {                                                                                              \
+        .exit = X_HELLO                                                                            \
+    }
 
 /* vCPU 'vcpu' of VM 'vm_id' runs these exits in boot 'boot' (1 = the first; 0 = every boot
  * without a script of its own). A script that runs out ends in a fatal exit (counted). */
 void host_script(unsigned vm_id, unsigned vcpu, unsigned boot, const struct host_step *steps,
                  unsigned count);
+
+/* Wait, from a step's 'before' (on another pCPU), until 'v' is in state 'st'; a breach if it
+ * never gets there. */
+void host_wait_state(struct vcpu *v, enum vcpu_state st);
+
+/* Called while a VM is being created (from arch_vm_fdt, with its devices attached), for the
+ * first boot and after a reboot: the test's view of "during vm_create". NULL: nothing. */
+extern void (*host_vm_create_hook)(struct vm *vm);
 
 /* Scripted exits that ran out (the guest had nothing more to do but was run again). */
 extern unsigned host_script_overruns;

@@ -248,8 +248,12 @@ int arch_vm_fdt_cpu(struct vcpu *v, void *fdt)
     return 0;
 }
 
+void (*host_vm_create_hook)(struct vm *vm);
+
 int arch_vm_fdt(struct vm *vm, void *fdt)
 {
+    if (host_vm_create_hook)
+        host_vm_create_hook(vm);
     return 0;
 }
 

@@ -173,7 +173,7 @@ static int intc_fdt_node(const struct emu_device *dev, const struct vm_dev_confi
 {
     int err = vdev_fdt_begin(fdt, &host_intc_type, cfg->base);
     err = err ?: fdt_property_string(fdt, "compatible", "axvm,host-intc");
-    err = err ?: fdt_property(fdt, "interrupt-controller", NULL, 0);
+    err = err ?: fdt_property(fdt, "interrupt-controller", "", 0);
     err = err ?: fdt_property_u32(fdt, "#interrupt-cells", 1);
     return err ?: fdt_property_u32(fdt, "phandle", VM_FDT_PHANDLE_IRQCHIP);
 }
