@@ -75,7 +75,8 @@ static struct vcpu *sched_pick(unsigned cpu)
         if (!v)
             continue;
         enum vcpu_state st = vcpu_state_get(v);
-        bool wakes = st == VCPU_HALTED && (v->vm->state != VM_RUNNING || vcpu_wake_pending(v));
+        bool wakes =
+            st == VCPU_HALTED && (vm_state_get(v->vm) != VM_RUNNING || vcpu_wake_pending(v));
         if (st == VCPU_RUNNABLE || wakes) {
             found = v;
             rl->next_pick = i + 1;
@@ -147,15 +148,15 @@ static void sched_after_run(struct vcpu *v, enum exit_kind why)
 static void sched_run_one(struct vcpu *v)
 {
     struct percpu *self = arch_this_cpu();
-    if (v->vm->state == VM_RUNNING && (vcpu_state_move(v, VCPU_RUNNABLE, VCPU_RUNNING) ||
-                                       vcpu_state_move(v, VCPU_HALTED, VCPU_RUNNING))) {
+    if (vm_state_get(v->vm) == VM_RUNNING && (vcpu_state_move(v, VCPU_RUNNABLE, VCPU_RUNNING) ||
+                                              vcpu_state_move(v, VCPU_HALTED, VCPU_RUNNING))) {
         vcpu_load(v);
         /* Sharing a pCPU: a slice each, so one that never exits cannot keep it. */
         self->need_resched = false;
         arch_timer_set(sched_shared(self->index, v) ? slice_deadline() : ~0ULL);
         sched_after_run(v, vcpu_run(v));
     }
-    if (v->vm->state == VM_STOPPING)
+    if (vm_state_get(v->vm) == VM_STOPPING)
         vm_vcpu_stopped(v);
 }
 

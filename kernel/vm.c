@@ -193,7 +193,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned vmid)
      * knows from the start that it is shared (and slices its time). */
     for (unsigned i = 0; i < vm->vcpu_count; i++)
         sched_add(&vm->vcpus[i]);
-    vm->state = VM_LOADED;
+    vm_state_set(vm, VM_LOADED);
     return 0;
 }
 
@@ -208,7 +208,7 @@ int vm_boot(struct vm *vm)
     cmux_register(&vm->console);
     struct vcpu *boot = &vm->vcpus[0];
     arch_vcpu_reset(boot, c->entry, vm->fdt_gpa, vm->as.pt.root, vm->vmid);
-    vm->state = VM_RUNNING;
+    vm_state_set(vm, VM_RUNNING);
     vcpu_state_move(boot, VCPU_OFF, VCPU_RUNNABLE);
     sched_wake(boot);
     return 0;
@@ -234,7 +234,7 @@ int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg)
     if (!t)
         return -ENOENT;
     unsigned long flags = spin_lock_irqsave(&vm->lock);
-    if (vcpu_state_get(t) != VCPU_OFF || vm->state != VM_RUNNING) {
+    if (vcpu_state_get(t) != VCPU_OFF || vm_state_get(vm) != VM_RUNNING) {
         spin_unlock_irqrestore(&vm->lock, flags);
         return -EBUSY;
     }
@@ -261,7 +261,7 @@ static void vm_release_resources(struct vm *vm)
 void vm_release(struct vm *vm)
 {
     vm_release_resources(vm);
-    vm->state = VM_STOPPED;
+    vm_state_set(vm, VM_STOPPED);
 }
 
 /* The last vCPU out finishes the stop: release, and for a reboot create and boot again. */
@@ -282,7 +282,7 @@ static void vm_finish_stop(struct vm *vm)
     }
     if (why == VM_STOP_REBOOT)
         log_error("vm%u (%s): could not be created again for its reboot", vm->id, vm->cfg->name);
-    vm->state = VM_STOPPED;
+    vm_state_set(vm, VM_STOPPED);
     __atomic_sub_fetch(&vms_alive, 1, __ATOMIC_SEQ_CST);
     arch_cpu_kick(0); /* the boot CPU powers off once the last VM is gone */
 }
@@ -290,11 +290,12 @@ static void vm_finish_stop(struct vm *vm)
 void vm_stop(struct vm *vm, enum vm_stop_reason reason)
 {
     unsigned long flags = spin_lock_irqsave(&vm->lock);
-    if (vm->state != VM_RUNNING && vm->state != VM_LOADED) {
+    enum vm_state st = vm_state_get(vm);
+    if (st != VM_RUNNING && st != VM_LOADED) {
         spin_unlock_irqrestore(&vm->lock, flags);
         return; /* already stopping: the first reason wins */
     }
-    vm->state = VM_STOPPING;
+    vm_state_set(vm, VM_STOPPING);
     vm->stop_reason = reason;
     spin_unlock_irqrestore(&vm->lock, flags);
     /* vCPUs in guest mode elsewhere must come out to notice. */
@@ -315,7 +316,7 @@ void vm_vcpu_stopped(struct vcpu *v)
     }
     /* Claim the release so two pCPUs cannot both do it. The state stays VM_STOPPING until
      * the release is done, so the machine does not power off under it. */
-    if (last && vm->state == VM_STOPPING && !vm->releasing)
+    if (last && vm_state_get(vm) == VM_STOPPING && !vm->releasing)
         vm->releasing = true;
     else
         last = false;

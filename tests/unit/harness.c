@@ -26,7 +26,7 @@ unsigned host_vms_started;
 uint64_t host_frames_initial;
 unsigned host_script_overruns;
 
-/* --- scripts ---------------------------------------------------------------------------------- */
+/* ---- scripts -------------------------------------------------------------------------------- */
 
 struct host_script_entry {
     unsigned vm_id, vcpu, boot;
@@ -91,7 +91,20 @@ void host_script_next(struct vcpu *v, struct vcpu_exit *e)
         arch_this_cpu()->need_resched = true;
 }
 
-/* --- the console and contract breaches -------------------------------------------------------- */
+void host_wait_state(struct vcpu *v, enum vcpu_state st)
+{
+    uint64_t give_up = arch_counter_read() + 10 * 1000000000ULL;
+    while (vcpu_state_get(v) != st) {
+        if (arch_counter_read() > give_up) {
+            host_violation("vm%u vcpu%u: never reached state %d (is %d)", v->vm->id, v->id, (int)st,
+                           (int)vcpu_state_get(v));
+            return;
+        }
+        sched_yield();
+    }
+}
+
+/* ---- the console and contract breaches ------------------------------------------------------ */
 
 static pthread_mutex_t capture_lock = PTHREAD_MUTEX_INITIALIZER;
 static char capture[1 << 16];
@@ -145,7 +158,7 @@ unsigned host_violations(void)
     return n;
 }
 
-/* --- the machine ------------------------------------------------------------------------------ */
+/* ---- the machine ---------------------------------------------------------------------------- */
 
 static void *arena;
 static uint8_t host_image[0x200];

@@ -22,7 +22,7 @@
 #include <axvm/hypercall.h>
 #include <axvm/vm.h>
 
-/* ---- scripts --------------------------------------------------------------------------------- */
+/* ---- scripts -------------------------------------------------------------------------------- */
 
 struct host_step {
     struct vcpu_exit exit;
@@ -142,7 +142,7 @@ extern void (*host_vm_create_hook)(struct vm *vm);
 /* Scripted exits that ran out (the guest had nothing more to do but was run again). */
 extern unsigned host_script_overruns;
 
-/* ---- the machine ----------------------------------------------------------------------------- */
+/* ---- the machine ---------------------------------------------------------------------------- */
 
 /* 'cpus' pCPUs (1..CPU_MAX), 'ram' bytes of frames; console output captured, no VM configs. */
 void host_machine_init(unsigned cpus, uint64_t ram);
@@ -165,7 +165,7 @@ void host_machine_fini(void);
 extern unsigned host_vms_started;
 extern bool host_powered_off;
 
-/* ---- what the tests look at ------------------------------------------------------------------ */
+/* ---- what the tests look at ----------------------------------------------------------------- */
 
 /* Everything the console multiplexer printed since host_machine_init. */
 const char *host_console(void);
@@ -174,6 +174,9 @@ unsigned host_console_count(const char *text);
 
 /* arch_cpu_kick calls aimed at 'pcpu' since host_machine_init. */
 unsigned long host_kicks(unsigned pcpu);
+
+/* Sleeps of 'pcpu' that its one-shot timer ended (arch_timer_set), since host_machine_init. */
+unsigned long host_timer_wakeups(unsigned pcpu);
 
 /* Breaches of the core's contracts seen by the fake architecture. */
 unsigned host_violations(void);
@@ -196,7 +199,7 @@ extern const struct vdev_type host_intc_type;
  * many. */
 extern uint64_t host_frames_initial;
 
-/* ---- between the harness and the fake architecture ------------------------------------------- */
+/* ---- between the harness and the fake architecture ------------------------------------------ */
 
 void host_violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void host_script_next(struct vcpu *v, struct vcpu_exit *e);

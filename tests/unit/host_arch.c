@@ -30,6 +30,7 @@ struct host_pcpu {
     bool kicked;       /* a kick not yet consumed by a sleep */
     uint64_t deadline; /* the one-shot timer; only its own pCPU touches it */
     unsigned long kicks;
+    unsigned long timer_wakeups; /* sleeps its timer ended */
 };
 
 static struct host_pcpu host_pcpus[CPU_MAX];
@@ -78,6 +79,7 @@ void host_pcpu_reset(unsigned cpus)
         h->kicked = false;
         h->deadline = ~0ULL;
         __atomic_store_n(&h->kicks, 0, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&h->timer_wakeups, 0, __ATOMIC_SEQ_CST);
         host_loaded_set(i, NULL);
     }
     host_powered_off = false;
@@ -89,20 +91,30 @@ unsigned long host_kicks(unsigned pcpu)
     return __atomic_load_n(&host_pcpus[pcpu].kicks, __ATOMIC_SEQ_CST);
 }
 
+unsigned long host_timer_wakeups(unsigned pcpu)
+{
+    return __atomic_load_n(&host_pcpus[pcpu].timer_wakeups, __ATOMIC_SEQ_CST);
+}
+
 void arch_cpu_relax(void)
 {
     /* Threads may outnumber cores: let the ticket holder run. */
     sched_yield();
 }
 
-void arch_cpu_kick(unsigned pcpu)
+static void host_wake(unsigned pcpu)
 {
     struct host_pcpu *h = &host_pcpus[pcpu];
-    __atomic_add_fetch(&h->kicks, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_lock(&h->lock);
     h->kicked = true;
     pthread_cond_signal(&h->wake);
     pthread_mutex_unlock(&h->lock);
+}
+
+void arch_cpu_kick(unsigned pcpu)
+{
+    __atomic_add_fetch(&host_pcpus[pcpu].kicks, 1, __ATOMIC_SEQ_CST);
+    host_wake(pcpu);
 }
 
 void arch_cpu_kick_all(void)
@@ -144,8 +156,11 @@ void arch_wait_for_event(void)
         return;
     struct host_pcpu *h = &host_pcpus[host_self->index];
     pthread_mutex_lock(&h->lock);
-    while (!h->kicked && !__atomic_load_n(&host_stopping, __ATOMIC_SEQ_CST) &&
-           !host_timer_fired()) {
+    while (!h->kicked && !__atomic_load_n(&host_stopping, __ATOMIC_SEQ_CST)) {
+        if (host_timer_fired()) {
+            __atomic_add_fetch(&h->timer_wakeups, 1, __ATOMIC_SEQ_CST);
+            break;
+        }
         uint64_t now = arch_counter_read();
         if (now >= host_run_end) {
             __atomic_store_n(&host_hung, true, __ATOMIC_SEQ_CST);
@@ -160,7 +175,7 @@ void arch_wait_for_event(void)
     pthread_mutex_unlock(&h->lock);
 }
 
-/* --- running the pCPUs ------------------------------------------------------------------------ */
+/* ---- running the pCPUs ---------------------------------------------------------------------- */
 
 static pthread_t host_threads[CPU_MAX];
 
@@ -202,7 +217,7 @@ void host_cpus_stop(void)
 {
     __atomic_store_n(&host_stopping, true, __ATOMIC_SEQ_CST);
     for (unsigned i = 1; i < percpu_count; i++) {
-        arch_cpu_kick(i);
+        host_wake(i); /* not the core's kick: not counted */
         pthread_join(host_threads[i], NULL);
     }
     __atomic_store_n(&host_running, false, __ATOMIC_SEQ_CST);

@@ -76,7 +76,7 @@ const struct pt_format *arch_s2_format(void)
     return &host_s2_format;
 }
 
-/* --- which vCPU is on which pCPU, as the architecture sees it --------------------------------- */
+/* ---- which vCPU is on which pCPU, as the architecture sees it ------------------------------- */
 
 static struct vcpu *host_on_cpu[CPU_MAX];
 
@@ -117,7 +117,7 @@ unsigned arch_vmid_max(void)
     return 255;
 }
 
-/* --- vCPUs ------------------------------------------------------------------------------------ */
+/* ---- vCPUs ---------------------------------------------------------------------------------- */
 
 void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_root, unsigned vmid)
 {
@@ -236,7 +236,7 @@ void arch_guest_mem_written(void *p, size_t len)
     __atomic_add_fetch(&host_guest_bytes_written, len, __ATOMIC_SEQ_CST);
 }
 
-/* --- device tree and devices ------------------------------------------------------------------ */
+/* ---- device tree and devices ---------------------------------------------------------------- */
 
 int arch_vm_fdt_cpus(struct vm *vm, void *fdt)
 {
