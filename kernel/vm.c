@@ -205,7 +205,9 @@ int vm_boot(struct vm *vm)
              c->name, vm->boots, c->vcpu_count, c->vcpu_count > 1 ? "s" : "", c->affinity[0],
              c->vcpu_count > 1 ? "..." : "", (unsigned long long)(c->image_size >> 10),
              (unsigned long long)c->load_addr);
-    cmux_register(&vm->console);
+    /* Once: a reboot keeps the stream registered (vm_finish_stop). */
+    if (!vm->console.registered)
+        cmux_register(&vm->console);
     struct vcpu *boot = &vm->vcpus[0];
     arch_vcpu_reset(boot, c->entry, vm->fdt_gpa, vm->as.pt.root, vm->vmid);
     vm_state_set(vm, VM_RUNNING);
@@ -247,11 +249,13 @@ int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg)
     return 0;
 }
 
+/* Everything of this boot. The console stream is the VM's, not the boot's: it stays registered
+ * across a reboot, so input typed meanwhile waits in it for the next boot's UART, and focus
+ * stays on the VM. */
 static void vm_release_resources(struct vm *vm)
 {
     vm_release_irqs(vm);
     cmux_flush(&vm->console);
-    cmux_unregister(&vm->console);
     for (unsigned i = 0; i < vm->vcpu_count; i++)
         sched_remove(&vm->vcpus[i]);
     vm_remove_devices(vm);
@@ -261,6 +265,7 @@ static void vm_release_resources(struct vm *vm)
 void vm_release(struct vm *vm)
 {
     vm_release_resources(vm);
+    cmux_unregister(&vm->console);
     vm_state_set(vm, VM_STOPPED);
 }
 
@@ -282,6 +287,7 @@ static void vm_finish_stop(struct vm *vm)
     }
     if (why == VM_STOP_REBOOT)
         log_error("vm%u (%s): could not be created again for its reboot", vm->id, vm->cfg->name);
+    cmux_unregister(&vm->console);
     vm_state_set(vm, VM_STOPPED);
     __atomic_sub_fetch(&vms_alive, 1, __ATOMIC_SEQ_CST);
     arch_cpu_kick(0); /* the boot CPU powers off once the last VM is gone */
