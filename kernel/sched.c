@@ -87,16 +87,17 @@ static struct vcpu *sched_pick(unsigned cpu)
 }
 
 /* Another vCPU is pinned to this pCPU: it may become runnable while 'self' runs, so 'self'
- * gets a slice rather than the pCPU. */
+ * gets a slice rather than the pCPU. Under the list's lock: a reboot elsewhere adds and removes
+ * vCPUs meanwhile. */
 static bool sched_shared(unsigned cpu, const struct vcpu *self)
 {
-    const struct run_list *rl = &run_lists[cpu];
-    for (unsigned i = 0; i < SCHED_MAX_PER_CPU; i++) {
-        const struct vcpu *v = rl->v[i];
-        if (v && v != self)
-            return true;
-    }
-    return false;
+    struct run_list *rl = &run_lists[cpu];
+    bool shared = false;
+    unsigned long flags = spin_lock_irqsave(&rl->lock);
+    for (unsigned i = 0; i < SCHED_MAX_PER_CPU && !shared; i++)
+        shared = rl->v[i] && rl->v[i] != self;
+    spin_unlock_irqrestore(&rl->lock, flags);
+    return shared;
 }
 
 /* The earliest moment a halted vCPU of this pCPU must run for its own timer. */
