@@ -222,6 +222,24 @@ void vm_irq_set(struct vm *vm, int irq, bool level)
         vm->intc.ops->set_level(vm->intc.ctx, (unsigned)irq, level);
 }
 
+bool vm_bad_access_note(struct vm *vm, uint64_t gpa)
+{
+    uint64_t key = (gpa >> 16) + 1; /* 0 marks a free slot */
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    bool first = false;
+    for (unsigned i = 0; i < VM_BAD_ACCESS_LOGS; i++) {
+        if (vm->bad_access_logged[i] == key)
+            break;
+        if (!vm->bad_access_logged[i]) {
+            vm->bad_access_logged[i] = key;
+            first = true;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return first;
+}
+
 struct vcpu *vm_find_vcpu_by_hwid(struct vm *vm, uint64_t hwid)
 {
     for (unsigned i = 0; i < vm->vcpu_count; i++)
@@ -346,7 +364,8 @@ bool vm_any_active(void)
 
 unsigned vm_start_all(void)
 {
-    struct machine_facts m = {percpu_online_count(), frame_free_count() * PAGE_SIZE};
+    struct machine_facts m;
+    machine_facts_fill(&m);
     const struct vm_config *accepted[VM_MAX];
     unsigned n = 0, vmid = 1;
     for (unsigned i = 0; i < vm_config_count && n < VM_MAX; i++) {

@@ -211,6 +211,16 @@ void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *exit)
     }
 }
 
+/* Accesses to nothing the core handed to the architecture; the fake one just steps over them
+ * (the guest "takes its fault" and goes on). */
+unsigned host_bad_accesses;
+
+void arch_vcpu_bad_access(struct vcpu *v, struct vcpu_exit *e)
+{
+    __atomic_add_fetch(&host_bad_accesses, 1, __ATOMIC_SEQ_CST);
+    v->arch.stepped += e->insn_len;
+}
+
 uint64_t arch_vcpu_hwid(unsigned index)
 {
     return index;

@@ -133,15 +133,16 @@ TEST(machine_guest_errors_stop_the_vm)
         H_MMIO_R(HOST_LAZY + 0x3000, 8), /* backs the page; the access runs again */
         H_MMIO_R(HOST_UART + 0xfe, 4),   /* runs past the device's end */
     };
-    static const struct host_step pio_refused[] = {H_PIO_W(0x3ff, 4, 0)};
+    /* The host interrupt controller on ports: it refuses writes below its route registers. */
+    static const struct host_step pio_refused[] = {H_PIO_W(0x1000, 4, 0)};
     host_machine_init(5, MiB(32));
-    host_vm_config_add(1, "unmapped", 1, false);
+    host_vm_config_add(1, "unmapped", 1, false)->stop_on_bad_access = true;
     host_vm_config_add(2, "fatal", 1, false)->affinity[0] = 1;
     host_vm_config_add(3, "undecoded", 1, false)->affinity[0] = 2;
     host_vm_config_add(4, "refused", 1, false)->affinity[0] = 3;
     struct vm_config *c = host_vm_config_add(5, "pio", 1, false);
     c->affinity[0] = 4;
-    c->dev[0] = (struct vm_dev_config){"ns16550", 0x3f8, 8, -1, true};
+    c->dev[0] = (struct vm_dev_config){"host-intc", 0x1000, 0x200, -1, true};
     host_script(1, 0, 0, unmapped, 1);
     host_script(2, 0, 0, fatal, 1);
     host_script(3, 0, 0, undecoded, 1);
@@ -167,6 +168,29 @@ TEST(machine_guest_errors_stop_the_vm)
     /* The faulting exit is not stepped over. */
     CHECK_EQ(vm_table[3].vcpus[0].arch.completed, 0);
     CHECK_EQ(frame_free_count(), host_frames_initial);
+    host_machine_fini();
+}
+
+extern unsigned host_bad_accesses;
+
+/* By default an access to nothing is the guest's own fault, as on hardware: the architecture
+ * delivers it, the VM runs on, and one warning per 64 KiB range says so. */
+TEST(machine_access_to_nothing_is_the_guests_fault)
+{
+    static const struct host_step steps[] = {
+        H_MMIO_W(0x1000, 4, 1),
+        H_MMIO_R(0x2000, 4),
+        H_MMIO_R(0x20000, 4),
+        H_SHUTDOWN,
+    };
+    unsigned before = host_bad_accesses;
+    host_machine_init(1, MiB(32));
+    host_vm_config_add(1, "probe", 1, false);
+    host_script(1, 0, 0, steps, ARRAY_SIZE(steps));
+    CHECK(host_machine_run());
+    CHECK_EQ(host_bad_accesses - before, 3);
+    CHECK_EQ(host_console_count("the guest gets a fault"), 2);
+    CHECK_EQ(host_console_count("stopped (shutdown) after 4 exits"), 1);
     host_machine_fini();
 }
 
