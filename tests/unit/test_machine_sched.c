@@ -275,9 +275,10 @@ TEST(machine_irq_reaches_vintc_and_kicks_only_the_target)
  * architecture checks on every run and every completed exit of vCPU 1 that it is RUNNING.
  * On e9c76a6, sched_wake read the state and then stored RUNNABLE ("if HALTED then RUNNABLE"):
  * when the owning pCPU moved HALTED to RUNNING in between, the vCPU ran as RUNNABLE (a breach
- * here) and could be picked while running. Checked by putting that body back into sched_wake:
- * this test then reports "runs in state 1, not RUNNING" (and the ThreadSanitizer build reports
- * the data race on its own).
+ * here) and could be picked while running. Checked by putting that body back into sched_wake
+ * (plain loads and stores of v->state, as then): the ThreadSanitizer build fails this test on
+ * every run (a data race in sched_wake); the ASan build sees it only when the race strikes
+ * within a window of a few instructions ("runs in state 1, not RUNNING": in some runs, not all).
  */
 TEST(machine_wake_never_unruns_a_running_vcpu)
 {
