@@ -94,7 +94,8 @@ TEST(machine_hypercalls_answer)
 }
 
 /* MMIO and port values are cut to the access width both ways; loads sign-extend when the
- * instruction does; a port nobody owns reads as all ones. */
+ * instruction does; a port nobody owns reads as all ones; a port access past a device's last
+ * port goes byte by byte, each to whoever owns that port. */
 TEST(machine_mmio_and_pio_values)
 {
     static const struct host_step steps[] = {
@@ -106,18 +107,23 @@ TEST(machine_mmio_and_pio_values)
                     .mmio = {.gpa = UART_SCR, .width = 1, .sign_extend = true, .decoded = true})},
         H_PIO_R(0x80, 2),
         H_PIO_W(0x80, 1, 0x55),
+        H_PIO_W(0x3ff, 1, 0x5a), /* the port UART's scratch register */
+        H_PIO_R(0x3fe, 4),       /* MSR, scratch, then two ports of nobody */
         H_SHUTDOWN,
     };
     host_machine_init(2, MiB(32));
-    host_vm_config_add(1, "io", 1, false);
+    struct vm_config *c = host_vm_config_add(1, "io", 1, false);
+    c->dev[1] = (struct vm_dev_config){"ns16550", 0x3f8, 8, -1, true};
+    c->dev_count = 2;
     host_script(1, 0, 0, steps, ARRAY_SIZE(steps));
     CHECK(host_machine_run());
     struct vcpu *v = &vm_table[0].vcpus[0];
-    CHECK_EQ(v->arch.read_count, 4);
+    CHECK_EQ(v->arch.read_count, 5);
     CHECK_EQ(v->arch.reads[0], 0x60); /* THR empty, transmitter empty, no data */
     CHECK_EQ(v->arch.reads[1], 0x80);
     CHECK_EQ(v->arch.reads[2], 0xffffffffffffff80ULL);
     CHECK_EQ(v->arch.reads[3], 0xffff);
+    CHECK_EQ(v->arch.reads[4], 0xffff5ab0);
     host_machine_fini();
 }
 
