@@ -20,6 +20,11 @@
 
 #define VECTOR_NMI 2
 
+bool inject_interruptible(const struct vcpu *v)
+{
+    return v->arch.vmcb->save.rflags & RFLAGS_IF;
+}
+
 static void request_window(struct vmcb_control *c)
 {
     c->int_ctl |= INT_CTL_V_IRQ | INT_CTL_V_IGN_TPR | INT_CTL_V_INTR_PRIO(0xf);

@@ -24,6 +24,7 @@
 #include <axvm/spinlock.h>
 #include <axvm/vdev.h>
 #include <axvm/vm.h>
+#include <arch/svm.h>
 #include <arch/vapic.h>
 #include "vioapic_model.h"
 #include "vlapic_model.h"
@@ -243,7 +244,9 @@ static bool vapic_pending(void *ctx, struct vcpu *v)
 {
     struct vapic *a = ctx;
     unsigned long flags = spin_lock_irqsave(&a->lock);
-    bool any = a->cpu[v->id].nmi || vlapic_pending(&a->cpu[v->id].lapic) >= 0;
+    /* A HLT with interrupts off ("cli; hlt", as a stopped CPU does) ends only with an NMI. */
+    bool any =
+        a->cpu[v->id].nmi || (inject_interruptible(v) && vlapic_pending(&a->cpu[v->id].lapic) >= 0);
     spin_unlock_irqrestore(&a->lock, flags);
     return any;
 }

@@ -375,12 +375,13 @@ void arch_vcpu_put(struct vcpu *v)
  * interrupt controller's (vm->intc). A VM without one has nothing to wait for: HLT yields. */
 bool arch_vcpu_event_pending(struct vcpu *v)
 {
-    return !v->vm->intc.ops || vapic_timer_due(v);
+    return !v->vm->intc.ops || (inject_interruptible(v) && vapic_timer_due(v));
 }
 
 uint64_t arch_vcpu_timer_deadline(struct vcpu *v)
 {
-    return vapic_timer_deadline(v);
+    /* With interrupts off the timer cannot end the HLT: nothing to wake up for. */
+    return v->vm->intc.ops && inject_interruptible(v) ? vapic_timer_deadline(v) : ~0ULL;
 }
 
 void arch_cpu_kick(unsigned pcpu)
