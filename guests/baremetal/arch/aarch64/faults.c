@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The AArch64 guest-fault checks (../../faults.c runs them in this order).
+ *
+ * An access to an address with no memory or device is a synchronous external abort taken at
+ * EL1 (ARM ARM D1.10, D17.2.37 ESR_ELx): through the vector for the current EL with SP_ELx
+ * (VBAR_EL1 + 0x200, since the guest runs in EL1h), ESR_EL1.EC 0x25 (data abort, same EL) or
+ * 0x21 (instruction abort, same EL), IL set, DFSC/IFSC 0x10 (synchronous external abort, not on
+ * a table walk), WnR set for a store, FAR_EL1 the address, ELR_EL1 the faulting instruction,
+ * SPSR_EL1 the state before it (EL1h).
+ */
+#include <axvm/format.h>
+#include "../../faults.h"
+#include "gic.h"
+#include "timers.h"
+#include "traps.h"
+
+#define EC_IABT_CUR  0x21
+#define EC_DABT_CUR  0x25
+#define ESR_EC(esr)  (((esr) >> 26) & 0x3f)
+#define ESR_IL       (1ULL << 25)
+#define ESR_WNR      (1ULL << 6)
+#define ESR_FSC(esr) ((esr)&0x3f)
+#define FSC_SEA      0x10
+#define SPSR_M(s)    ((s)&0xf)
+#define SPSR_M_EL1H  0x5
+#define VECTOR_SIZE  0x80
+
+/* A load from 'addr'; *pc = the load's address. */
+static void probe_load(uint64_t addr, uint64_t *pc)
+{
+    uint64_t value, at;
+    __asm__ volatile("adr %1, 1f\n1: ldr %0, [%2]"
+                     : "=&r"(value), "=&r"(at)
+                     : "r"(addr)
+                     : "memory");
+    *pc = at;
+}
+
+static void probe_store(uint64_t addr, uint64_t value, uint64_t *pc)
+{
+    uint64_t at;
+    __asm__ volatile("adr %0, 1f\n1: str %1, [%2]" : "=&r"(at) : "r"(value), "r"(addr) : "memory");
+    *pc = at;
+}
+
+/* A call to 'addr': the handler returns to the instruction after it. */
+static void probe_fetch(uint64_t addr)
+{
+    __asm__ volatile("blr %0" ::"r"(addr) : "x30", "memory");
+}
+
+/* What the hardware reports for an abort of this kind at 'addr' from the instruction at 'pc'. */
+static bool abort_check(const struct trap_record *t, unsigned ec, bool write, uint64_t addr,
+                        uint64_t pc, char *detail, size_t size)
+{
+    format_snprintf(detail, size, "esr=0x%llx far=0x%llx elr=0x%llx via VBAR+0x%x spsr=0x%llx",
+                    (unsigned long long)t->cause, (unsigned long long)t->addr,
+                    (unsigned long long)t->pc, t->vector * VECTOR_SIZE,
+                    (unsigned long long)t->state);
+    if (!t->count) {
+        format_snprintf(detail, size, "no exception: the access to 0x%llx went through",
+                        (unsigned long long)addr);
+        return false;
+    }
+    return ESR_EC(t->cause) == ec && (t->cause & ESR_IL) && ESR_FSC(t->cause) == FSC_SEA &&
+           !!(t->cause & ESR_WNR) == write && t->addr == addr && t->pc == pc &&
+           t->vector == VEC_CUR_SPX + VEC_KIND_SYNC && SPSR_M(t->state) == SPSR_M_EL1H;
+}
+
+static bool check_load(const struct fault_env *env, char *detail, size_t size)
+{
+    uint64_t pc;
+    trap_expect(TRAP_STEP);
+    probe_load(env->nowhere_data, &pc);
+    struct trap_record t = trap_done();
+    return abort_check(&t, EC_DABT_CUR, false, env->nowhere_data, pc, detail, size);
+}
+
+/* In the same 64 KiB range as the load: the hypervisor logs the range once. */
+static bool check_store(const struct fault_env *env, char *detail, size_t size)
+{
+    uint64_t pc, addr = env->nowhere_data + 8;
+    trap_expect(TRAP_STEP);
+    probe_store(addr, 0x5a5a5a5a5a5a5a5aULL, &pc);
+    struct trap_record t = trap_done();
+    return abort_check(&t, EC_DABT_CUR, true, addr, pc, detail, size);
+}
+
+static bool check_fetch(const struct fault_env *env, char *detail, size_t size)
+{
+    trap_expect(TRAP_RETURN);
+    probe_fetch(env->nowhere_code);
+    struct trap_record t = trap_done();
+    /* An instruction abort's ELR is the address it could not fetch. */
+    return abort_check(&t, EC_IABT_CUR, false, env->nowhere_code, env->nowhere_code, detail, size);
+}
+
+static void store8(uint64_t addr, uint64_t value)
+{
+    __asm__ volatile("strb %w0, [%1]" ::"r"(value), "r"(addr) : "memory");
+}
+
+static void store16(uint64_t addr, uint64_t value)
+{
+    __asm__ volatile("strh %w0, [%1]" ::"r"(value), "r"(addr) : "memory");
+}
+
+/* The whole X register a byte load wrote (LDRB zero-extends into it). */
+static uint64_t load8(uint64_t addr)
+{
+    uint64_t v;
+    __asm__ volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+    return v;
+}
+
+static volatile uint32_t *reg32(uint64_t addr)
+{
+    return (volatile uint32_t *)(uintptr_t)addr;
+}
+
+/*
+ * Narrow stores to the vGIC distributor's set-enable registers (one bit per SPI, 32 to a
+ * register): a byte store of a register holding 0xff01 enables SPI 32 alone, a halfword store
+ * of 0xffff0002 two bytes in (SPIs 48-63) enables SPI 49 alone; the bits above the access's
+ * width are not part of the store. A byte load returns that byte, zero-extended.
+ */
+static bool check_byte_store(const struct fault_env *env, char *detail, size_t size)
+{
+    uint64_t gicd, gicr;
+    if (!gic_find(env->fdt, &gicd, &gicr)) {
+        format_snprintf(detail, size, "no arm,gic-v3 node in the device tree");
+        return false;
+    }
+    uint64_t set1 = gicd + GICD_ISENABLER + 4, set2 = gicd + GICD_ISENABLER + 8;
+    *reg32(gicd + GICD_ICENABLER + 4) = ~0U;
+    *reg32(gicd + GICD_ICENABLER + 8) = ~0U;
+    uint32_t before = *reg32(set1);
+    store8(set1, 0xff01);
+    uint32_t after_byte = *reg32(set1);
+    store16(set1 + 2, 0xffff0002);
+    uint32_t after_half = *reg32(set1), above = *reg32(set2);
+    uint64_t byte = load8(set1);
+    *reg32(gicd + GICD_ICENABLER + 4) = ~0U;
+    *reg32(gicd + GICD_ICENABLER + 8) = ~0U;
+    format_snprintf(detail, size,
+                    "GICD_ISENABLER1 0x%x, 0x%x after strb 0xff01, 0x%x after strh 0xffff0002 at "
+                    "+2; ISENABLER2 0x%x; ldrb 0x%llx",
+                    before, after_byte, after_half, above, (unsigned long long)byte);
+    return before == 0 && after_byte == 0x1 && after_half == 0x20001 && above == 0 && byte == 1;
+}
+
+/* The checks that cannot stop a VM on a hypervisor without the fixes come first, so that a run
+ * there shows each of them failing. */
+const struct fault_check fault_checks[] = {
+    {"byte store", check_byte_store},
+    {"virtual timer interrupt", timer_check_virtual},
+    {"physical timer interrupt", timer_check_physical},
+    {"load abort", check_load},
+    {"store abort", check_store},
+    {"fetch abort", check_fetch},
+    {NULL, NULL},
+};
