@@ -357,7 +357,8 @@ bool vm_any_active(void)
 
 unsigned vm_start_all(void)
 {
-    struct machine_facts m = {percpu_online_count(), frame_free_count() * PAGE_SIZE};
+    struct machine_facts m;
+    machine_facts_fill(&m);
     const struct vm_config *accepted[VM_MAX];
     unsigned n = 0, vmid = 1;
     for (unsigned i = 0; i < vm_config_count && n < VM_MAX; i++) {
