@@ -41,7 +41,7 @@ static uint64_t described_top(const void *fdt)
     return top;
 }
 
-void faults_run(const void *fdt, uint64_t counter_hz, bool extra)
+void faults_run(const void *fdt, uint64_t counter_hz)
 {
     uint64_t top = described_top(fdt);
     struct fault_env env = {
@@ -57,8 +57,6 @@ void faults_run(const void *fdt, uint64_t counter_hz, bool extra)
 
     unsigned total = 0, failed = 0;
     for (const struct fault_check *c = fault_checks; c->name; c++) {
-        if (c->extra && !extra)
-            continue;
         char detail[128];
         detail[0] = '\0';
         bool ok = c->run(&env, detail, sizeof(detail));

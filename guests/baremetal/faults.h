@@ -29,17 +29,14 @@ struct fault_env {
 struct fault_check {
     const char *name;
     bool (*run)(const struct fault_env *env, char *detail, size_t size);
-    /* Hardware behaviour the hypervisor is known not to give yet: run only when asked
-     * ("faults_extra"), where the test expects it to fail until it is fixed. */
-    bool extra;
 };
 
 /* This architecture's checks (arch/<arch>/faults.c), ended by an entry with no name. */
 extern const struct fault_check fault_checks[];
 
-/* Runs every check (with 'extra', the extra ones too), printing "faults: <name> ok: <detail>"
- * or "faults: <name> FAILED: ...", then "faults: all N checks ok" or "faults: FAILED ...". */
-void faults_run(const void *fdt, uint64_t counter_hz, bool extra);
+/* Runs every check, printing "faults: <name> ok: <detail>" or "faults: <name> FAILED: ...",
+ * then "faults: all N checks ok" or "faults: FAILED ...". */
+void faults_run(const void *fdt, uint64_t counter_hz);
 
 /* What the guest's own exception handler saw of the exception it was told to expect. */
 struct trap_record {

@@ -7,9 +7,9 @@
  *   its command line asks for.
  * Command line: "bench" only runs the exit-cost benchmark (bench.c); "rounds=N" repeats the compute
  * N times (a long-running VM); "fpcanary=N" only runs N rounds of the FP/SIMD isolation check
- * (fpcanary.c); "faults" only runs the guest-fault checks (faults.c), "faults faults_extra" those
- * and the ones known to fail; "bad" misbehaves (unknown hypercall, then a store outside its
- * memory); "reboots=N" reboots until it has booted N+1 times; otherwise it shuts down.
+ * (fpcanary.c); "faults" only runs the guest-fault checks (faults.c); "bad" misbehaves (unknown
+ * hypercall, then a store outside its memory); "reboots=N" reboots until it has booted N+1
+ * times; otherwise it shuts down.
  */
 #include <string.h>
 #include <libfdt.h>
@@ -206,7 +206,7 @@ void guest_main(const void *fdt)
         guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
     }
     if (cmdline_value("faults", &v)) {
-        faults_run(fdt, counter_freq(), cmdline_value("faults_extra", &v));
+        faults_run(fdt, counter_freq());
         guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
     }
 

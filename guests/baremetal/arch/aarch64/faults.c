@@ -153,14 +153,15 @@ static bool check_byte_store(const struct fault_env *env, char *detail, size_t s
 /* The checks that cannot stop a VM on a hypervisor without the fixes come first, so that a run
  * there shows each of them failing. */
 const struct fault_check fault_checks[] = {
-    {"byte store", check_byte_store, false},
-    {"virtual timer interrupt", timer_check_virtual, false},
-    {"physical timer interrupt", timer_check_physical, false},
-    {"load abort", check_load, false},
-    {"store abort", check_store, false},
-    {"fetch abort", check_fetch, false},
-    /* The interrupt stays asserted: the hypervisor's own IMASK (set when the timer fires at
-     * EL2) and the guest's cannot be told apart. */
-    {"timer masked by IMASK", timer_check_imask, true},
+    {"byte store", check_byte_store},
+    {"virtual timer interrupt", timer_check_virtual},
+    {"physical timer interrupt", timer_check_physical},
+    {"virtual timer masked by IMASK", timer_check_virtual_imask},
+    {"physical timer masked by IMASK", timer_check_physical_imask},
+    {"virtual timer re-armed", timer_check_virtual_rearm},
+    {"physical timer re-armed", timer_check_physical_rearm},
+    {"load abort", check_load},
+    {"store abort", check_store},
+    {"fetch abort", check_fetch},
     {0},
 };

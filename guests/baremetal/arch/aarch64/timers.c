@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
  * The EL1 timers' interrupts (ARM ARM D11.2.4): the virtual timer (CNTV, PPI 27) and the
- * physical timer (CNTP, PPI 30). A timer's interrupt is a level: asserted while the timer is
- * enabled, not masked and its condition met (CNTx_CTL ENABLE, !IMASK, ISTATUS). Each check:
+ * physical timer (CNTP, PPI 30). A timer's interrupt is a level, its condition: asserted while
+ * the timer is enabled, not masked and expired (CNTx_CTL ENABLE, !IMASK, ISTATUS). For each
+ * timer, three checks:
  *
- * 1. Arm the timer 1 ms ahead with IRQs unmasked: the interrupt must come, through the
- *    guest's IRQ vector with the timer's INTID from ICC_IAR1_EL1. The handler disables the
- *    timer and ends the interrupt; after that nothing more may come (watched for 20 ms).
- * 2. With IRQs masked, arm the timer in the past: its interrupt becomes pending (seen in
- *    ICC_HPPIR1_EL1). Disable the timer, so the line drops: after one exit (where the
- *    hypervisor looks at the timer) it must not be pending any more, and unmasking IRQs must
- *    bring nothing (watched for 20 ms). A hypervisor that latches the timer's interrupt like
- *    an edge delivers it here anyway.
+ * - interrupt: armed 1 ms ahead with IRQs unmasked, the interrupt comes through the guest's IRQ
+ *   vector with the timer's INTID from ICC_IAR1_EL1; the handler disables the timer and ends
+ *   the interrupt, and nothing more comes while the guest makes exits. Then, with IRQs masked,
+ *   the timer is armed in the past: its interrupt becomes pending (ICC_HPPIR1_EL1). Disabling
+ *   the timer drops the line: after one exit (where the hypervisor looks at the timer) it is
+ *   not pending any more, and unmasking IRQs brings nothing. A hypervisor that latches the
+ *   interrupt like an edge delivers it here anyway.
+ * - masked by IMASK: the handler masks the timer instead of disabling it (as Linux's arch timer
+ *   handler does first); the line drops all the same, so nothing more may come.
+ * - re-armed: the handler re-arms the timer 1 ms further, four times, while the guest spins
+ *   without exits: all five interrupts must come (the hypervisor must hear the timer again
+ *   without waiting for an exit of the guest's own).
  *
- * An extra check (timer_check_imask) has the handler mask the timer (CNTP_CTL.IMASK) instead of
- * disabling it, as Linux's arch timer handler does first: the line drops all the same.
+ * Waits for an interrupt give up after ARRIVE_MS: only a failing run waits that long.
  */
 #include <axvm/format.h>
 #include <axvm/hypercall.h>
@@ -24,16 +28,21 @@
 #include "timers.h"
 #include "traps.h"
 
-#define PPI_VTIMER 27
-#define PPI_PTIMER 30
-#define CTL_ENABLE 1
-#define CTL_IMASK  2
-#define ARRIVE_MS  100 /* an interrupt due in 1 ms must come within this */
-#define QUIET_MS   20  /* and nothing more within this after it is disabled */
+#define PPI_VTIMER  27
+#define PPI_PTIMER  30
+#define CTL_ENABLE  1
+#define CTL_IMASK   2
+#define ARRIVE_MS   2000 /* an interrupt due now must have come by then */
+#define QUIET_EXITS 1000 /* exits made while nothing more may come */
+#define REARMS      4
+
+enum handler_action { HANDLER_DISABLE, HANDLER_MASK, HANDLER_REARM };
 
 static volatile unsigned taken[32];
 static volatile unsigned other_irqs;
-static volatile bool handler_masks; /* the handler sets IMASK rather than clearing ENABLE */
+static volatile enum handler_action action;
+static volatile unsigned rearms_left;
+static uint64_t period; /* counter ticks of 1 ms */
 
 static uint64_t counter(bool phys)
 {
@@ -71,19 +80,24 @@ static void timer_disable(bool phys)
         __asm__ volatile("msr cntv_ctl_el0, xzr; isb");
 }
 
-/* The IRQ handler (traps.c acknowledges and ends the interrupt): stop the timer, count. */
+/* The IRQ handler (traps.c acknowledges and ends the interrupt): stop, mask or re-arm the
+ * timer, and count. */
 static void timer_irq(unsigned intid)
 {
-    if (intid == PPI_VTIMER || intid == PPI_PTIMER) {
-        bool phys = intid == PPI_PTIMER;
-        if (handler_masks)
-            timer_set(phys, timer_cval(phys), CTL_ENABLE | CTL_IMASK);
-        else
-            timer_disable(phys);
-        taken[intid]++;
-    } else {
+    if (intid != PPI_VTIMER && intid != PPI_PTIMER) {
         other_irqs++;
+        return;
     }
+    bool phys = intid == PPI_PTIMER;
+    if (action == HANDLER_MASK) {
+        timer_set(phys, timer_cval(phys), CTL_ENABLE | CTL_IMASK);
+    } else if (action == HANDLER_REARM && rearms_left) {
+        rearms_left--;
+        timer_set(phys, timer_cval(phys) + period, CTL_ENABLE);
+    } else {
+        timer_disable(phys);
+    }
+    taken[intid]++;
 }
 
 static void irqs_unmask(void)
@@ -96,15 +110,25 @@ static void irqs_mask(void)
     __asm__ volatile("msr daifset, #2; isb" ::: "memory");
 }
 
-/* Spin for up to 'ms' milliseconds, until *count reaches 'until' (0: the whole time), making
- * exits all along: each is a chance for the hypervisor to deliver an interrupt it still holds
- * (as an operating system's own exits would be). */
-static void wait_ms(const struct fault_env *env, unsigned ms, volatile unsigned *count,
-                    unsigned until)
+/* Spin without exits until *count reaches 'until', for at most ARRIVE_MS. */
+static void wait_for(const struct fault_env *env, volatile unsigned *count, unsigned until)
 {
-    uint64_t end = guest_cycles() + env->counter_hz / 1000 * ms;
-    while (guest_cycles() < end && !(until && *count >= until))
+    uint64_t end = guest_cycles() + env->counter_hz / 1000 * ARRIVE_MS;
+    while (*count < until && guest_cycles() < end)
+        guest_relax();
+}
+
+/* Exits, each a chance for the hypervisor to deliver an interrupt it still holds (as an
+ * operating system's own exits would be). */
+static void make_exits(unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
         guest_hypercall(AXVM_HC_VCPU_ID, 0, 0);
+}
+
+static unsigned ppi_of(bool phys)
+{
+    return phys ? PPI_PTIMER : PPI_VTIMER;
 }
 
 static bool ready(const struct fault_env *env, char *detail, size_t size)
@@ -115,42 +139,56 @@ static bool ready(const struct fault_env *env, char *detail, size_t size)
         return false;
     }
     trap_irq_handler(timer_irq);
+    period = env->counter_hz / 1000;
     done = true;
     return true;
 }
 
-static bool timer_check(const struct fault_env *env, bool phys, char *detail, size_t size)
+/* The handler does 'how'; the timer is armed 1 ms ahead. The interrupts taken by the time
+ * 'until' have been, or ARRIVE_MS has passed. */
+static unsigned fire(const struct fault_env *env, bool phys, enum handler_action how,
+                     unsigned until)
 {
-    unsigned ppi = phys ? PPI_PTIMER : PPI_VTIMER;
-    uint64_t ms = env->counter_hz / 1000;
+    unsigned ppi = ppi_of(phys);
+    taken[ppi] = 0;
+    action = how;
+    irqs_unmask();
+    timer_set(phys, counter(phys) + period, CTL_ENABLE);
+    wait_for(env, &taken[ppi], until);
+    return taken[ppi];
+}
+
+static void stop(bool phys)
+{
+    irqs_mask();
+    timer_disable(phys);
+    action = HANDLER_DISABLE;
+}
+
+static bool check_interrupt(const struct fault_env *env, bool phys, char *detail, size_t size)
+{
+    unsigned ppi = ppi_of(phys);
     if (!ready(env, detail, size))
         return false;
 
-    /* 1: delivered once, nothing after the handler disabled it. */
-    taken[ppi] = 0;
-    irqs_unmask();
-    timer_set(phys, counter(phys) + ms, CTL_ENABLE);
-    wait_ms(env, ARRIVE_MS, &taken[ppi], 1);
-    unsigned first = taken[ppi];
-    wait_ms(env, QUIET_MS, &taken[ppi], 0);
+    unsigned first = fire(env, phys, HANDLER_DISABLE, 1);
+    make_exits(QUIET_EXITS);
     unsigned again = taken[ppi] - first;
-    irqs_mask();
-    timer_disable(phys);
+    stop(phys);
 
-    /* 2: pending while IRQs are masked, taken back when the timer is disabled. */
-    timer_set(phys, counter(phys), CTL_ENABLE);
-    uint64_t end = guest_cycles() + ARRIVE_MS * ms;
+    timer_set(phys, counter(phys), CTL_ENABLE); /* expired at once, IRQs masked */
+    uint64_t end = guest_cycles() + env->counter_hz / 1000 * ARRIVE_MS;
     while (gic_pending() != ppi && guest_cycles() < end)
         guest_relax();
     bool was_pending = gic_pending() == ppi;
     timer_disable(phys);
-    guest_hypercall(AXVM_HC_VCPU_ID, 0, 0); /* an exit: the hypervisor samples the timer */
+    make_exits(1); /* where the hypervisor samples the timer */
     unsigned pending_after = gic_pending();
     unsigned before = taken[ppi];
     irqs_unmask();
-    wait_ms(env, QUIET_MS, &taken[ppi], 0);
-    irqs_mask();
+    make_exits(QUIET_EXITS);
     unsigned late = taken[ppi] - before;
+    stop(phys);
 
     format_snprintf(detail, size,
                     "INTID %u taken %u time(s), %u more after disabling; masked: %s, then %s "
@@ -161,34 +199,59 @@ static bool timer_check(const struct fault_env *env, bool phys, char *detail, si
            other_irqs == 0;
 }
 
+static bool check_imask(const struct fault_env *env, bool phys, char *detail, size_t size)
+{
+    unsigned ppi = ppi_of(phys);
+    if (!ready(env, detail, size))
+        return false;
+    unsigned first = fire(env, phys, HANDLER_MASK, 1);
+    make_exits(QUIET_EXITS);
+    unsigned again = taken[ppi] - first;
+    stop(phys);
+    format_snprintf(detail, size, "INTID %u taken %u time(s), %u more while masked by IMASK", ppi,
+                    first, again);
+    return first == 1 && again == 0;
+}
+
+static bool check_rearm(const struct fault_env *env, bool phys, char *detail, size_t size)
+{
+    unsigned ppi = ppi_of(phys);
+    if (!ready(env, detail, size))
+        return false;
+    rearms_left = REARMS;
+    unsigned n = fire(env, phys, HANDLER_REARM, REARMS + 1);
+    stop(phys);
+    format_snprintf(detail, size, "INTID %u taken %u time(s), re-armed by its handler %u times",
+                    ppi, n, REARMS - rearms_left);
+    return n == REARMS + 1 && rearms_left == 0;
+}
+
 bool timer_check_virtual(const struct fault_env *env, char *detail, size_t size)
 {
-    return timer_check(env, false, detail, size);
+    return check_interrupt(env, false, detail, size);
 }
 
 bool timer_check_physical(const struct fault_env *env, char *detail, size_t size)
 {
-    return timer_check(env, true, detail, size);
+    return check_interrupt(env, true, detail, size);
 }
 
-/* The handler masks the physical timer (ENABLE and IMASK set, the condition still met): its
- * interrupt must not come again while it stays masked. */
-bool timer_check_imask(const struct fault_env *env, char *detail, size_t size)
+bool timer_check_virtual_imask(const struct fault_env *env, char *detail, size_t size)
 {
-    if (!ready(env, detail, size))
-        return false;
-    taken[PPI_PTIMER] = 0;
-    handler_masks = true;
-    irqs_unmask();
-    timer_set(true, counter(true) + env->counter_hz / 1000, CTL_ENABLE);
-    wait_ms(env, ARRIVE_MS, &taken[PPI_PTIMER], 1);
-    unsigned first = taken[PPI_PTIMER];
-    wait_ms(env, QUIET_MS, &taken[PPI_PTIMER], 0);
-    unsigned again = taken[PPI_PTIMER] - first;
-    irqs_mask();
-    timer_disable(true);
-    handler_masks = false;
-    format_snprintf(detail, size, "INTID 30 taken %u time(s), %u more while masked by IMASK", first,
-                    again);
-    return first == 1 && again == 0;
+    return check_imask(env, false, detail, size);
+}
+
+bool timer_check_physical_imask(const struct fault_env *env, char *detail, size_t size)
+{
+    return check_imask(env, true, detail, size);
+}
+
+bool timer_check_virtual_rearm(const struct fault_env *env, char *detail, size_t size)
+{
+    return check_rearm(env, false, detail, size);
+}
+
+bool timer_check_physical_rearm(const struct fault_env *env, char *detail, size_t size)
+{
+    return check_rearm(env, true, detail, size);
 }

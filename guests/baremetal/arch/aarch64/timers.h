@@ -11,6 +11,9 @@ struct fault_env;
 
 bool timer_check_virtual(const struct fault_env *env, char *detail, size_t size);
 bool timer_check_physical(const struct fault_env *env, char *detail, size_t size);
-bool timer_check_imask(const struct fault_env *env, char *detail, size_t size);
+bool timer_check_virtual_imask(const struct fault_env *env, char *detail, size_t size);
+bool timer_check_physical_imask(const struct fault_env *env, char *detail, size_t size);
+bool timer_check_virtual_rearm(const struct fault_env *env, char *detail, size_t size);
+bool timer_check_physical_rearm(const struct fault_env *env, char *detail, size_t size);
 
 #endif

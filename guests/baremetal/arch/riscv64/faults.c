@@ -161,11 +161,11 @@ static bool check_byte_store(const struct fault_env *env, char *detail, size_t s
 
 /* The checks that cannot stop a VM on a hypervisor without the fixes come first. */
 const struct fault_check fault_checks[] = {
-    {"byte store", check_byte_store, false},
-    {"counter read from S-mode", check_counter_s, false},
-    {"counter read from U-mode", check_counter_u, false},
-    {"load access fault", check_load, false},
-    {"store access fault", check_store, false},
-    {"fetch access fault", check_fetch, false},
+    {"byte store", check_byte_store},
+    {"counter read from S-mode", check_counter_s},
+    {"counter read from U-mode", check_counter_u},
+    {"load access fault", check_load},
+    {"store access fault", check_store},
+    {"fetch access fault", check_fetch},
     {0},
 };

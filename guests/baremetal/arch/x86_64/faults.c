@@ -132,9 +132,9 @@ static bool check_port_straddle(const struct fault_env *env, char *detail, size_
 
 /* The checks that cannot stop a VM on a hypervisor without the fixes come first. */
 const struct fault_check fault_checks[] = {
-    {"byte store", check_byte_store, false},
-    {"port straddle", check_port_straddle, false},
-    {"load from nothing", check_load, false},
-    {"store to nothing", check_store, false},
+    {"byte store", check_byte_store},
+    {"port straddle", check_port_straddle},
+    {"load from nothing", check_load},
+    {"store to nothing", check_store},
     {0},
 };
