@@ -10,7 +10,8 @@ that the VM was never stopped: it shuts itself down and the machine powers off c
 
 - An access to an address with no memory and no device: AArch64 a synchronous external abort
   taken by the guest's own EL1 vector (VBAR_EL1 + 0x200, ESR_EL1 0x96000010 for a load,
-  0x96000050 for a store, 0x86000010 for a fetch, FAR_EL1 the address); RISC-V an access fault in
+  0x96000050 for a store, 0x86000010 for a fetch, FAR_EL1 the address; from EL0 through
+  VBAR_EL1 + 0x400 with 0x92000010 and the program's virtual address); RISC-V an access fault in
   its own trap handler (scause 5, 7, 1, stval the address); x86 all ones for a read, nothing for
   a write. A hypervisor that stops the VM instead (axvm before d9e46e4, or on_bad_access =
   "stop") never prints these lines.
@@ -35,10 +36,12 @@ from conftest import ARCHES
 BOOT_TIMEOUT = 60
 RUN_TIMEOUT = 60
 HEX = r"0x[0-9a-f]+"
+GIB = 1 << 30
+EL0_ALIAS = 511 * GIB  # where the AArch64 guest maps its GiB again for EL0 (arch/aarch64/faults.c)
 
 # Each architecture's checks in the order the guest runs them, and what each must report.
 # {data} and {code} are the addresses with nothing behind them the guest chose, {data8} the
-# store's (in the same 64 KiB range as the load).
+# store's (in the same 64 KiB range as the load), {el0} the EL0 load's virtual address.
 CHECKS = {
     "aarch64": [
         ("byte store", r"GICD_ISENABLER1 0x0, 0x1 after strb 0xff01, 0x20001 after strh "
@@ -54,6 +57,9 @@ CHECKS = {
         ("load abort", rf"esr=0x96000010 far={{data}} elr={HEX} via VBAR\+0x200 spsr={HEX}"),
         ("store abort", rf"esr=0x96000050 far={{data8}} elr={HEX} via VBAR\+0x200 spsr={HEX}"),
         ("fetch abort", r"esr=0x86000010 far={code} elr={code} via VBAR\+0x200 spsr=" + HEX),
+        # At EL0 through the guest's alias of the GiB in its last level-1 entry: FAR is that
+        # virtual address, not the guest-physical one.
+        ("EL0 load abort", rf"esr=0x92000010 far={{el0}} elr={HEX} via VBAR\+0x400 spsr=0x3c0"),
     ],
     "riscv64": [
         ("byte store", r"UART scratch register after sb 0x1122334455667788: lbu 0x88, "
@@ -92,7 +98,9 @@ def probe_addresses(m):
                      rf"nothing below ({HEX})\n", BOOT_TIMEOUT)
     data, code, top = (int(g, 16) for g in probe.groups())
     assert data >= top and code >= top and (data >> 16) != (code >> 16)
-    return {"data": f"{data:#x}", "data8": f"{data + 8:#x}", "code": f"{code:#x}"}
+    el0 = data + 16 + EL0_ALIAS - (data & ~(GIB - 1))
+    return {"data": f"{data:#x}", "data8": f"{data + 8:#x}", "code": f"{code:#x}",
+            "el0": f"{el0:#x}"}
 
 
 def expect_check(m, name, detail):

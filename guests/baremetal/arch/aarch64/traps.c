@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * The AArch64 test guest's exception handling (vectors.S saves the registers): synchronous
- * exceptions a check said to expect are recorded and stepped over; IRQs go through the GICv3
- * CPU interface to one handler; anything else is reported and the guest shuts down.
+ * exceptions a check said to expect are recorded and stepped over (or returned from); an SVC
+ * from EL0 goes back to the EL1 code that entered EL0 (el0_run); IRQs go through the GICv3 CPU
+ * interface to one handler; anything else is reported and the guest shuts down.
  */
 #include <axvm/hypercall.h>
 #include "../../faults.h"
 #include "../../guest.h"
 #include "traps.h"
 
-#define INTID_SPURIOUS 1020 /* 1020-1023: no interrupt to acknowledge (IHI 0069 2.2.1) */
+#define INTID_SPURIOUS   1020  /* 1020-1023: no interrupt to acknowledge (IHI 0069 2.2.1) */
+#define SPSR_EL1H_MASKED 0x3c5 /* EL1h, DAIF masked */
 
 extern char trap_vectors[];
 
@@ -85,6 +87,11 @@ void guest_trap(struct trap_frame *f)
     unsigned kind = (unsigned)f->vector & 3;
     if (kind == VEC_KIND_IRQ) {
         trap_irq();
+        return;
+    }
+    if (f->vector == VEC_LOWER64 + VEC_KIND_SYNC && ESR_EC(f->esr) == EC_SVC64) {
+        f->elr = (uintptr_t)el0_return; /* EL0 code is done: back to el0_run's caller */
+        f->spsr = SPSR_EL1H_MASKED;
         return;
     }
     if (kind != VEC_KIND_SYNC || !expecting || seen.count)

@@ -16,6 +16,13 @@
 #define FRAME_VECTOR 280
 #define FRAME_SIZE   288
 
+/* ESR_EL1's exception class (ARM ARM D17.2.37). */
+#define ESR_EC(esr)   (((esr) >> 26) & 0x3f)
+#define EC_SVC64      0x15
+#define EC_IABT_CUR   0x21
+#define EC_DABT_LOWER 0x24
+#define EC_DABT_CUR   0x25
+
 /* Vector table entries (ARM ARM D1.10.2): group * 4 + kind. */
 #define VEC_KIND_SYNC 0
 #define VEC_KIND_IRQ  1
@@ -43,6 +50,13 @@ void guest_trap(struct trap_frame *f);
  * INTID, and ends it (ICC_EOIR1_EL1). Spurious ones (INTID 1020-1023) are only counted. */
 void trap_irq_handler(void (*fn)(unsigned intid));
 unsigned trap_irq_spurious(void);
+
+/* EL0 (el0.S): el0_run erets to 'entry' at EL0 with x0 = 'arg'; the EL0 code's SVC comes back
+ * (guest_trap sends it to el0_return) and el0_run returns. */
+void el0_run(uint64_t entry, uint64_t arg);
+extern char el0_return[];
+/* EL0 code: a load from x0 at el0_load_insn, then SVC. */
+extern char el0_load[], el0_load_insn[];
 #endif
 
 #endif
