@@ -50,8 +50,10 @@ CHECKS = {
                                     r"masked: pending, then taken back \(0 taken\); 0 other IRQs"),
         ("physical timer interrupt", r"INTID 30 taken 1 time\(s\), 0 more after disabling; "
                                      r"masked: pending, then taken back \(0 taken\); 0 other IRQs"),
-        ("virtual timer masked by IMASK", r"INTID 27 taken 1 time\(s\), 0 more while masked by IMASK"),
-        ("physical timer masked by IMASK", r"INTID 30 taken 1 time\(s\), 0 more while masked by IMASK"),
+        ("virtual timer masked by IMASK",
+         r"INTID 27 taken 1 time\(s\), 0 more while masked by IMASK"),
+        ("physical timer masked by IMASK",
+         r"INTID 30 taken 1 time\(s\), 0 more while masked by IMASK"),
         ("virtual timer re-armed", r"INTID 27 taken 5 time\(s\), re-armed by its handler 4 times"),
         ("physical timer re-armed", r"INTID 30 taken 5 time\(s\), re-armed by its handler 4 times"),
         ("load abort", rf"esr=0x96000010 far={{data}} elr={HEX} via VBAR\+0x200 spsr={HEX}"),
@@ -126,8 +128,9 @@ def test_guest_sees_faults_and_registers_as_hardware_gives_them(boot, arch):
 
     # One warning per 64 KiB range, at the first access there: the store after the load in the
     # same range is not logged again.
-    warnings = re.findall(r"\[axvm\] warning: vm1 \(faults\) vcpu0: ([^:\n]+): address (0x[0-9a-f]+),"
-                          r" guest pc 0x[0-9a-f]+; the guest gets a fault\n", m.output)
+    warnings = re.findall(r"\[axvm\] warning: vm1 \(faults\) vcpu0: ([^:\n]+): address "
+                          r"(0x[0-9a-f]+), guest pc 0x[0-9a-f]+; the guest gets a fault\n",
+                          m.output)
     assert warnings == [(what, where[key]) for what, key in WARNINGS[arch]]
     assert len(re.findall(r"\[axvm\] warning:", m.output)) == len(WARNINGS[arch])
     assert "stopping the VM" not in m.output
