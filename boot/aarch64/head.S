@@ -22,7 +22,7 @@ _start:
     .long   0                           // code1
     .quad   0x200000                    // text_offset: 2 MiB above the RAM base
     .quad   _image_size                 // image_size, BSS included (linker script)
-    .quad   0x2                         // flags: little endian, 4K pages, near the RAM base
+    .quad   0xa                         // flags: little endian, 4K pages, placed anywhere
     .quad   0, 0, 0                     // res2..res4
     .ascii  "ARM\x64"                   // magic
     .long   0                           // res5: no PE header
