@@ -229,3 +229,17 @@ def test_uboot_without_its_script_falls_back_to_uefi_visibly(machines, tmp_path)
              r"axvm\.efi\)", 60)
     assert "Found U-Boot script" not in m.output
     expect_vms_done(m)
+
+
+def test_riscv_hart_without_h_extension_is_refused_clearly(machines, tmp_path, disk_images):
+    # As on a VisionFive 2 (U74 harts, no H extension): U-Boot starts axvm, which says why it
+    # cannot run instead of hanging.
+    disk_images("riscv64")
+    cmd = qemu.machine_command("riscv64", machine.image_dir("riscv64", CONFIG), smp=SMP,
+                               workdir=tmp_path, boot="uboot", extra=["-cpu", "rv64,h=false"])
+    m = machine.Machine(cmd, tmp_path / "serial.log", allow=[r"this hart has no H extension"])
+    machines.append(m)
+    m.expect(r"axvm boot script \(disk\): booti 0x80200000", FIRMWARE_TIMEOUT)
+    m.expect(r"\[axvm\] error: this hart has no H extension \(HS-mode\); axvm cannot run here\n",
+             60)
+    assert "[axvm] axvm " not in m.output
