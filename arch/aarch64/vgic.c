@@ -27,6 +27,7 @@
 #define LR_STATE_SHIFT 62
 #define LR_PENDING     (1ULL << 62)
 #define LR_GROUP1      (1ULL << 60)
+#define LR_EOI         (1ULL << 41) /* maintenance interrupt when the guest deactivates it */
 #define LR_PRIO_SHIFT  48
 
 #define ich_read(reg)                                                                              \
@@ -291,6 +292,10 @@ void vgic_flush(struct vcpu *v)
         best->latched = false;
         best->in_lr = true;
         c->lr[n] = LR_PENDING | LR_GROUP1 | ((uint64_t)best->priority << LR_PRIO_SHIFT) | best_id;
+        /* A timer's end of interrupt must bring us back: its PPI is off at the host until
+         * then (vtimer.c). */
+        if (best_id == VGIC_PPI_VTIMER || best_id == VGIC_PPI_PTIMER)
+            c->lr[n] |= LR_EOI;
         lr_access(n, true, c->lr[n]);
     }
     FOR_EACH_IRQ_OF(g, v->id, intid, i)

@@ -39,4 +39,7 @@ struct vcpu;
 /* Before entering the loaded vCPU: its timer PPIs' levels from the timers' state. */
 void vtimer_sync(struct vcpu *v);
 
+/* The loaded vCPU is being put, its timers stopped: enable both timer PPIs again. */
+void vtimer_put(void);
+
 #endif

@@ -22,6 +22,7 @@
 
 #define VGIC_PPI_MAINT  25
 #define VGIC_PPI_VTIMER 27
+#define VGIC_PPI_PTIMER 30
 
 struct vcpu;
 struct vm;
