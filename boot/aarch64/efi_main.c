@@ -10,7 +10,7 @@
 #include <libfdt.h>
 #include "efi_boot.h"
 
-/* What the firmware-entry path (boot/aarch64/head.S) reads from the Image header. */
+/* The arm64 Image header fields checked here (Documentation/arch/arm64/booting.rst). */
 #define IMAGE_MAGIC_OFFSET 56
 #define IMAGE_SIZE_OFFSET  16
 #define IMAGE_MAGIC        0x644d5241 /* "ARM\x64" */
