@@ -131,7 +131,7 @@ enum exit_kind vcpu_run(struct vcpu *v)
     struct vm *vm = v->vm;
     struct vcpu_exit e;
     for (;;) {
-        if (vm->state != VM_RUNNING)
+        if (vm_state_get(vm) != VM_RUNNING)
             return EXIT_SHUTDOWN;
         arch_vcpu_run(v, &e);
         v->exits++;

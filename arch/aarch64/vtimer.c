@@ -36,7 +36,7 @@ void vtimer_fire(unsigned ppi)
     gicv3_ppi_enable(cpu->ppi_frame, ppi, false);
     cpu->timer_ppis_off |= timer_bit(ppi);
     struct vcpu *v = arch_this_cpu()->vcpu_loaded;
-    if (!v || v->vm->state != VM_RUNNING)
+    if (!v || vm_state_get(v->vm) != VM_RUNNING)
         return;
     v->arch.timer_level |= timer_bit(ppi);
     vgic_ppi_set_level(v, ppi, true);

@@ -50,7 +50,7 @@ struct vm {
     unsigned boots;
     unsigned generation;
     /* ---- rebuilt for every boot from here on ---- */
-    volatile enum vm_state state;
+    enum vm_state state; /* vm_state_get / vm_state_set only: read by every pCPU */
     enum vm_stop_reason stop_reason;
     bool releasing;        /* a pCPU has claimed the release of a stopping VM */
     uint64_t claimed_irqs; /* bit i: passthru[i]'s interrupt is routed to this VM */
@@ -65,6 +65,19 @@ struct vm {
     uint64_t initrd_gpa;
     uint64_t bad_access_logged[VM_BAD_ACCESS_LOGS]; /* 64 KiB ranges already reported, +1 */
 };
+
+/* The VM's state is read without the VM lock by every pCPU that runs one of its vCPUs (and
+ * changed under it, but for boot and release): atomic, sequentially consistent like the vCPU
+ * states. */
+static inline enum vm_state vm_state_get(const struct vm *vm)
+{
+    return __atomic_load_n(&vm->state, __ATOMIC_SEQ_CST);
+}
+
+static inline void vm_state_set(struct vm *vm, enum vm_state st)
+{
+    __atomic_store_n(&vm->state, st, __ATOMIC_SEQ_CST);
+}
 
 extern struct vm vm_table[VM_MAX];
 
