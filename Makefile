@@ -145,8 +145,10 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Itests/unit/include -Ikernel/include -Idrivers/include -I$(LIBFDT_SRC) -Iarch \
 	-DFIXTURE_DIR='"$(HOST_BUILD)/fixtures"'
 
+# Architecture string routines in C are #included by their tests (tests/unit/test_*_string.c).
 $(HOST_BUILD)/unit: $(UNIT_SRCS) $(wildcard tests/unit/*.h tests/unit/include/*/*.h \
-		kernel/include/axvm/*.h drivers/include/drivers/*.h) $(LIBFDT_STAMP)
+		kernel/include/axvm/*.h drivers/include/drivers/*.h arch/*/lib/*.c arch/*/libc/*.c) \
+		$(LIBFDT_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) \
