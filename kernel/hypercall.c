@@ -37,6 +37,9 @@ enum exit_kind hypercall_handle(struct vcpu *v, struct exit_hypercall *hc)
     case AXVM_HC_CONSOLE_WRITE:
         hc->ret = hc_console_write(v, hc->args[0], hc->args[1]);
         break;
+    case AXVM_HC_TRAP_FLOOR:
+        hc->ret = 0; /* the architecture's entry answers it first; the same answer here */
+        break;
     case AXVM_HC_SHUTDOWN:
         return EXIT_SHUTDOWN;
     case AXVM_HC_REBOOT:

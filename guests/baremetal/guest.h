@@ -27,6 +27,8 @@ void guest_main(const void *fdt);
 void guest_secondary_main(uint64_t arg);
 
 void bench_run(const void *fdt);
+/* guest_cycles() at the guest's first instruction, stored by start.S (for `make bench`). */
+extern uint64_t guest_start_cycles;
 
 void console_init(const void *fdt);
 void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
