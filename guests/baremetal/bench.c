@@ -4,8 +4,9 @@
  * operation: an ordinary memory access (no exit: the loop's own cost), the trap-floor
  * hypercall (answered in the hypervisor's exception entry: a bare trap and return), a null
  * hypercall, an emulated MMIO read and write. The cases take turns, ROUNDS times, so a burst of
- * host load hits all of them alike; scripts/bench.py takes the median of the rounds and divides
- * the exits by the floor measured in this same run, on one counter (CNTVCT, rdtime, rdtsc).
+ * host load hits all of them alike; scripts/bench.py keeps each case's least disturbed round and
+ * divides the exits by the floor measured in this same run, on one counter (CNTVCT, rdtime,
+ * rdtsc).
  *
  * It also reports the counter at its first instruction (start.S), for the time from the
  * hypervisor's start to the guest's.
@@ -15,8 +16,8 @@
 #include <axvm/hypercall.h>
 #include "guest.h"
 
-#define ITERATIONS 4000
-#define ROUNDS     7
+#define ITERATIONS 2000
+#define ROUNDS     15
 #define UART_SCR   7 /* ns16550 scratch register: an MMIO write with no side effect */
 #define UART_LSR   5
 
@@ -59,9 +60,8 @@ static const struct {
     const char *name;
     enum op op;
 } cases[] = {
-    {"ram_read", OP_RAM_READ},         {"ram_write", OP_RAM_WRITE},
-    {"trap_floor", OP_TRAP_FLOOR},     {"null_hypercall", OP_HYPERCALL},
-    {"mmio_read", OP_MMIO_READ},       {"mmio_write", OP_MMIO_WRITE},
+    {"ram_read", OP_RAM_READ},        {"ram_write", OP_RAM_WRITE}, {"trap_floor", OP_TRAP_FLOOR},
+    {"null_hypercall", OP_HYPERCALL}, {"mmio_read", OP_MMIO_READ}, {"mmio_write", OP_MMIO_WRITE},
 };
 #define CASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -90,7 +90,7 @@ void bench_run(const void *fdt)
         unsigned len = 0;
         for (unsigned r = 0; r < ROUNDS; r++) {
             int n = format_snprintf(list + len, sizeof(list) - len, "%s%llu", r ? "," : "",
-                             (unsigned long long)ticks[r][c]);
+                                    (unsigned long long)ticks[r][c]);
             if (n > 0)
                 len += (unsigned)n;
         }
