@@ -42,7 +42,7 @@ ARCHES = ["aarch64", "riscv64", "x86_64"]
 
 HV_START = re.compile(r"\[axvm\] debug: started at counter (\d+), (\d+) Hz")
 GUEST_START = re.compile(r"bench: start_cycles=(\d+) counter_hz=(\d+)")
-CASE = re.compile(r"bench: case=(\w+) iterations=(\d+) ticks=([\d,]+)")
+CASE = re.compile(r"bench: case=(\w+) iterations=(\d+) round=(\d+) ticks=(\d+)")
 
 
 def run_guest(arch, image_dir, extra, timeout):
@@ -62,14 +62,16 @@ def run_guest(arch, image_dir, extra, timeout):
 def parse_guest(out):
     """The cases (ticks per iteration of their fastest round, and the median), the counter
     frequency and the start-to-first-instruction ticks; None where the output lacks them."""
-    cases = {}
+    per_case = {}
     for m in CASE.finditer(out):
         n = int(m.group(2))
-        rounds = [int(t) / n for t in m.group(3).split(",")]
+        per_case.setdefault(m.group(1), (n, []))[1].append(int(m.group(4)) / n)
+    cases = {}
+    for name, (n, rounds) in per_case.items():
         # Host load only ever adds time: the least disturbed round is the best estimate.
-        cases[m.group(1)] = {"iterations": n, "rounds_ticks_per_iteration": rounds,
-                             "ticks_per_iteration": min(rounds),
-                             "median_ticks_per_iteration": statistics.median(rounds)}
+        cases[name] = {"iterations": n, "rounds_ticks_per_iteration": rounds,
+                       "ticks_per_iteration": min(rounds),
+                       "median_ticks_per_iteration": statistics.median(rounds)}
     hv, guest = HV_START.search(out), GUEST_START.search(out)
     hz = int(hv.group(2)) if hv else None
     start = int(guest.group(1)) - int(hv.group(1)) if hv and guest else None

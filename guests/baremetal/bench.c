@@ -12,7 +12,6 @@
  * hypervisor's start to the guest's.
  */
 #include <libfdt.h>
-#include <axvm/format.h>
 #include <axvm/hypercall.h>
 #include "guest.h"
 
@@ -85,15 +84,9 @@ void bench_run(const void *fdt)
     for (unsigned r = 0; r < ROUNDS; r++)
         for (unsigned c = 0; c < CASES; c++)
             ticks[r][c] = run(cases[c].op, dev);
-    for (unsigned c = 0; c < CASES; c++) {
-        char list[ROUNDS * 21 + 1];
-        unsigned len = 0;
-        for (unsigned r = 0; r < ROUNDS; r++) {
-            int n = format_snprintf(list + len, sizeof(list) - len, "%s%llu", r ? "," : "",
-                                    (unsigned long long)ticks[r][c]);
-            if (n > 0)
-                len += (unsigned)n;
-        }
-        guest_printf("bench: case=%s iterations=%u ticks=%s\n", cases[c].name, ITERATIONS, list);
-    }
+    /* One line per measurement: console lines are short. */
+    for (unsigned c = 0; c < CASES; c++)
+        for (unsigned r = 0; r < ROUNDS; r++)
+            guest_printf("bench: case=%s iterations=%u round=%u ticks=%llu\n", cases[c].name,
+                         ITERATIONS, r, (unsigned long long)ticks[r][c]);
 }
