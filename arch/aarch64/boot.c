@@ -50,6 +50,7 @@ NORETURN void arch_boot_main(const void *fdt)
     }
     gicv3_init(gicd, gicr, gicr_size);
     percpu_table[0].arch.gic_ready = gicv3_cpu_init(mpidr, GIC_HYP_PPIS) == 0;
+    percpu_table[0].arch.ppi_frame = gicv3_cpu_ppi_frame(mpidr);
     bi->irqchip = "GICv3";
     /* The console's interrupt, if the device tree gives it as a GIC SPI. */
     if (bi->console_irq_cells == 3 && bi->console_irq[0] == 0)
