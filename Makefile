@@ -119,9 +119,21 @@ $(BUILD)/axvm.elf: $(OBJS) linker/$(ARCH).ld
 
 # Extra boot arguments for the hypervisor, e.g. make run APPEND="loglevel=3 selftest=frames".
 APPEND ?=
+# How `make run` boots axvm (docs/deploy.md): kernel (QEMU loads the image itself), disk (UEFI
+# from the disk image), uboot (U-Boot from the disk image), netboot (the firmware over TFTP).
+BOOT ?= kernel
 
-run: deps all
-	$(Q)$(PYTHON) scripts/qemu.py --arch $(ARCH) --append "$(APPEND)"
+run: deps all $(if $(filter disk uboot,$(BOOT)),image)
+	$(Q)$(PYTHON) scripts/qemu.py --arch $(ARCH) --boot $(BOOT) --append "$(APPEND)"
+
+.PHONY: image netboot
+# The disk image for an SD card or USB stick: build/<arch>/axvm.img, APPEND as boot arguments.
+image: deps all
+	$(Q)$(PYTHON) scripts/image.py --arch $(ARCH) --build-dir $(BUILD) --cmdline "$(APPEND)"
+
+# Network boot under QEMU through the firmware's DHCP and TFTP (scripts/netboot.py).
+netboot: deps all
+	$(Q)$(PYTHON) scripts/netboot.py --arch $(ARCH) --build-dir $(BUILD) --append "$(APPEND)"
 
 debug: deps all
 	$(Q)$(PYTHON) scripts/qemu.py --arch $(ARCH) --append "$(APPEND)" --gdb

@@ -129,6 +129,8 @@ NORETURN void kernel_main(struct boot_info *bi)
              bi->firmware[0] ? bi->firmware : "unknown", percpu_count,
              (unsigned long long)(ram >> 20),
              (unsigned long long)((frame_free_count() * PAGE_SIZE) >> 20));
+    if (bi->entry[0])
+        log_info("entered %s", bi->entry);
     if (bi->cmdline[0])
         log_info("command line: %s", bi->cmdline);
 
