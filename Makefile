@@ -223,8 +223,10 @@ test: deps
 
 # ---- benchmarks ------------------------------------------------------------------------------
 
-# Exit costs as ratios to a no-exit loop measured in the same run (scripts/bench.py).
-# Where configs/bench/<arch>-linux.toml exists, also Linux boot time under axvm / bare QEMU.
+# Exit costs as ratios to the trap-and-return floor measured in the same run, in real time and
+# in QEMU's instruction-counting mode, and the hypervisor's start to a 256 MiB guest's first
+# instruction (scripts/bench.py). Where configs/bench/<arch>-linux.toml exists, also Linux boot
+# time under axvm / bare QEMU. Writes build/bench/<arch>.json and build/bench/summary.md.
 BENCH_LINUX := $(wildcard configs/bench/$(ARCH)-linux.toml)
 
 bench: deps

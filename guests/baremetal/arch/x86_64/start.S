@@ -21,6 +21,9 @@
     .code32
     .globl _start
 _start:
+    rdtsc                               /* the first instruction's time, for bench.c */
+    movl    %eax, %esi
+    movl    %edx, %ebx
     cld
     movl    %edi, %ebp                  /* the device tree, kept until guest_main */
     lgdtl   gdt_ptr
@@ -39,6 +42,8 @@ _start:
     subl    %edi, %ecx
     xorl    %eax, %eax
     rep stosb
+    movl    %esi, guest_start_cycles
+    movl    %ebx, guest_start_cycles + 4
 
     /* PML4[0] -> PDPT, PDPT[n] -> PD n (n < 4), PD entry i of the four -> i * 2 MiB. */
     movl    $(pdpt + PTE_TABLE), pml4
