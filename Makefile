@@ -134,10 +134,11 @@ include guests/guests.mk
 # ---- tests -----------------------------------------------------------------------------------
 
 HOST_BUILD := build/host
-# Architecture code that is plain C (instruction decoders) is named *_decode.c and unit-tested
-# on the host too.
+# Architecture code that is plain C (instruction decoders, device register models) is named
+# *_decode.c or *_model.c and unit-tested on the host too.
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out kernel/main.c,$(wildcard kernel/*.c)) \
-	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard arch/*/*_decode.c)
+	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard arch/*/*_decode.c) \
+	$(wildcard arch/*/*_model.c)
 UNIT_FIXTURES := $(patsubst tests/unit/fixtures/%.dts,$(HOST_BUILD)/fixtures/%.dtb,\
 	$(wildcard tests/unit/fixtures/*.dts))
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
