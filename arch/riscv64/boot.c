@@ -9,7 +9,9 @@
 #include <axvm/format.h>
 #include <axvm/percpu.h>
 #include <arch/cpu.h>
+#include <arch/irq.h>
 #include <arch/mmu.h>
+#include <arch/plic.h>
 #include <arch/sbi.h>
 
 NORETURN void riscv_boot_main(uint64_t hartid, const void *fdt);
@@ -69,6 +71,14 @@ NORETURN void riscv_boot_main(uint64_t hartid, const void *fdt)
     cpu_timebase_set(timebase);
 
     sbi_describe(bi->firmware, sizeof(bi->firmware));
+
+    /* Console input and passthrough interrupts come through the PLIC; the console UART's
+     * "interrupts" is one cell, its PLIC source. Without a PLIC the console is polled. */
+    if (plic_probe(fdt)) {
+        bi->irqchip = "PLIC";
+        if (bi->console_irq_cells == 1)
+            irq_console = bi->console_irq[0];
+    }
 
     if (!mmu_build(bi))
         boot_fail("page-table pool exhausted building the identity map");

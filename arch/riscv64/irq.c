@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Host interrupts: serving them and routing passthrough ones into VMs (see arch/irq.h). */
+#include <axvm/arch.h>
 #include <axvm/cmux.h>
 #include <axvm/console.h>
 #include <axvm/errno.h>

@@ -30,6 +30,7 @@
 #define HCOUNTEREN_GUEST 0x7UL
 
 bool riscv_have_fpu = true;
+bool riscv_have_sstc = true;
 
 int arch_virt_cpu_init(void)
 {
@@ -44,7 +45,8 @@ int arch_virt_cpu_init(void)
     /* Sstc: with STCE, VS-mode's stimecmp is vstimecmp and raises VSTIP on its own (8.2.5).
      * It is the guest timer; without it a timer would need emulating through hvip. */
     csr_set(henvcfg, HENVCFG_STCE);
-    if (!(csr_read(henvcfg) & HENVCFG_STCE)) {
+    riscv_have_sstc = csr_read(henvcfg) & HENVCFG_STCE;
+    if (!riscv_have_sstc) {
         log_error("this hart has no Sstc (henvcfg.STCE reads 0): guests would have no timer");
         return -ENODEV;
     }
