@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* The exit loop: run the guest, serve what can be served in place, return the rest. */
+/* The exit loop (run the guest, serve what can be served in place, return the rest), and
+ * where a vCPU's state lives: vcpu_load / vcpu_put and the state machine. */
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 #include <axvm/percpu.h>
@@ -8,6 +9,11 @@
 #include <axvm/log.h>
 #include <axvm/sched.h>
 #include <axvm/vm.h>
+
+static uint64_t width_mask(unsigned width)
+{
+    return width >= 8 ? ~0ULL : (1ULL << (width * 8)) - 1;
+}
 
 /* A stage-2 fault on a guest address: lazy RAM, an emulated device, or a guest error. */
 static enum exit_kind serve_mmio(struct vcpu *v, struct vcpu_exit *e)
@@ -27,17 +33,18 @@ static enum exit_kind serve_mmio(struct vcpu *v, struct vcpu_exit *e)
         vm_fault(v, "MMIO access by an instruction the hypervisor cannot decode", m->gpa, e->pc);
         return EXIT_FATAL;
     }
-    uint64_t value = m->value;
+    /* Devices see exactly the bytes the guest accessed, whatever the register held. */
+    uint64_t value = m->value & width_mask(m->width);
     int err = emu_bus_access(&vm->bus, EMU_MMIO, m->gpa, m->width, m->write, &value);
     if (err) {
         vm_fault(v, "MMIO access the device refused", m->gpa, e->pc);
         return EXIT_FATAL;
     }
     if (!m->write) {
+        value &= width_mask(m->width); /* a device cannot return more than was read */
         if (m->sign_extend && m->width < 8) {
-            unsigned bits = m->width * 8;
-            uint64_t sign = 1ULL << (bits - 1);
-            value = ((value & ((1ULL << bits) - 1)) ^ sign) - sign;
+            uint64_t sign = 1ULL << (m->width * 8 - 1);
+            value = (value ^ sign) - sign;
         }
         m->value = value;
     }
@@ -48,7 +55,7 @@ static enum exit_kind serve_mmio(struct vcpu *v, struct vcpu_exit *e)
 static enum exit_kind serve_pio(struct vcpu *v, struct vcpu_exit *e)
 {
     struct exit_pio *p = &e->pio;
-    uint64_t value = p->value;
+    uint64_t value = p->value & width_mask(p->width);
     int err = emu_bus_access(&v->vm->bus, EMU_PIO, p->port, p->width, p->write, &value);
     if (err == -ENODEV) {
         /* Like an empty ISA slot: reads float high, writes vanish. Logged once per port. */
@@ -59,7 +66,7 @@ static enum exit_kind serve_pio(struct vcpu *v, struct vcpu_exit *e)
         return EXIT_FATAL;
     }
     if (!p->write)
-        p->value = value & ((p->width == 8) ? ~0ULL : ((1ULL << (p->width * 8)) - 1));
+        p->value = value & width_mask(p->width);
     arch_vcpu_complete(v, e);
     return EXIT_NONE;
 }
@@ -84,6 +91,10 @@ enum exit_kind vcpu_run(struct vcpu *v)
         enum exit_kind next = EXIT_NONE;
         switch (e.kind) {
         case EXIT_NONE:
+            /* Served inside the architecture (a system register, a firmware call): the one
+             * place that steps over it is still arch_vcpu_complete. */
+            if (e.insn_len)
+                arch_vcpu_complete(v, &e);
             break;
         case EXIT_MMIO:
             next = serve_mmio(v, &e);
@@ -121,4 +132,48 @@ enum exit_kind vcpu_run(struct vcpu *v)
         if (arch_this_cpu()->need_resched)
             return EXIT_NONE; /* slice over: back to the scheduler, still runnable */
     }
+}
+
+void vcpu_load(struct vcpu *v)
+{
+    struct percpu *cpu = arch_this_cpu();
+    if (cpu->vcpu_loaded == v)
+        return;
+    if (cpu->vcpu_loaded)
+        vcpu_put(cpu->vcpu_loaded);
+    arch_vcpu_load(v);
+    cpu->vcpu_loaded = v;
+}
+
+void vcpu_put(struct vcpu *v)
+{
+    struct percpu *cpu = arch_this_cpu();
+    if (cpu->vcpu_loaded != v)
+        return;
+    arch_vcpu_put(v);
+    cpu->vcpu_loaded = NULL;
+}
+
+bool vcpu_state_move(struct vcpu *v, enum vcpu_state from, enum vcpu_state to)
+{
+    return __atomic_compare_exchange_n(&v->state, &from, to, false, __ATOMIC_SEQ_CST,
+                                       __ATOMIC_SEQ_CST);
+}
+
+void vcpu_state_set(struct vcpu *v, enum vcpu_state to)
+{
+    __atomic_store_n(&v->state, to, __ATOMIC_SEQ_CST);
+}
+
+enum vcpu_state vcpu_state_get(const struct vcpu *v)
+{
+    return __atomic_load_n(&v->state, __ATOMIC_SEQ_CST);
+}
+
+bool vcpu_wake_pending(struct vcpu *v)
+{
+    const struct vintc *ic = &v->vm->intc;
+    if (ic->ops && ic->ops->pending(ic->ctx, v))
+        return true;
+    return arch_vcpu_event_pending(v);
 }

@@ -6,6 +6,7 @@ ARCH_LDFLAGS := --specs=picolibc.specs -nostartfiles -static -no-pie -Wl,--no-wa
 	-Wl,-z,max-page-size=4096
 ARCH_LIBS := -lgcc
 ARCH_SRCS := boot/aarch64/head.S arch/aarch64/vectors.S arch/aarch64/guest_entry.S \
+	arch/aarch64/fpsimd.S \
 	$(wildcard arch/aarch64/*.c)
 ARCH_DRIVERS := drivers/irq/gicv3.c
 IMAGE := axvm.bin

@@ -7,6 +7,7 @@
  * With more pending than registers, the underflow maintenance interrupt brings us back to
  * refill them.
  */
+#include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <arch/vgic.h>
 #include <drivers/gicv3.h>
@@ -98,7 +99,7 @@ void vgic_cpu_load(const struct vgic_cpu *c)
 
 struct vgic *vgic_of(struct vm *vm)
 {
-    return vm_find_device_priv(vm, "gicv3");
+    return vm->intc.ops == &vgic_intc_ops ? vm->intc.ctx : NULL;
 }
 
 /* The state of interrupt 'intid' as vCPU 'cpu' sees it. */
@@ -121,11 +122,7 @@ static void kick_vcpu(struct vm *vm, unsigned cpu)
 {
     if (cpu >= vm->vcpu_count)
         return;
-    struct vcpu *t = &vm->vcpus[cpu];
-    if (t->state == VCPU_HALTED)
-        sched_wake(t);
-    else if (t->state == VCPU_RUNNING)
-        arch_cpu_kick(t->pcpu);
+    sched_wake(&vm->vcpus[cpu]);
 }
 
 void vgic_inject(struct vgic *g, unsigned target, unsigned intid)
@@ -282,3 +279,40 @@ void vgic_sgi(struct vcpu *v, uint64_t value)
             vgic_inject(g, t, intid);
     }
 }
+
+/* ---- the core's interrupt-controller interface (kernel/include/axvm/vintc.h) ---- */
+
+static void intc_set_level(void *ctx, unsigned irq, bool level)
+{
+    vgic_set_level(ctx, irq, level);
+}
+
+static void intc_send_ipi(void *ctx, struct vcpu *target, unsigned sgi)
+{
+    vgic_inject(ctx, target->id, sgi);
+}
+
+static bool intc_pending(void *ctx, struct vcpu *v)
+{
+    return vgic_pending(v);
+}
+
+static int intc_claim_host_irq(void *ctx, unsigned irq)
+{
+    struct vgic *g = ctx;
+    return irq_claim_for_vm(g->vm, irq);
+}
+
+static void intc_release_host_irq(void *ctx, unsigned irq)
+{
+    struct vgic *g = ctx;
+    irq_release_for_vm(g->vm, irq);
+}
+
+const struct vintc_ops vgic_intc_ops = {
+    .set_level = intc_set_level,
+    .send_ipi = intc_send_ipi,
+    .pending = intc_pending,
+    .claim_host_irq = intc_claim_host_irq,
+    .release_host_irq = intc_release_host_irq,
+};

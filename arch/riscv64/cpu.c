@@ -3,6 +3,7 @@
 #include <picolibc.h> /* defines PICOLIBC_TLS, which picotls.h needs */
 #include <picotls.h>
 #include <axvm/arch.h>
+#include <axvm/arch_vm.h>
 #include <axvm/log.h>
 #include <axvm/percpu.h>
 #include <arch/cpu.h>
@@ -26,6 +27,7 @@ static uint64_t timebase_hz;
 void cpu_local_init(struct percpu *cpu)
 {
     csr_write(sscratch, &cpu->arch);
+    cpu->arch.timer_deadline = ~0ULL; /* not set */
     _init_tls(cpu->arch.tls);
     _set_tls(cpu->arch.tls);
     /*
@@ -59,22 +61,24 @@ void arch_cpu_relax(void)
 #define IDLE_TICKS_PER_SECOND 100
 
 /*
- * Sleep until an IPI, or at most one idle tick. The bound makes up for the wake-up nobody
- * sends: the boot hart polls the console input (for the guest in focus) only when it runs, and
- * there is no UART interrupt to wake it. The timer interrupt is enabled in sie only around the
- * wfi, so a late one can never take a guest out.
+ * Sleep until an IPI, the hart's one-shot timer (arch_timer_set: a halted vCPU's deadline), or
+ * at most one idle tick. The bound makes up for the wake-up nobody sends: the boot hart polls
+ * the console input (for the guest in focus) only when it runs, and there is no UART interrupt
+ * to wake it. The timer interrupt is enabled in sie only while a deadline is set, so a late one
+ * can never take a guest out.
  */
 void arch_wait_for_event(void)
 {
-    bool tick = timebase_hz && sbi_set_timer(arch_counter_read() +
-                                             timebase_hz / IDLE_TICKS_PER_SECOND) == SBI_SUCCESS;
-    if (tick)
-        csr_set(sie, SIP_STIP);
-    __asm__ volatile("wfi" ::: "memory");
-    if (tick) {
-        csr_clear(sie, SIP_STIP);
-        sbi_set_timer(~0ULL);
+    struct arch_percpu *a = &arch_this_cpu()->arch;
+    uint64_t deadline = a->timer_deadline;
+    uint64_t tick = timebase_hz ? arch_counter_read() + timebase_hz / IDLE_TICKS_PER_SECOND : ~0ULL;
+    if (tick < deadline) {
+        arch_timer_set(tick);
     }
+    __asm__ volatile("wfi" ::: "memory");
+    /* Back to what the core asked for; one that has passed is done (the core's next
+     * arch_timer_set decides what comes next), and clearing it drops STIP. */
+    arch_timer_set(deadline != ~0ULL && arch_counter_read() >= deadline ? ~0ULL : deadline);
     /* The IPI that woke us has done its job; clear it or the next wfi returns at once. */
     csr_clear(sip, SIP_SSIP);
 }

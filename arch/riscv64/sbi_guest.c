@@ -40,7 +40,7 @@ static void reply(struct vcpu *v, struct vcpu_exit *e, long error, long value)
     v->arch.regs.x[A0] = (uint64_t)error;
     if (!v->arch.sbi_legacy)
         v->arch.regs.x[A1] = (uint64_t)value;
-    v->arch.regs.sepc += 4;
+    e->insn_len = 4;
     e->kind = EXIT_NONE;
 }
 
@@ -108,11 +108,11 @@ static void sbi_hsm(struct vcpu *v, struct vcpu_exit *e)
         e->cpu_on.target = ARG(0);
         e->cpu_on.entry = ARG(1);
         e->cpu_on.arg = ARG(2); /* 'opaque': a1 of the started hart */
-        v->arch.advance = 4;
+        e->insn_len = 4;
         return;
     case SBI_HSM_HART_STOP:
         e->kind = EXIT_CPU_OFF;
-        v->arch.advance = 4;
+        e->insn_len = 4;
         return;
     case SBI_HSM_HART_GET_STATUS: {
         struct vcpu *t = vm_find_vcpu_by_hwid(v->vm, ARG(0));
@@ -120,7 +120,7 @@ static void sbi_hsm(struct vcpu *v, struct vcpu_exit *e)
             reply(v, e, SBI_ERR_INVALID_PARAM, 0);
         else
             reply(v, e, SBI_SUCCESS,
-                  t->state == VCPU_OFF ? SBI_HSM_STATE_STOPPED : SBI_HSM_STATE_STARTED);
+                  vcpu_state_get(t) == VCPU_OFF ? SBI_HSM_STATE_STOPPED : SBI_HSM_STATE_STARTED);
         return;
     }
     default:
@@ -147,7 +147,7 @@ static void sbi_srst(struct vcpu *v, struct vcpu_exit *e)
         reply(v, e, SBI_ERR_INVALID_PARAM, 0);
         return;
     }
-    v->arch.advance = 4;
+    e->insn_len = 4;
 }
 
 static void sbi_legacy(struct vcpu *v, struct vcpu_exit *e)
@@ -167,7 +167,7 @@ static void sbi_legacy(struct vcpu *v, struct vcpu_exit *e)
         return;
     case SBI_EXT_LEGACY_SHUTDOWN:
         e->kind = EXIT_SHUTDOWN;
-        v->arch.advance = 4;
+        e->insn_len = 4;
         return;
     }
 }
@@ -212,7 +212,7 @@ void vcpu_sbi_call(struct vcpu *v, struct vcpu_exit *e)
         e->hcall.nr = FID;
         for (unsigned i = 0; i < 4; i++)
             e->hcall.args[i] = ARG(i);
-        v->arch.advance = 4;
+        e->insn_len = 4;
         return;
     default:
         log_warn("vm%u (%s) vcpu%u: unknown SBI call (extension 0x%lx, function %lu) at pc "

@@ -49,10 +49,7 @@ static bool targets_get(struct vcpu *v, unsigned long mask, unsigned long base, 
 /* Make a target see its new request now, wherever it is. */
 static void target_notify(struct vcpu *t)
 {
-    if (t->state == VCPU_HALTED)
-        sched_wake(t);
-    else if (t->pcpu != arch_this_cpu()->index)
-        arch_cpu_kick(t->pcpu);
+    sched_wake(t);
 }
 
 static void fences_run(unsigned fences)
@@ -101,7 +98,7 @@ static void target_wait(struct vcpu *v, struct vcpu *t, unsigned fences)
 {
     unsigned self = arch_this_cpu()->index;
     while ((__atomic_load_n(&t->arch.pending_fence, __ATOMIC_ACQUIRE) & fences) &&
-           t->state == VCPU_RUNNING && t->pcpu != self && v->vm->state == VM_RUNNING) {
+           vcpu_state_get(t) == VCPU_RUNNING && t->pcpu != self && v->vm->state == VM_RUNNING) {
         vcpu_remote_serve(v);
         arch_cpu_relax();
     }

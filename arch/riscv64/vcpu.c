@@ -54,7 +54,6 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
     a->vs.vstimecmp = ~0ULL; /* no timer interrupt until the guest sets one */
     a->hgatp = stage2_hgatp(s2_root, vmid);
     a->vmid = vmid;
-    a->fresh = true;
 }
 
 static void vs_save(struct vs_csrs *c)
@@ -85,19 +84,10 @@ static void vs_load(const struct vs_csrs *c)
     csr_write(vstimecmp, c->vstimecmp);
 }
 
-/* Make this hart's VS-level state the vCPU's. */
-static void vcpu_load(struct vcpu *v)
+/* Make this hart's VS-level state the vCPU's (the core's vcpu_load). */
+void arch_vcpu_load(struct vcpu *v)
 {
-    struct percpu *cpu = arch_this_cpu();
-    struct vcpu *prev = cpu->arch.loaded;
     csr_write(hgatp, v->arch.hgatp);
-    if (prev == v && !v->arch.fresh)
-        return;
-    if (prev && prev != v) {
-        vs_save(&prev->arch.vs);
-        if (riscv_have_fpu)
-            fpu_save(&prev->arch.fpu);
-    }
     vs_load(&v->arch.vs);
     if (riscv_have_fpu)
         fpu_load(&v->arch.fpu);
@@ -107,13 +97,39 @@ static void vcpu_load(struct vcpu *v)
      * HFENCE.VVMA acts on the VMID in hgatp, written above (8.3.2).
      */
     __asm__ volatile(".option push\n.option arch, +h\nhfence.vvma\n.option pop" ::: "memory");
-    /* A reset vCPU runs code another hart may just have written (the image, at VM creation):
+    /* The vCPU may run code another hart has just written (the image, at VM creation):
      * instruction fetches see those stores only after a FENCE.I on this hart (Unprivileged
      * spec, "Zifencei"). */
-    if (v->arch.fresh)
-        __asm__ volatile("fence.i" ::: "memory");
-    cpu->arch.loaded = v;
-    v->arch.fresh = false;
+    __asm__ volatile("fence.i" ::: "memory");
+}
+
+void arch_vcpu_put(struct vcpu *v)
+{
+    vs_save(&v->arch.vs);
+    if (riscv_have_fpu)
+        fpu_save(&v->arch.fpu);
+    /* Its timer and interrupts must not reach the next vCPU on this hart. */
+    csr_write(hvip, 0);
+    csr_write(vstimecmp, ~0ULL);
+}
+
+/* Hart-local wake-ups: VS interrupts pending in hvip (a loaded vCPU's live, another's saved, and
+ * what other vCPUs have asked for), or its own timer. */
+bool arch_vcpu_event_pending(struct vcpu *v)
+{
+    bool loaded = arch_this_cpu()->vcpu_loaded == v;
+    uint64_t hvip = loaded ? csr_read(hvip) : v->arch.vs.hvip;
+    hvip |= __atomic_load_n(&v->arch.pending_hvip, __ATOMIC_ACQUIRE);
+    if (hvip & (HIP_VSSIP | HIP_VSTIP | HIP_VSEIP))
+        return true;
+    return arch_vcpu_timer_deadline(v) <= arch_counter_read();
+}
+
+uint64_t arch_vcpu_timer_deadline(struct vcpu *v)
+{
+    /* htimedelta is 0: vstimecmp compares against the time CSR that arch_counter_read reads. */
+    bool loaded = arch_this_cpu()->vcpu_loaded == v;
+    return loaded ? csr_read(vstimecmp) : v->arch.vs.vstimecmp;
 }
 
 /* An interrupt for HS-mode arrived while the guest ran. */
@@ -127,8 +143,8 @@ static void exit_interrupt(struct vcpu_exit *e, uint64_t code)
         return;
     }
     if (code == IRQ_S_TIMER) {
-        /* The scheduler's time slice is over (arch_timeslice_start). */
-        arch_timeslice_stop();
+        /* This hart's one-shot timer (arch_timer_set): a time slice is over. */
+        arch_timer_set(~0ULL);
         arch_this_cpu()->need_resched = true;
         e->kind = EXIT_NONE;
         return;
@@ -137,22 +153,23 @@ static void exit_interrupt(struct vcpu_exit *e, uint64_t code)
 }
 
 /*
- * Time slices for vCPUs sharing a hart: the HS timer (through SBI TIME), enabled in sie only
- * while a slice runs. VSTIP is delegated to the guest, STIP is not, so it takes the hart out of
- * guest mode (exit_interrupt).
+ * The hart's one-shot timer: the HS timer (through SBI TIME), enabled in sie only while set.
+ * VSTIP is delegated to the guest, STIP is not, so it takes the hart out of guest mode
+ * (exit_interrupt).
  */
-void arch_timeslice_start(uint64_t ns)
+void arch_timer_set(uint64_t deadline)
 {
-    uint64_t hz = arch_counter_freq();
-    if (!hz || sbi_set_timer(arch_counter_read() + hz / 1000000 * (ns / 1000)) != SBI_SUCCESS)
+    struct arch_percpu *a = &arch_this_cpu()->arch;
+    if (a->timer_deadline == deadline)
         return;
-    csr_set(sie, SIP_STIP);
-}
-
-void arch_timeslice_stop(void)
-{
-    csr_clear(sie, SIP_STIP);
-    sbi_set_timer(~0ULL);
+    a->timer_deadline = deadline;
+    if (deadline == ~0ULL) {
+        csr_clear(sie, SIP_STIP);
+        sbi_set_timer(~0ULL);
+        return;
+    }
+    if (sbi_set_timer(deadline) == SBI_SUCCESS)
+        csr_set(sie, SIP_STIP);
 }
 
 /* Virtual instruction exception (8.6.1): with hstatus.VTW = 1, WFI is one of them. */
@@ -164,7 +181,7 @@ static void exit_virtual_insn(struct vcpu *v, struct vcpu_exit *e)
         insn = 0;
     if (insn == INSN_WFI) {
         e->kind = EXIT_HALT;
-        v->arch.advance = 4;
+        e->insn_len = 4;
         return;
     }
     exit_fatal(e, 0, "virtual instruction exception on instruction 0x%08llx", insn, 0);
@@ -173,7 +190,6 @@ static void exit_virtual_insn(struct vcpu *v, struct vcpu_exit *e)
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 {
     struct guest_regs *r = &v->arch.regs;
-    vcpu_load(v);
     vcpu_remote_serve(v);
     if (v->arch.fence_pending) {
         stage2_fence_local(v->arch.fence_gpa, v->arch.vmid);
@@ -183,7 +199,6 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 
     memset(e, 0, sizeof(*e));
     e->pc = r->sepc;
-    v->arch.advance = 0;
 
     if (r->scause & SCAUSE_INTERRUPT) {
         exit_interrupt(e, r->scause & ~SCAUSE_INTERRUPT);
@@ -229,8 +244,7 @@ void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *e)
     default:
         break;
     }
-    r->sepc += v->arch.advance;
-    v->arch.advance = 0;
+    r->sepc += e->insn_len;
 }
 
 void arch_cpu_kick(unsigned pcpu)

@@ -70,5 +70,5 @@ void vcpu_guest_page_fault(struct vcpu *v, struct vcpu_exit *e)
         uint64_t value = r->x[a.reg]; /* x[0] is kept zero */
         e->mmio.value = a.width == 8 ? value : value & ((1ULL << (a.width * 8)) - 1);
     }
-    v->arch.advance = a.len;
+    e->insn_len = a.len;
 }

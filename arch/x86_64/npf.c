@@ -96,5 +96,5 @@ void npf_decode(struct vcpu *v, struct vcpu_exit *e)
                                 : x86_reg_read(v->arch.regs.gpr[insn.reg], insn.width, insn.high8);
     v->arch.load_width = (uint8_t)insn.reg_width;
     v->arch.load_high8 = insn.high8;
-    v->arch.advance = insn.length;
+    e->insn_len = insn.length;
 }

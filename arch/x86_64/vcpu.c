@@ -107,7 +107,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
     memset(a, 0, sizeof(*a));
     memset(vmcb, 0, sizeof(*vmcb));
     a->vmcb = vmcb;
-    a->fpu_reset = true;
+    fpu_reset(v);
     a->regs.gpr[GPR_RDI] = arg;
     vmcb_init_control(&vmcb->control, s2_root, vmid);
     vmcb_init_state(&vmcb->save, entry);
@@ -169,7 +169,7 @@ static void ioio_decode(struct vcpu *v, struct vcpu_exit *e)
     e->pio.write = !(info & IOIO_IN);
     if (e->pio.write)
         e->pio.value = x86_reg_read(v->arch.regs.gpr[GPR_RAX], e->pio.width, false);
-    v->arch.advance = (unsigned)(c->exit_info2 - v->arch.vmcb->save.rip);
+    e->insn_len = (unsigned)(c->exit_info2 - v->arch.vmcb->save.rip);
 }
 
 /* RDMSR/WRMSR: ECX names the MSR, EDX:EAX is the value; EXITINFO1 is 1 for a write. */
@@ -191,7 +191,7 @@ static void msr_exit(struct vcpu *v, struct vcpu_exit *e)
         }
     }
     if (ok) {
-        vcpu_step(v, LEN_TWO);
+        e->insn_len = LEN_TWO;
         return;
     }
     log_debug("vm%u vcpu%u: %s of MSR 0x%x: #GP", v->vm->id, v->id, write ? "WRMSR" : "RDMSR", msr);
@@ -212,7 +212,6 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
     struct vmcb_control *c = &vmcb->control;
 
     unsigned long flags = arch_irq_save();
-    fpu_load(v);
     npt_prepare_run(vmcb);
     vmcb->save.rax = a->regs.gpr[GPR_RAX];
     vmcb->save.rsp = a->regs.gpr[GPR_RSP];
@@ -227,7 +226,6 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 
     memset(e, 0, sizeof(*e));
     e->pc = vmcb->save.rip;
-    a->advance = 0;
 
     switch (c->exit_code) {
     case SVM_EXIT_INTR:
@@ -250,15 +248,15 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
         e->hcall.args[1] = a->regs.gpr[GPR_RSI];
         e->hcall.args[2] = a->regs.gpr[GPR_RDX];
         e->hcall.args[3] = a->regs.gpr[GPR_RCX];
-        a->advance = LEN_VMMCALL;
+        e->insn_len = LEN_VMMCALL;
         return;
     case SVM_EXIT_HLT:
         e->kind = EXIT_HALT;
-        a->advance = LEN_HLT;
+        e->insn_len = LEN_HLT;
         return;
     case SVM_EXIT_CPUID:
         cpuid_guest(v);
-        vcpu_step(v, LEN_TWO);
+        e->insn_len = LEN_TWO;
         e->kind = EXIT_NONE;
         return;
     case SVM_EXIT_MSR:
@@ -267,7 +265,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
     case SVM_EXIT_INVD:
         /* Dropping caches without writing them back would lose the host's data too: do
          * nothing, as if the caches were clean. */
-        vcpu_step(v, LEN_TWO);
+        e->insn_len = LEN_TWO;
         e->kind = EXIT_NONE;
         return;
     case SVM_EXIT_VMRUN:
@@ -323,8 +321,30 @@ void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *e)
     default:
         break;
     }
-    vcpu_step(v, v->arch.advance);
-    v->arch.advance = 0;
+    vcpu_step(v, e->insn_len);
+}
+
+/* The VMCB is in memory and switched by VMRUN; what VMRUN leaves alone is the x87/SSE state. */
+void arch_vcpu_load(struct vcpu *v)
+{
+    fpu_load(v);
+}
+
+void arch_vcpu_put(struct vcpu *v)
+{
+    fpu_save(v);
+}
+
+/* Until the guest has an interrupt controller model, HLT only yields: the vCPU runs again at
+ * once (arch_vcpu_timer_deadline has nothing to wait for). */
+bool arch_vcpu_event_pending(struct vcpu *v)
+{
+    return true;
+}
+
+uint64_t arch_vcpu_timer_deadline(struct vcpu *v)
+{
+    return ~0ULL;
 }
 
 void arch_cpu_kick(unsigned pcpu)

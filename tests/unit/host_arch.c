@@ -177,6 +177,46 @@ int arch_vm_fdt(struct vm *vm, void *fdt)
 
 void arch_cpu_kick(unsigned pcpu) {}
 
+void arch_vcpu_load(struct vcpu *v)
+{
+    v->arch.loads++;
+}
+
+void arch_vcpu_put(struct vcpu *v)
+{
+    v->arch.puts++;
+}
+
+bool arch_vcpu_event_pending(struct vcpu *v)
+{
+    return v->arch.event_pending;
+}
+
+uint64_t arch_vcpu_timer_deadline(struct vcpu *v)
+{
+    return v->arch.timer_deadline ? v->arch.timer_deadline : ~0ULL;
+}
+
+uint64_t host_timer_deadline = ~0ULL;
+
+void arch_timer_set(uint64_t deadline)
+{
+    host_timer_deadline = deadline;
+}
+
+/* Bytes the core reported writing into guest memory (cache maintenance). */
+uint64_t host_guest_bytes_written;
+
+void arch_guest_mem_written(void *p, size_t len)
+{
+    host_guest_bytes_written += len;
+}
+
+const struct vdev_type *arch_vdev_find(const char *name)
+{
+    return NULL;
+}
+
 /* No VMs are packed into the unit-test binary. */
 const struct vm_config vm_configs[1];
 const unsigned vm_config_count = 0;

@@ -13,6 +13,7 @@
 #include <axvm/emu.h>
 #include <axvm/spinlock.h>
 #include <axvm/vcpu.h>
+#include <axvm/vintc.h>
 
 enum vm_state {
     VM_EMPTY,    /* slot unused */
@@ -32,23 +33,31 @@ enum vm_stop_reason {
 /* Where the generated device tree and the initrd go: the top of the first memory region. */
 #define VM_FDT_MAX (64 * 1024)
 
+/*
+ * The object lives as long as the hypervisor: a reboot rebuilds what follows 'generation' (the
+ * per-boot part) and leaves the rest, so pointers into it (console input, device models'
+ * vm pointers, the scheduler's lists) never go stale. 'generation' counts the rebuilds.
+ */
 struct vm {
     unsigned id;
     const struct vm_config *cfg;
+    spinlock_t lock;
+    struct cmux_stream console;
+    unsigned vmid; /* stage-2 tag */
+    unsigned boots;
+    unsigned generation;
+    /* ---- rebuilt for every boot from here on ---- */
     volatile enum vm_state state;
     enum vm_stop_reason stop_reason;
     bool releasing;        /* a pCPU has claimed the release of a stopping VM */
     uint64_t claimed_irqs; /* bit i: passthru[i]'s interrupt is routed to this VM */
-    unsigned vmid;         /* stage-2 tag */
-    unsigned boots;
+    struct vintc intc;     /* its interrupt controller, if its config has one */
     struct aspace as;
     struct emu_bus bus;
     struct emu_device devs[VM_MAX_DEVICES];
     void *dev_priv[VM_MAX_DEVICES];
     struct vcpu vcpus[VM_MAX_VCPUS];
     unsigned vcpu_count;
-    struct cmux_stream console;
-    spinlock_t lock;
     uint64_t fdt_gpa;
     uint64_t initrd_gpa;
 };
@@ -87,10 +96,8 @@ bool vm_any_active(void);
  * Returns 0, -ENOENT for no such vCPU, -EBUSY if it is already on. */
 int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg);
 
-/* The private state of the VM's first emulated device named 'name', or NULL. */
-void *vm_find_device_priv(struct vm *vm, const char *name);
-
-/* Drive an emulated device's interrupt line (no-op for irq < 0). */
+/* Drive an emulated device's interrupt line through the VM's interrupt controller (no-op for
+ * irq < 0; the build refuses an irq in a VM without a controller). */
 void vm_irq_set(struct vm *vm, int irq, bool level);
 
 struct vcpu *vm_find_vcpu_by_hwid(struct vm *vm, uint64_t hwid);

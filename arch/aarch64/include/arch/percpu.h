@@ -19,8 +19,6 @@ struct arch_percpu {
     } boot_args;
     /* This CPU's GIC interface is up: it can send and take SGIs. */
     bool gic_ready;
-    /* The vCPU whose EL1 registers are live on this pCPU. */
-    struct vcpu *loaded;
 };
 
 #endif

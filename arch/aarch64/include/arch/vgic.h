@@ -11,6 +11,7 @@
 
 #include <axvm/spinlock.h>
 #include <axvm/types.h>
+#include <axvm/vintc.h>
 
 #define VGIC_SPIS        64
 #define VGIC_NR_IRQS     (32 + VGIC_SPIS)
@@ -63,6 +64,7 @@ struct vgic_cpu {
 };
 
 extern const struct vdev_type vdev_gicv3;
+extern const struct vintc_ops vgic_intc_ops;
 
 /* The VM's vGIC, or NULL if its config has none. */
 struct vgic *vgic_of(struct vm *vm);

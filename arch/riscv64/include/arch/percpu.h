@@ -53,8 +53,9 @@ struct arch_percpu {
     uint64_t host_sp;
     struct guest_regs *guest_regs;
     struct arch_start_args start;
-    /* The vCPU whose VS-level CSRs and FPU registers this hart holds (arch/riscv64/vcpu.c). */
-    struct vcpu *loaded;
+    /* What this hart's one-shot timer is set to (arch_timer_set), ~0 for nothing: setting it
+     * is an SBI call, so the same value is not set twice. */
+    uint64_t timer_deadline;
     /* picolibc TLS block; tp points at it (RISC-V TLS variant I: no TCB before the data). */
     uint8_t tls[ARCH_TLS_SIZE] __attribute__((aligned(16)));
 };

@@ -34,7 +34,9 @@ void npt_prepare_run(struct vmcb *vmcb);
 /* Make this CPU's x87/SSE registers hold the vCPU's state before it enters the guest
  * (arch/x86_64/fpu.c). */
 struct vcpu;
+void fpu_reset(struct vcpu *v);
 void fpu_load(struct vcpu *v);
+void fpu_save(struct vcpu *v);
 
 /*
  * Run the guest once: VMSAVE the host's extra state to 'host_area', VMLOAD the guest's, load

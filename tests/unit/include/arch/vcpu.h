@@ -6,6 +6,9 @@
 struct arch_vcpu {
     unsigned long long entry, arg;
     unsigned completed;
+    unsigned loads, puts; /* arch_vcpu_load / arch_vcpu_put calls */
+    bool event_pending;   /* what arch_vcpu_event_pending answers */
+    unsigned long long timer_deadline;
 };
 
 #endif
