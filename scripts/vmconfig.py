@@ -32,6 +32,14 @@ DEVICE_TYPES = {
     "pl011": ({"aarch64"}, 0x1000, "mmio"),
     # GICD at base, redistributors from base + 0xa0000 (128 KiB per vCPU), as on QEMU virt.
     "gicv3": ({"aarch64"}, 0xa0000 + 8 * 0x20000, "mmio"),
+    # Priorities, pending, per-context enables and threshold/claim for up to 8 vCPUs, as on
+    # QEMU virt (arch/riscv64/vplic_model.h).
+    "plic": ({"riscv64"}, 0x400000, "mmio"),
+}
+# Interrupt-controller models: the interrupts a device's or a passthrough's `irq` may name.
+IRQ_CONTROLLERS = {
+    "gicv3": range(32, 1020),  # SPIs
+    "plic": range(1, 64),  # sources 1..63 (arch/riscv64/vplic_model.h)
 }
 MEM_KINDS = {"allocated": 0, "lazy": 1, "identity": 2}
 
@@ -178,10 +186,10 @@ class Checker:
             for k in ("load_address", "entry"):
                 if k in vm:
                     self.fail(vm, k, f"{img} is an ELF file, which gives its own {k}")
-        elif self.arch == "aarch64" and arm64_image(img_path):
+        elif linux_image(self.arch, img_path):
             # A Linux Image goes at a 2 MiB-aligned address plus its text_offset; the memory
             # it needs (BSS included) is image_size from its header.
-            text_offset, effective = arm64_image(img_path)
+            text_offset, effective = linux_image(self.arch, img_path)
             c["image_data"] = None
             c["image_size"] = img_path.stat().st_size
             default = ((c["memory"][0]["base"] + (2 << 20) - 1) & ~((2 << 20) - 1)) + text_offset
@@ -250,11 +258,9 @@ class Checker:
                     self.fail(vm, w + "base", f"overlaps device[{j}] ({o['type']})")
             c["devices"].append({"type": t, "base": base, "size": size, "irq": irq, "pio": pio})
 
-        if self.arch == "aarch64" and any(d["irq"] >= 0 for d in c["devices"]) and \
-                not any(d["type"] == "gicv3" for d in c["devices"]):
-            i = next(i for i, d in enumerate(c["devices"]) if d["irq"] >= 0)
-            self.fail(vm, f"device[{i}].irq", "the VM has no interrupt controller: add a "
-                                              "device of type gicv3")
+        chip = next((d["type"] for d in c["devices"] if d["type"] in IRQ_CONTROLLERS), None)
+        for i, d in enumerate(c["devices"]):
+            self.check_irq(vm, f"device[{i}].irq", d["irq"], chip)
 
         pts = vm.get("passthrough", [])
         if len(pts) > MAX_PT:
@@ -280,17 +286,28 @@ class Checker:
             for j, d in enumerate(c["devices"]):
                 if not d["pio"] and overlaps(base, size, d):
                     self.fail(vm, w + "base", f"overlaps emulated device[{j}] ({d['type']})")
-            irq = self.int_field(vm, p, "irq", w, 32, 1019, required=False, default=-1)
-            if irq >= 0 and self.arch == "aarch64" and \
-                    not any(d["type"] == "gicv3" for d in c["devices"]):
-                self.fail(vm, w + "irq", "the VM has no interrupt controller: add a device of "
-                                         "type gicv3")
+            irq = self.int_field(vm, p, "irq", w, 0, 1019, required=False, default=-1)
+            self.check_irq(vm, w + "irq", irq, chip)
             for j, o in enumerate(c["passthrough"]):
                 if overlaps(base, size, o):
                     self.fail(vm, w + "base", f"shares a page with passthrough[{j}]")
             c["passthrough"].append({"base": exact_base, "size": exact_size, "irq": irq,
                                      "compatible": compatible})
         return c
+
+    def check_irq(self, vm, where, irq, chip):
+        """An interrupt line needs the VM's interrupt controller, and one it implements."""
+        if irq < 0:
+            return
+        if chip is None:
+            models = [t for t in IRQ_CONTROLLERS if self.arch in DEVICE_TYPES[t][0]]
+            self.fail(vm, where, "the VM has no interrupt controller: " +
+                      (f"add a device of type {' or '.join(models)}" if models else
+                       f"no interrupt-controller model exists on {self.arch} yet"))
+        lines = IRQ_CONTROLLERS[chip]
+        if irq not in lines:
+            self.fail(vm, where, f"interrupt {irq} is not one the {chip} model implements "
+                                 f"({lines.start}..{lines.stop - 1})")
 
     def check_across(self, vms):
         total = 0
@@ -342,12 +359,18 @@ def elf_image(path):
     return bytes(flat), base, entry
 
 
-def arm64_image(path):
-    """(text_offset, image_size) from a Linux arm64 Image header, or None
-    (Documentation/arch/arm64/booting.rst: magic "ARM\\x64" at offset 56)."""
+# Where each architecture's Linux Image header keeps its magic (arm64 booting.rst; riscv
+# boot-image-header.rst). Both keep text_offset at byte 8 and image_size at byte 16.
+LINUX_IMAGE_MAGIC = {"aarch64": b"ARM\x64", "riscv64": b"RSC\x05"}
+
+
+def linux_image(arch, path):
+    """(text_offset, image_size) from a Linux Image header of 'arch', or None (magic at byte
+    56)."""
     import struct
+    magic = LINUX_IMAGE_MAGIC.get(arch)
     head = path.read_bytes()[:64]
-    if len(head) < 64 or head[56:60] != b"ARM\x64":
+    if not magic or len(head) < 64 or head[56:56 + len(magic)] != magic:
         return None
     text_offset, image_size = struct.unpack_from("<QQ", head, 8)
     return text_offset, image_size

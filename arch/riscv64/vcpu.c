@@ -3,16 +3,25 @@
  * Running a vCPU in VS-mode under HS-mode (RISC-V Privileged Architecture 20211203, chapter 8):
  * switching its state onto the hart, entering, and decoding why it came back.
  *
- * Per entry: hgatp (the VM's G-stage and VMID) and, through guest_enter, sepc, sstatus,
- * hstatus and the GPRs. Per switch of vCPU on this hart (or after a reset): the VS-level CSRs,
- * hvip, vstimecmp and the FPU registers, which nothing but the guest changes meanwhile.
+ * Per entry: through guest_enter, sepc, sstatus, hstatus and the GPRs; hvip.VSEIP while the
+ * vPLIC's line for this vCPU is up. Per load (the core's vcpu_load, when the vCPU takes the
+ * hart): hgatp, henvcfg, the VS-level CSRs, hvip, vstimecmp and the FPU registers, which
+ * nothing but the guest changes while it stays loaded.
+ *
+ * The guest's timer is Sstc's vstimecmp (henvcfg.STCE): the guest writes stimecmp and takes
+ * VSTIP without an exit. QEMU 7.2 does not show that VSTIP in the guest's sip (it does in hip),
+ * which only matters to software that polls sip.STIP; Linux takes the interrupt by its cause.
+ * The hypervisor never reads the bit either: a halted vCPU's timer is its vstimecmp against
+ * the time CSR (arch_vcpu_timer_deadline).
  */
 #include <string.h>
 #include <arch/csr.h>
+#include <arch/irq.h>
 #include <arch/sbi.h>
 #include <arch/stage2.h>
 #include <arch/virt.h>
 #include <arch/vcpu_exit.h>
+#include <arch/vplic.h>
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 #include <axvm/format.h>
@@ -88,6 +97,7 @@ static void vs_load(const struct vs_csrs *c)
 void arch_vcpu_load(struct vcpu *v)
 {
     csr_write(hgatp, v->arch.hgatp);
+    csr_write(henvcfg, riscv_have_sstc ? HENVCFG_STCE : 0);
     vs_load(&v->arch.vs);
     if (riscv_have_fpu)
         fpu_load(&v->arch.fpu);
@@ -106,27 +116,48 @@ void arch_vcpu_load(struct vcpu *v)
 void arch_vcpu_put(struct vcpu *v)
 {
     vs_save(&v->arch.vs);
-    if (riscv_have_fpu)
+    /* The FPU registers changed only if the guest dirtied them since it was loaded (FS in the
+     * sstatus it runs with, 3.1.6.6); saved, they are clean again. */
+    uint64_t *sstatus = &v->arch.regs.sstatus;
+    if (riscv_have_fpu && (*sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
         fpu_save(&v->arch.fpu);
-    /* Its timer and interrupts must not reach the next vCPU on this hart. */
+        *sstatus = (*sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+    }
+    /* Its timer and interrupts must not reach the next vCPU on this hart, nor end the hart's
+     * wfi while none is loaded (vsie is hie's VS bits). */
     csr_write(hvip, 0);
+    csr_write(vsie, 0);
     csr_write(vstimecmp, ~0ULL);
 }
 
-/* Hart-local wake-ups: VS interrupts pending in hvip (a loaded vCPU's live, another's saved, and
- * what other vCPUs have asked for), or its own timer. */
+uint64_t vcpu_guest_sie(struct vcpu *v)
+{
+    return arch_this_cpu()->vcpu_loaded == v ? csr_read(vsie) : v->arch.vs.vsie;
+}
+
+/*
+ * Hart-local wake-ups, as the hardware would end the guest's WFI (3.3.3): a VS interrupt pending
+ * (a loaded vCPU's hvip live, another's as saved, and what other vCPUs have asked for) or its
+ * timer due, and enabled in its sie. The vPLIC's line is asked separately (struct vintc).
+ */
 bool arch_vcpu_event_pending(struct vcpu *v)
 {
     bool loaded = arch_this_cpu()->vcpu_loaded == v;
     uint64_t hvip = loaded ? csr_read(hvip) : v->arch.vs.hvip;
     hvip |= __atomic_load_n(&v->arch.pending_hvip, __ATOMIC_ACQUIRE);
-    if (hvip & (HIP_VSSIP | HIP_VSTIP | HIP_VSEIP))
+    /* hvip's VS bits sit one above the matching sie bits (VSSIP 2 / SSIE 1, VSTIP 6 / STIE 5). */
+    uint64_t sie = vcpu_guest_sie(v);
+    if ((hvip >> 1) & sie & (SIP_SSIP | SIP_STIP))
         return true;
     return arch_vcpu_timer_deadline(v) <= arch_counter_read();
 }
 
+/* Only an enabled timer counts: a deadline whose interrupt the guest masks would wake the pCPU
+ * for nothing, and again at once, forever. */
 uint64_t arch_vcpu_timer_deadline(struct vcpu *v)
 {
+    if (!(vcpu_guest_sie(v) & SIP_STIP))
+        return ~0ULL;
     /* htimedelta is 0: vstimecmp compares against the time CSR that arch_counter_read reads. */
     bool loaded = arch_this_cpu()->vcpu_loaded == v;
     return loaded ? csr_read(vstimecmp) : v->arch.vs.vstimecmp;
@@ -146,6 +177,12 @@ static void exit_interrupt(struct vcpu_exit *e, uint64_t code)
         /* This hart's one-shot timer (arch_timer_set): a time slice is over. */
         arch_timer_set(~0ULL);
         arch_this_cpu()->need_resched = true;
+        e->kind = EXIT_NONE;
+        return;
+    }
+    if (code == IRQ_S_EXT) {
+        /* A host interrupt: console input, or a passthrough device's for some VM. */
+        irq_dispatch();
         e->kind = EXIT_NONE;
         return;
     }
@@ -195,7 +232,13 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
         stage2_fence_local(v->arch.fence_gpa, v->arch.vmid);
         v->arch.fence_pending = false;
     }
+    /* The vPLIC's line, sampled now: a change after this kicks the hart (sched_wake), and the
+     * pending kick takes the guest out again at once. */
+    if (vplic_line(v))
+        csr_set(hvip, HIP_VSEIP);
     guest_enter(r);
+    /* Only while in the guest: outside, the line is the vPLIC's to tell. */
+    csr_clear(hvip, HIP_VSEIP);
 
     memset(e, 0, sizeof(*e));
     e->pc = r->sepc;

@@ -8,6 +8,7 @@
 #include <axvm/errno.h>
 #include <axvm/log.h>
 #include <arch/csr.h>
+#include <arch/irq.h>
 #include <arch/stage2.h>
 #include <arch/virt.h>
 
@@ -56,5 +57,8 @@ int arch_virt_cpu_init(void)
     if (!(csr_read(sstatus) & SSTATUS_FS))
         riscv_have_fpu = false;
 
-    return stage2_cpu_init();
+    int err = stage2_cpu_init();
+    if (!err)
+        irq_cpu_init(); /* host interrupts: the hart may be in a guest when they come */
+    return err;
 }

@@ -57,6 +57,10 @@ int arch_vm_fdt_cpu(struct vcpu *v, void *fdt)
     err = err ?: fdt_property(fdt, "interrupt-controller", NULL, 0);
     err = err ?: fdt_property_string(fdt, "compatible", "riscv,cpu-intc");
     err = err ?: fdt_property_u32(fdt, "phandle", RISCV_VM_FDT_INTC_PHANDLE(v->id));
+    /* The root of the interrupt tree: it must not inherit the root node's interrupt-parent
+     * (the vPLIC, which hangs off these). Linux's of_irq_init takes a controller that is its
+     * own parent for a root. */
+    err = err ?: fdt_property_u32(fdt, "interrupt-parent", RISCV_VM_FDT_INTC_PHANDLE(v->id));
     return err ?: fdt_end_node(fdt);
 }
 
