@@ -143,16 +143,17 @@ def boot(arch, tmp_path, append="", smp=None, allow=(), extra=(), config=None):
     return Machine(cmd, tmp_path / "serial.log", allow=allow)
 
 
+
 def linux_interrupts(m, rows, vm="1:linux", prompt=r"axvm# ", timeout=30):
-    """Run `cat /proc/interrupts` in the Linux shell of VM 'vm' (its console in focus) and return,
+    r"""Run `cat /proc/interrupts` in the Linux shell of VM 'vm' (its console in focus) and return,
     for each name in 'rows' (name -> regex of what follows the per-CPU counts, e.g.
-    r"GICv3\\s+27 Level\\s+arch_timer"), that row's counts summed over the CPUs."""
-    m.send("cat /proc/interrupts; echo END-''IRQS\n")  # the echoed command does not match
-    block = m.expect(r"(?s)\[" + re.escape(vm) + r"\]\s+CPU0(.*?)END-IRQS", timeout).group(1)
-    m.expect(prompt, timeout)
+    r"GICv3\s+27 Level\s+arch_timer"), that row's counts summed over the CPUs."""
+    m.send("cat /proc/interrupts\n")
+    pre = r"\[" + re.escape(vm) + r"\] "
+    block = m.expect(r"(?s)" + pre + r"\s*CPU0[^\n]*\n(.*?)" + pre + prompt, timeout).group(1)
     counts = {}
     for name, row in rows.items():
-        found = re.search(r"\[" + re.escape(vm) + r"\]\s+\d+:\s+([\d\s]+?)\s+" + row, block)
+        found = re.search(pre + r"\s*\d+:\s+([\d\s]+?)\s+" + row, block)
         assert found, f"no {name} row ({row!r}) in /proc/interrupts:\n{block}"
         counts[name] = sum(int(n) for n in found.group(1).split())
     return counts
