@@ -13,6 +13,8 @@
 #include <arch/mmu.h>
 #include <arch/plic.h>
 #include <arch/sbi.h>
+#include <arch/virt.h>
+#include "isa_decode.h"
 
 NORETURN void riscv_boot_main(uint64_t hartid, const void *fdt);
 
@@ -39,6 +41,28 @@ static uint64_t boot_read_timebase(const void *fdt)
     if (!prop || (len != 4 && len != 8))
         return 0;
     return dt_read_cells(prop, len / 4);
+}
+
+/* Whether the boot hart's node lists extension 'ext' (the harts are alike). QEMU 7.2 accepts
+ * henvcfg.STCE even without Sstc, so the device tree is what tells. */
+static bool boot_hart_has(const void *fdt, uint64_t hartid, const char *ext)
+{
+    int cpus = fdt_path_offset(fdt, "/cpus");
+    int node;
+    fdt_for_each_subnode(node, fdt, cpus)
+    {
+        paddr_t id;
+        uint64_t unused;
+        if (dt_node_reg(fdt, node, 0, &id, &unused) != 0 || id != hartid)
+            continue;
+        int len;
+        const char *list = fdt_getprop(fdt, node, "riscv,isa-extensions", &len);
+        if (list)
+            return riscv_isa_list_has(list, (size_t)len, ext);
+        const char *isa = fdt_getprop(fdt, node, "riscv,isa", &len);
+        return isa && riscv_isa_string_has(isa, ext);
+    }
+    return false;
 }
 
 NORETURN void riscv_boot_main(uint64_t hartid, const void *fdt)
@@ -69,6 +93,7 @@ NORETURN void riscv_boot_main(uint64_t hartid, const void *fdt)
     if (!timebase)
         boot_fail("no /cpus/timebase-frequency in the device tree");
     cpu_timebase_set(timebase);
+    riscv_have_sstc = boot_hart_has(fdt, hartid, "sstc");
 
     sbi_describe(bi->firmware, sizeof(bi->firmware));
 

@@ -29,6 +29,7 @@ void cpu_local_init(struct percpu *cpu)
 {
     csr_write(sscratch, &cpu->arch);
     cpu->arch.timer_deadline = ~0ULL; /* not set */
+    cpu->arch.timer_armed = ~0ULL;
     _init_tls(cpu->arch.tls);
     _set_tls(cpu->arch.tls);
     /*

@@ -21,6 +21,8 @@
  */
 #include <arch/csr.h>
 #include <arch/sbi.h>
+#include <arch/timer.h>
+#include <arch/virt.h>
 #include <axvm/errno.h>
 #include <axvm/hypercall.h>
 #include <axvm/log.h>
@@ -85,11 +87,15 @@ static void sbi_base(struct vcpu *v, struct vcpu_exit *e)
  * The guest's timer: with henvcfg.STCE set, VS-mode's stimecmp is vstimecmp and the hart
  * raises VSTIP by itself when time passes it (Sstc; Privileged spec 8.2.9). set_timer also
  * clears a pending timer interrupt (SBI 6.1), which moving the deadline does. The vCPU is
- * loaded on this hart while it exits, so vstimecmp is live.
+ * loaded on this hart while it exits, so vstimecmp is live. Without Sstc the hypervisor's own
+ * timer stands in (arch/riscv64/timer.c).
  */
-static void set_timer(uint64_t when)
+static void set_timer(struct vcpu *v, uint64_t when)
 {
-    csr_write(vstimecmp, when);
+    if (riscv_have_sstc)
+        csr_write(vstimecmp, when);
+    else
+        timer_guest_set(v, when);
 }
 
 static void sbi_time(struct vcpu *v, struct vcpu_exit *e)
@@ -98,7 +104,7 @@ static void sbi_time(struct vcpu *v, struct vcpu_exit *e)
         sbi_reply(v, e, SBI_ERR_NOT_SUPPORTED, 0);
         return;
     }
-    set_timer(sbi_arg(v, 0));
+    set_timer(v, sbi_arg(v, 0));
     sbi_reply(v, e, SBI_SUCCESS, 0);
 }
 
@@ -148,7 +154,7 @@ static void sbi_axvm(struct vcpu *v, struct vcpu_exit *e)
 /* Legacy extensions (chapter 5): the extension id is the function; the result is a0 alone. */
 static void legacy_set_timer(struct vcpu *v, struct vcpu_exit *e)
 {
-    set_timer(sbi_arg(v, 0));
+    set_timer(v, sbi_arg(v, 0));
     sbi_reply(v, e, SBI_SUCCESS, 0);
 }
 

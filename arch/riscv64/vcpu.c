@@ -9,16 +9,18 @@
  * nothing but the guest changes while it stays loaded.
  *
  * The guest's timer is Sstc's vstimecmp (henvcfg.STCE): the guest writes stimecmp and takes
- * VSTIP without an exit. QEMU 7.2 does not show that VSTIP in the guest's sip (it does in hip),
- * which only matters to software that polls sip.STIP; Linux takes the interrupt by its cause.
- * The hypervisor never reads the bit either: a halted vCPU's timer is its vstimecmp against
- * the time CSR (arch_vcpu_timer_deadline).
+ * VSTIP without an exit. Harts without Sstc serve SBI set_timer with the HS timer and
+ * hvip.VSTIP instead (arch/riscv64/timer.c). QEMU 7.2 does not show that VSTIP in the guest's sip
+ * (it does in hip), which only matters to software that polls sip.STIP; Linux takes the interrupt
+ * by its cause. The hypervisor never reads the bit either: a halted vCPU's timer is its vstimecmp
+ * against the time CSR (arch_vcpu_timer_deadline).
  */
 #include <string.h>
 #include <arch/csr.h>
 #include <arch/irq.h>
 #include <arch/sbi.h>
 #include <arch/stage2.h>
+#include <arch/timer.h>
 #include <arch/virt.h>
 #include <arch/vcpu_exit.h>
 #include <arch/vplic.h>
@@ -61,6 +63,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
     a->regs.hstatus = HSTATUS_VSXL_64 | HSTATUS_VTW | HSTATUS_SPV | HSTATUS_SPVP;
     a->vs.vsstatus = VSSTATUS_UXL_64;
     a->vs.vstimecmp = ~0ULL; /* no timer interrupt until the guest sets one */
+    a->sbi_timer = ~0ULL;
     a->hgatp = stage2_hgatp(s2_root, vmid);
     a->vmid = vmid;
 }
@@ -76,7 +79,8 @@ static void vs_save(struct vs_csrs *c)
     c->vstval = csr_read(vstval);
     c->vsatp = csr_read(vsatp);
     c->hvip = csr_read(hvip);
-    c->vstimecmp = csr_read(vstimecmp);
+    if (riscv_have_sstc) /* the CSR exists only with Sstc */
+        c->vstimecmp = csr_read(vstimecmp);
 }
 
 static void vs_load(const struct vs_csrs *c)
@@ -90,7 +94,8 @@ static void vs_load(const struct vs_csrs *c)
     csr_write(vstval, c->vstval);
     csr_write(vsatp, c->vsatp);
     csr_write(hvip, c->hvip);
-    csr_write(vstimecmp, c->vstimecmp);
+    if (riscv_have_sstc)
+        csr_write(vstimecmp, c->vstimecmp);
 }
 
 /* Make this hart's VS-level state the vCPU's (the core's vcpu_load). */
@@ -127,7 +132,8 @@ void arch_vcpu_put(struct vcpu *v)
      * wfi while none is loaded (vsie is hie's VS bits). */
     csr_write(hvip, 0);
     csr_write(vsie, 0);
-    csr_write(vstimecmp, ~0ULL);
+    if (riscv_have_sstc)
+        csr_write(vstimecmp, ~0ULL);
 }
 
 uint64_t vcpu_guest_sie(struct vcpu *v)
@@ -158,6 +164,8 @@ uint64_t arch_vcpu_timer_deadline(struct vcpu *v)
 {
     if (!(vcpu_guest_sie(v) & SIP_STIP))
         return ~0ULL;
+    if (!riscv_have_sstc)
+        return timer_guest_deadline(v);
     /* htimedelta is 0: vstimecmp compares against the time CSR that arch_counter_read reads. */
     bool loaded = arch_this_cpu()->vcpu_loaded == v;
     return loaded ? csr_read(vstimecmp) : v->arch.vs.vstimecmp;
@@ -174,9 +182,8 @@ static void exit_interrupt(struct vcpu_exit *e, uint64_t code)
         return;
     }
     if (code == IRQ_S_TIMER) {
-        /* This hart's one-shot timer (arch_timer_set): a time slice is over. */
-        arch_timer_set(~0ULL);
-        arch_this_cpu()->need_resched = true;
+        /* This hart's one-shot timer: a time slice is over, or (without Sstc) the guest's. */
+        timer_expired();
         e->kind = EXIT_NONE;
         return;
     }
@@ -187,26 +194,6 @@ static void exit_interrupt(struct vcpu_exit *e, uint64_t code)
         return;
     }
     exit_fatal(e, 0, "unexpected interrupt %llu for the hypervisor while in the guest", code, 0);
-}
-
-/*
- * The hart's one-shot timer: the HS timer (through SBI TIME), enabled in sie only while set.
- * VSTIP is delegated to the guest, STIP is not, so it takes the hart out of guest mode
- * (exit_interrupt).
- */
-void arch_timer_set(uint64_t deadline)
-{
-    struct arch_percpu *a = &arch_this_cpu()->arch;
-    if (a->timer_deadline == deadline)
-        return;
-    a->timer_deadline = deadline;
-    if (deadline == ~0ULL) {
-        csr_clear(sie, SIP_STIP);
-        sbi_set_timer(~0ULL);
-        return;
-    }
-    if (sbi_set_timer(deadline) == SBI_SUCCESS)
-        csr_set(sie, SIP_STIP);
 }
 
 /* Virtual instruction exception (8.6.1): with hstatus.VTW = 1, WFI is one of them. */
@@ -236,6 +223,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
      * pending kick takes the guest out again at once. */
     if (vplic_line(v))
         csr_set(hvip, HIP_VSEIP);
+    timer_guest_enter(v);
     guest_enter(r);
     /* Only while in the guest: outside, the line is the vPLIC's to tell. */
     csr_clear(hvip, HIP_VSEIP);

@@ -44,6 +44,8 @@ def test_smp_linux_boots_beside_bare_metal_and_powers_off(boot):
     # earlycon=sbi: the kernel's first lines come through the SBI debug console, long before
     # the UART driver (which comes after the second CPU) could print them.
     m.expect(r"\[1:linux\] \[    0\.000000\] earlycon: sbi0 at I/O port 0x0", 60)
+    # Its timer is Sstc's: programmed by the guest, no exit per tick.
+    m.expect(r"\[1:linux\] .*riscv-timer: Timer interrupt in S-mode is available via sstc", 60)
     m.expect(r"\[axvm\] vm1 \(linux\): vcpu1 started on pCPU 1", 120)
     m.expect(r"\[1:linux\] .*ttyS0 at MMIO 0x10000000 \(irq = \d+", 120)
     m.expect(r"\[1:linux\] init: cpus online 2", 120)
@@ -122,6 +124,22 @@ def test_passthrough_device_interrupts_reach_linux(boot, tmp_path):
         assert f"AXVM-DISK-{i:02d}".ljust(31, "-") in lines, (i, lines)
     irqs = linux_interrupts(m, {"virtio": r"(SiFive )?PLIC\s+8 (Edge|Level)\s+virtio0"})
     assert irqs["virtio"] > 0
+    m.send("poweroff\n")
+    m.expect(r"\[axvm\] vm1 \(linux\): stopped \(shutdown\)", 60)
+    assert m.wait_exit(30) == 0
+
+
+def test_linux_without_sstc_gets_its_timer_through_the_sbi(boot):
+    """Harts without Sstc: the guest's ISA says so, and SBI set_timer is served with the
+    hypervisor's own timer and hvip.VSTIP; sleeping and timer interrupts still work."""
+    m = boot_linux(boot, "linux-idle", extra=["-cpu", "rv64,sstc=false"])
+    m.expect(r"\[1:linux\] AXVM-GUEST-OK", 120)
+    m.expect(PROMPT, 60)
+    assert "via sstc" not in m.output
+    first = linux_interrupts(m, {"timer": TIMER})
+    shell(m, "sleep 1")
+    second = linux_interrupts(m, {"timer": TIMER})
+    assert second["timer"] > first["timer"] > 0, (first, second)
     m.send("poweroff\n")
     m.expect(r"\[axvm\] vm1 \(linux\): stopped \(shutdown\)", 60)
     assert m.wait_exit(30) == 0
