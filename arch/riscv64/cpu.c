@@ -11,6 +11,7 @@
 #include <arch/irq.h>
 #include <arch/percpu.h>
 #include <arch/sbi.h>
+#include <arch/timer.h>
 
 _Static_assert(offsetof(struct arch_percpu, scratch_t5) == ARCH_PERCPU_SCRATCH_T5, "asm offset");
 _Static_assert(offsetof(struct arch_percpu, scratch_t6) == ARCH_PERCPU_SCRATCH_T6, "asm offset");
@@ -79,9 +80,12 @@ void arch_wait_for_event(void)
         arch_timer_set(MIN(deadline, arch_counter_read() + timebase_hz / CONSOLE_POLLS_PER_SECOND));
     __asm__ volatile("wfi" ::: "memory");
     irq_dispatch();
-    /* Back to what the core asked for; one that has passed is done (the core's next
-     * arch_timer_set decides what comes next), and clearing it drops STIP. */
-    arch_timer_set(arch_counter_read() >= deadline ? ~0ULL : deadline);
+    /* What has come due is done, the core's deadline or (without Sstc) the loaded vCPU's, and
+     * re-arming drops STIP; the core sets its next deadline before it sleeps again. A console
+     * poll tick gives way to the core's deadline. */
+    timer_expired();
+    if (poll)
+        arch_timer_set(arch_counter_read() >= deadline ? ~0ULL : deadline);
     /* The IPI that woke us has done its job; clear it or the next wfi returns at once. */
     csr_clear(sip, SIP_SSIP);
 }
