@@ -110,7 +110,9 @@ void cmux_putc(struct cmux_stream *s, char c)
 
 void cmux_idle(struct cmux_stream *s)
 {
-    if (!s->len || open_stream == s || s != cmux_focus())
+    /* The line and the open stream are checked under the locks below: another vCPU of the VM
+     * may be writing to the line meanwhile. */
+    if (s != cmux_focus())
         return;
     unsigned long flags = spin_lock_irqsave(&s->lock);
     unsigned long oflags = spin_lock_irqsave(&output_lock);
@@ -181,9 +183,18 @@ void cmux_unregister(struct cmux_stream *s)
     spin_unlock_irqrestore(&registry_lock, flags);
 }
 
-struct cmux_stream *cmux_focus(void)
+/* Called with registry_lock. */
+static struct cmux_stream *focus_locked(void)
 {
     return focus >= 0 ? streams[focus] : NULL;
+}
+
+struct cmux_stream *cmux_focus(void)
+{
+    unsigned long flags = spin_lock_irqsave(&registry_lock);
+    struct cmux_stream *s = focus_locked();
+    spin_unlock_irqrestore(&registry_lock, flags);
+    return s;
 }
 
 static void announce_focus(void)
@@ -234,12 +245,12 @@ void cmux_input_byte(char c)
                     focus = i;
             announce = true;
         } else if (c == CMUX_ESCAPE) {
-            target = cmux_focus();
+            target = focus_locked();
         }
     } else if (c == CMUX_ESCAPE) {
         escape_pending = true;
     } else {
-        target = cmux_focus();
+        target = focus_locked();
     }
     spin_unlock_irqrestore(&registry_lock, flags);
     if (target)

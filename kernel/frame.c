@@ -12,6 +12,8 @@ struct zone {
 
 static struct zone zones[FRAME_MAX_ZONES];
 static unsigned zone_count;
+/* Changed under frame_lock; frames_free is also read without it (frame_free_count), so its
+ * changes are atomic stores. */
 static uint64_t frames_free, frames_total;
 static spinlock_t frame_lock = SPINLOCK_INIT;
 
@@ -87,7 +89,7 @@ paddr_t frame_alloc(unsigned count, uint64_t align)
         uint64_t idx;
         if (zone_find(z, count, align, &idx)) {
             bits_set(z, idx, count, true);
-            frames_free -= count;
+            __atomic_store_n(&frames_free, frames_free - count, __ATOMIC_RELAXED);
             spin_unlock_irqrestore(&frame_lock, flags);
             paddr_t pa = z->base + (idx << PAGE_SHIFT);
             memset(phys_to_ptr(pa), 0, (size_t)count << PAGE_SHIFT);
@@ -108,7 +110,7 @@ void frame_free(paddr_t base, unsigned count)
             for (uint64_t i = idx; i < idx + count && i < z->frames; i++) {
                 if (bit_test(z, i)) {
                     bits_set(z, i, 1, false);
-                    frames_free++;
+                    __atomic_store_n(&frames_free, frames_free + 1, __ATOMIC_RELAXED);
                 }
             }
             break;
@@ -119,7 +121,7 @@ void frame_free(paddr_t base, unsigned count)
 
 uint64_t frame_free_count(void)
 {
-    return frames_free;
+    return __atomic_load_n(&frames_free, __ATOMIC_RELAXED);
 }
 
 uint64_t frame_total_count(void)

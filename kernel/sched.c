@@ -75,7 +75,8 @@ static struct vcpu *sched_pick(unsigned cpu)
         if (!v)
             continue;
         enum vcpu_state st = vcpu_state_get(v);
-        bool wakes = st == VCPU_HALTED && (v->vm->state != VM_RUNNING || vcpu_wake_pending(v));
+        bool wakes =
+            st == VCPU_HALTED && (vm_state_get(v->vm) != VM_RUNNING || vcpu_wake_pending(v));
         if (st == VCPU_RUNNABLE || wakes) {
             found = v;
             rl->next_pick = i + 1;
@@ -86,16 +87,17 @@ static struct vcpu *sched_pick(unsigned cpu)
 }
 
 /* Another vCPU is pinned to this pCPU: it may become runnable while 'self' runs, so 'self'
- * gets a slice rather than the pCPU. */
+ * gets a slice rather than the pCPU. Under the list's lock: a reboot elsewhere adds and removes
+ * vCPUs meanwhile. */
 static bool sched_shared(unsigned cpu, const struct vcpu *self)
 {
-    const struct run_list *rl = &run_lists[cpu];
-    for (unsigned i = 0; i < SCHED_MAX_PER_CPU; i++) {
-        const struct vcpu *v = rl->v[i];
-        if (v && v != self)
-            return true;
-    }
-    return false;
+    struct run_list *rl = &run_lists[cpu];
+    bool shared = false;
+    unsigned long flags = spin_lock_irqsave(&rl->lock);
+    for (unsigned i = 0; i < SCHED_MAX_PER_CPU && !shared; i++)
+        shared = rl->v[i] && rl->v[i] != self;
+    spin_unlock_irqrestore(&rl->lock, flags);
+    return shared;
 }
 
 /* The earliest moment a halted vCPU of this pCPU must run for its own timer. */
@@ -147,40 +149,47 @@ static void sched_after_run(struct vcpu *v, enum exit_kind why)
 static void sched_run_one(struct vcpu *v)
 {
     struct percpu *self = arch_this_cpu();
-    if (v->vm->state == VM_RUNNING && (vcpu_state_move(v, VCPU_RUNNABLE, VCPU_RUNNING) ||
-                                       vcpu_state_move(v, VCPU_HALTED, VCPU_RUNNING))) {
+    if (vm_state_get(v->vm) == VM_RUNNING && (vcpu_state_move(v, VCPU_RUNNABLE, VCPU_RUNNING) ||
+                                              vcpu_state_move(v, VCPU_HALTED, VCPU_RUNNING))) {
         vcpu_load(v);
         /* Sharing a pCPU: a slice each, so one that never exits cannot keep it. */
         self->need_resched = false;
         arch_timer_set(sched_shared(self->index, v) ? slice_deadline() : ~0ULL);
         sched_after_run(v, vcpu_run(v));
     }
-    if (v->vm->state == VM_STOPPING)
+    if (vm_state_get(v->vm) == VM_STOPPING)
         vm_vcpu_stopped(v);
+}
+
+/* One pass of sched_loop on the calling pCPU (host tests drive pCPUs with it): run the next
+ * vCPU that wants to, or, with nothing to run, read console input and power off (boot CPU) or
+ * sleep until something may want to run. */
+void sched_run_once(void)
+{
+    struct percpu *self = arch_this_cpu();
+    if (panic_in_progress())
+        panic_halt_self();
+    struct vcpu *v = sched_pick(self->index);
+    if (v) {
+        sched_run_one(v);
+        return;
+    }
+    if (self->index == 0) {
+        cmux_poll_input();
+        if (!vm_any_active()) {
+            log_info("all VMs have stopped: powering off");
+            arch_system_off();
+        }
+    }
+    /* Sleep until a kick, an interrupt, or the first halted vCPU's own timer. */
+    /* A wake-up after sched_pick looked is not lost: its kick is pending, and a pending
+     * kick (or a deadline already past) ends the wait at once. */
+    arch_timer_set(sched_next_deadline(self->index));
+    arch_wait_for_event();
 }
 
 NORETURN void sched_loop(void)
 {
-    struct percpu *self = arch_this_cpu();
-    for (;;) {
-        if (panic_in_progress())
-            panic_halt_self();
-        struct vcpu *v = sched_pick(self->index);
-        if (v) {
-            sched_run_one(v);
-            continue;
-        }
-        if (self->index == 0) {
-            cmux_poll_input();
-            if (!vm_any_active()) {
-                log_info("all VMs have stopped: powering off");
-                arch_system_off();
-            }
-        }
-        /* Sleep until a kick, an interrupt, or the first halted vCPU's own timer. */
-        /* A wake-up after sched_pick looked is not lost: its kick is pending, and a pending
-         * kick (or a deadline already past) ends the wait at once. */
-        arch_timer_set(sched_next_deadline(self->index));
-        arch_wait_for_event();
-    }
+    for (;;)
+        sched_run_once();
 }

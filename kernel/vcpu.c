@@ -15,6 +15,33 @@ static uint64_t width_mask(unsigned width)
     return width >= 8 ? ~0ULL : (1ULL << (width * 8)) - 1;
 }
 
+/*
+ * An access to nothing: what hardware gives the guest (arch_vcpu_bad_access), or a stopped VM
+ * if its config says so. Logged once per VM and 64 KiB range (vm_bad_access_note), so a guest
+ * probing addresses cannot flood the console.
+ */
+static enum exit_kind serve_bad_access(struct vcpu *v, struct vcpu_exit *e)
+{
+    struct vm *vm = v->vm;
+    const struct exit_mmio *m = &e->mmio;
+    const char *what = m->fetch   ? "instruction fetch from an address with no memory"
+                       : m->write ? "write to an address with no memory or device"
+                                  : "read from an address with no memory or device";
+    if (vm->cfg->stop_on_bad_access) {
+        vm_fault(v, what, m->gpa, e->pc);
+        return EXIT_FATAL;
+    }
+    if (vm_bad_access_note(vm, m->gpa))
+        log_warn("vm%u (%s) vcpu%u: %s: address 0x%llx, guest pc 0x%llx; the guest gets a fault",
+                 vm->id, vm->cfg->name, v->id, what, (unsigned long long)m->gpa,
+                 (unsigned long long)e->pc);
+    arch_vcpu_bad_access(v, e);
+    if (e->kind != EXIT_FATAL)
+        return EXIT_NONE;
+    vm_fault(v, e->fatal.reason, e->fatal.addr, e->pc);
+    return EXIT_FATAL;
+}
+
 /* A stage-2 fault on a guest address: lazy RAM, an emulated device, or a guest error. */
 static enum exit_kind serve_mmio(struct vcpu *v, struct vcpu_exit *e)
 {
@@ -22,13 +49,8 @@ static enum exit_kind serve_mmio(struct vcpu *v, struct vcpu_exit *e)
     struct exit_mmio *m = &e->mmio;
     if (aspace_fault(&vm->as, m->gpa) == 0)
         return EXIT_NONE; /* backed now: the guest retries the access */
-    if (!emu_bus_find(&vm->bus, EMU_MMIO, m->gpa)) {
-        vm_fault(v,
-                 m->write ? "write to an address with no memory or device"
-                          : "read from an address with no memory or device",
-                 m->gpa, e->pc);
-        return EXIT_FATAL;
-    }
+    if (m->fetch || !emu_bus_find(&vm->bus, EMU_MMIO, m->gpa))
+        return serve_bad_access(v, e);
     if (!m->decoded) {
         vm_fault(v, "MMIO access by an instruction the hypervisor cannot decode", m->gpa, e->pc);
         return EXIT_FATAL;
@@ -52,16 +74,41 @@ static enum exit_kind serve_mmio(struct vcpu *v, struct vcpu_exit *e)
     return EXIT_NONE;
 }
 
+/*
+ * One port access. A port nobody emulates is like an empty ISA slot: reads float high, writes
+ * vanish. An access that runs past the end of a device's ports is what the bus would make of
+ * it: one byte at a time, each to whoever owns that port.
+ */
+static int pio_access(struct emu_bus *bus, uint16_t port, unsigned width, bool write,
+                      uint64_t *value)
+{
+    const struct emu_device *d = emu_bus_find(bus, EMU_PIO, port);
+    if (!d) {
+        if (!write)
+            *value = ~0ULL;
+        return 0;
+    }
+    if (port + width <= d->base + d->size)
+        return emu_bus_access(bus, EMU_PIO, port, width, write, value);
+    uint64_t out = 0;
+    for (unsigned i = 0; i < width; i++) {
+        uint64_t byte = (*value >> (8 * i)) & 0xff;
+        int err = pio_access(bus, (uint16_t)(port + i), 1, write, &byte);
+        if (err)
+            return err;
+        out |= (byte & 0xff) << (8 * i);
+    }
+    if (!write)
+        *value = out;
+    return 0;
+}
+
 static enum exit_kind serve_pio(struct vcpu *v, struct vcpu_exit *e)
 {
     struct exit_pio *p = &e->pio;
     uint64_t value = p->value & width_mask(p->width);
-    int err = emu_bus_access(&v->vm->bus, EMU_PIO, p->port, p->width, p->write, &value);
-    if (err == -ENODEV) {
-        /* Like an empty ISA slot: reads float high, writes vanish. Logged once per port. */
-        value = ~0ULL;
-        log_debug("vm%u vcpu%u: I/O port 0x%x has no device", v->vm->id, v->id, p->port);
-    } else if (err) {
+    int err = pio_access(&v->vm->bus, p->port, p->width, p->write, &value);
+    if (err) {
         vm_fault(v, "I/O port access the device refused", p->port, e->pc);
         return EXIT_FATAL;
     }
@@ -84,7 +131,7 @@ enum exit_kind vcpu_run(struct vcpu *v)
     struct vm *vm = v->vm;
     struct vcpu_exit e;
     for (;;) {
-        if (vm->state != VM_RUNNING)
+        if (vm_state_get(vm) != VM_RUNNING)
             return EXIT_SHUTDOWN;
         arch_vcpu_run(v, &e);
         v->exits++;

@@ -193,7 +193,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned vmid)
      * knows from the start that it is shared (and slices its time). */
     for (unsigned i = 0; i < vm->vcpu_count; i++)
         sched_add(&vm->vcpus[i]);
-    vm->state = VM_LOADED;
+    vm_state_set(vm, VM_LOADED);
     return 0;
 }
 
@@ -205,10 +205,12 @@ int vm_boot(struct vm *vm)
              c->name, vm->boots, c->vcpu_count, c->vcpu_count > 1 ? "s" : "", c->affinity[0],
              c->vcpu_count > 1 ? "..." : "", (unsigned long long)(c->image_size >> 10),
              (unsigned long long)c->load_addr);
-    cmux_register(&vm->console);
+    /* Once: a reboot keeps the stream registered (vm_finish_stop). */
+    if (!vm->console.registered)
+        cmux_register(&vm->console);
     struct vcpu *boot = &vm->vcpus[0];
     arch_vcpu_reset(boot, c->entry, vm->fdt_gpa, vm->as.pt.root, vm->vmid);
-    vm->state = VM_RUNNING;
+    vm_state_set(vm, VM_RUNNING);
     vcpu_state_move(boot, VCPU_OFF, VCPU_RUNNABLE);
     sched_wake(boot);
     return 0;
@@ -218,6 +220,24 @@ void vm_irq_set(struct vm *vm, int irq, bool level)
 {
     if (irq >= 0 && vm->intc.ops)
         vm->intc.ops->set_level(vm->intc.ctx, (unsigned)irq, level);
+}
+
+bool vm_bad_access_note(struct vm *vm, uint64_t gpa)
+{
+    uint64_t key = (gpa >> 16) + 1; /* 0 marks a free slot */
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    bool first = false;
+    for (unsigned i = 0; i < VM_BAD_ACCESS_LOGS; i++) {
+        if (vm->bad_access_logged[i] == key)
+            break;
+        if (!vm->bad_access_logged[i]) {
+            vm->bad_access_logged[i] = key;
+            first = true;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return first;
 }
 
 struct vcpu *vm_find_vcpu_by_hwid(struct vm *vm, uint64_t hwid)
@@ -234,7 +254,7 @@ int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg)
     if (!t)
         return -ENOENT;
     unsigned long flags = spin_lock_irqsave(&vm->lock);
-    if (vcpu_state_get(t) != VCPU_OFF || vm->state != VM_RUNNING) {
+    if (vcpu_state_get(t) != VCPU_OFF || vm_state_get(vm) != VM_RUNNING) {
         spin_unlock_irqrestore(&vm->lock, flags);
         return -EBUSY;
     }
@@ -247,11 +267,13 @@ int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg)
     return 0;
 }
 
+/* Everything of this boot. The console stream is the VM's, not the boot's: it stays registered
+ * across a reboot, so input typed meanwhile waits in it for the next boot's UART, and focus
+ * stays on the VM. */
 static void vm_release_resources(struct vm *vm)
 {
     vm_release_irqs(vm);
     cmux_flush(&vm->console);
-    cmux_unregister(&vm->console);
     for (unsigned i = 0; i < vm->vcpu_count; i++)
         sched_remove(&vm->vcpus[i]);
     vm_remove_devices(vm);
@@ -261,7 +283,8 @@ static void vm_release_resources(struct vm *vm)
 void vm_release(struct vm *vm)
 {
     vm_release_resources(vm);
-    vm->state = VM_STOPPED;
+    cmux_unregister(&vm->console);
+    vm_state_set(vm, VM_STOPPED);
 }
 
 /* The last vCPU out finishes the stop: release, and for a reboot create and boot again. */
@@ -282,7 +305,8 @@ static void vm_finish_stop(struct vm *vm)
     }
     if (why == VM_STOP_REBOOT)
         log_error("vm%u (%s): could not be created again for its reboot", vm->id, vm->cfg->name);
-    vm->state = VM_STOPPED;
+    cmux_unregister(&vm->console);
+    vm_state_set(vm, VM_STOPPED);
     __atomic_sub_fetch(&vms_alive, 1, __ATOMIC_SEQ_CST);
     arch_cpu_kick(0); /* the boot CPU powers off once the last VM is gone */
 }
@@ -290,11 +314,12 @@ static void vm_finish_stop(struct vm *vm)
 void vm_stop(struct vm *vm, enum vm_stop_reason reason)
 {
     unsigned long flags = spin_lock_irqsave(&vm->lock);
-    if (vm->state != VM_RUNNING && vm->state != VM_LOADED) {
+    enum vm_state st = vm_state_get(vm);
+    if (st != VM_RUNNING && st != VM_LOADED) {
         spin_unlock_irqrestore(&vm->lock, flags);
         return; /* already stopping: the first reason wins */
     }
-    vm->state = VM_STOPPING;
+    vm_state_set(vm, VM_STOPPING);
     vm->stop_reason = reason;
     spin_unlock_irqrestore(&vm->lock, flags);
     /* vCPUs in guest mode elsewhere must come out to notice. */
@@ -315,7 +340,7 @@ void vm_vcpu_stopped(struct vcpu *v)
     }
     /* Claim the release so two pCPUs cannot both do it. The state stays VM_STOPPING until
      * the release is done, so the machine does not power off under it. */
-    if (last && vm->state == VM_STOPPING && !vm->releasing)
+    if (last && vm_state_get(vm) == VM_STOPPING && !vm->releasing)
         vm->releasing = true;
     else
         last = false;
@@ -339,7 +364,8 @@ bool vm_any_active(void)
 
 unsigned vm_start_all(void)
 {
-    struct machine_facts m = {percpu_online_count(), frame_free_count() * PAGE_SIZE};
+    struct machine_facts m;
+    machine_facts_fill(&m);
     const struct vm_config *accepted[VM_MAX];
     unsigned n = 0, vmid = 1;
     for (unsigned i = 0; i < vm_config_count && n < VM_MAX; i++) {

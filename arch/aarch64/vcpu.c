@@ -73,6 +73,29 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
     a->vgic = vgic_of(v->vm);
 }
 
+/* The guest's data accesses are big-endian: SCTLR_EL1.EE at EL1, SCTLR_EL1.E0E at EL0. Devices
+ * see bytes in memory order, so a big-endian guest's values are byte-swapped for them. */
+static bool guest_big_endian(const struct guest_regs *r)
+{
+    uint64_t sctlr = sysreg_read(sctlr_el1);
+    bool el0 = (r->spsr & 0xf) == 0;
+    return el0 ? (sctlr >> 24) & 1 : (sctlr >> 25) & 1;
+}
+
+static uint64_t bswap_width(uint64_t v, unsigned width)
+{
+    return __builtin_bswap64(v) >> (64 - 8 * width);
+}
+
+/* A loaded value as the register gets it: sign-extended when the load asked for it. */
+static uint64_t mmio_load_value(uint64_t v, unsigned width, bool sign_extend)
+{
+    if (!sign_extend || width >= 8)
+        return v;
+    uint64_t sign = 1ULL << (width * 8 - 1);
+    return (v ^ sign) - sign;
+}
+
 /* Stage-2 data abort: an MMIO access, or RAM not backed yet (ARM ARM D17.2.40, ISS for DABT). */
 static void decode_dabt(struct vcpu *v, struct vcpu_exit *e)
 {
@@ -88,6 +111,8 @@ static void decode_dabt(struct vcpu *v, struct vcpu_exit *e)
         e->mmio.sign_extend = iss & (1 << 21);
         e->mmio.reg = srt;
         e->mmio.value = srt == 31 ? 0 : r->x[srt];
+        if (guest_big_endian(r) && e->mmio.write)
+            e->mmio.value = bswap_width(e->mmio.value, e->mmio.width);
         if (!(iss & (1 << 15)) && e->mmio.sign_extend) /* into a W register */
             e->mmio.reg |= 0x100;
     }
@@ -130,6 +155,7 @@ static void decode_sysreg(struct vcpu *v, struct vcpu_exit *e)
 
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 {
+    vtimer_sync(v);
     vgic_flush(v);
     uint64_t kind = guest_enter(&v->arch.regs);
     vgic_sync(v);
@@ -171,6 +197,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
         /* Fetch from guest memory not backed yet (lazy), or from nowhere. */
         e->kind = EXIT_MMIO;
         e->mmio.gpa = ((r->hpfar & 0xfffffffff0ULL) << 8) | (r->far & 0xfff);
+        e->mmio.fetch = true;
         return;
     case EC_WFX:
         e->kind = EXIT_HALT;
@@ -192,6 +219,9 @@ void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *e)
     case EXIT_MMIO:
         if (!e->mmio.write && (e->mmio.reg & 0x1f) != 31) {
             uint64_t val = e->mmio.value;
+            if (guest_big_endian(r)) /* the device's bytes, in the order the guest loads them */
+                val = mmio_load_value(bswap_width(val, e->mmio.width), e->mmio.width,
+                                      e->mmio.sign_extend);
             if (e->mmio.reg & 0x100)
                 val &= 0xffffffffULL; /* sign-extended into a W register */
             r->x[e->mmio.reg & 0x1f] = val;

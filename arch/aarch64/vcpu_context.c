@@ -6,6 +6,7 @@
  * the virtual MPIDR. Nothing of it may survive onto another vCPU (or another VM): the tests
  * check FP/SIMD across VMs sharing a pCPU.
  */
+#include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <arch/vgic.h>
 #include <axvm/arch_vm.h>
@@ -168,6 +169,7 @@ void arch_vcpu_put(struct vcpu *v)
     /* Timers of a vCPU that is not loaded must not fire on this pCPU for it. */
     sysreg_write(cntv_ctl_el0, 0);
     sysreg_write(cntp_ctl_el0, 0);
+    vtimer_put();
     fpsimd_save(&a->fp);
     if (have_pmu) {
         pmu_save(&a->pmu);

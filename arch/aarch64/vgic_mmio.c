@@ -258,6 +258,8 @@ static int vgic_access(struct emu_device *d, uint64_t off, unsigned width, bool 
     } else if (!write) {
         *value = 0;
     }
+    if (write)
+        g->gen++;
     spin_unlock_irqrestore(&g->lock, flags);
     /* Enabling or un-pending may have made something deliverable: let the vCPUs look. */
     if (write)

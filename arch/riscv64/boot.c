@@ -110,5 +110,9 @@ NORETURN void riscv_boot_main(uint64_t hartid, const void *fdt)
     if (!mmu_enable())
         boot_fail("this hart does not implement Sv39");
 
+    /* U-Boot names itself in the device tree it hands over; OpenSBI does not. */
+    const char *uboot = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "u-boot,version", NULL);
+    format_snprintf(bi->entry, sizeof(bi->entry), "in HS-mode as an SBI payload%s%s",
+                    uboot ? ", loaded by U-Boot " : "", uboot ? uboot : "");
     kernel_main(bi);
 }

@@ -88,7 +88,8 @@ static void target_wait(struct vcpu *v, struct vcpu *t, unsigned fences)
 {
     unsigned self = arch_this_cpu()->index;
     while ((__atomic_load_n(&t->arch.pending_fence, __ATOMIC_ACQUIRE) & fences) &&
-           vcpu_state_get(t) == VCPU_RUNNING && t->pcpu != self && v->vm->state == VM_RUNNING) {
+           vcpu_state_get(t) == VCPU_RUNNING && t->pcpu != self &&
+           vm_state_get(v->vm) == VM_RUNNING) {
         vcpu_remote_serve(v);
         arch_cpu_relax();
     }

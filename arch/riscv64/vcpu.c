@@ -27,6 +27,8 @@
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 #include <axvm/format.h>
+#include <axvm/log.h>
+#include <axvm/vm.h>
 #include <axvm/percpu.h>
 #include <axvm/vcpu.h>
 
@@ -208,7 +210,12 @@ static void exit_virtual_insn(struct vcpu *v, struct vcpu_exit *e)
         e->insn_len = 4;
         return;
     }
-    exit_fatal(e, 0, "virtual instruction exception on instruction 0x%08llx", insn, 0);
+    /* Anything else (a counter the guest's U-mode may not read, an H instruction): what a hart
+     * without the H extension would raise. */
+    log_debug("vm%u vcpu%u: virtual instruction 0x%08x at 0x%llx: illegal instruction injected",
+              v->vm->id, v->id, insn, (unsigned long long)v->arch.regs.sepc);
+    vcpu_inject_exception(v, EXC_ILLEGAL_INSN, insn);
+    e->kind = EXIT_NONE;
 }
 
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)

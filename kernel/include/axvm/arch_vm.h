@@ -39,6 +39,16 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
  * exiting instruction (exit->insn_len bytes, 0 to run it again). */
 void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *exit);
 
+/*
+ * The guest touched a guest-physical address with no memory and no device behind it (exit
+ * 'e', EXIT_MMIO), and its config wants it told as hardware would: AArch64 a synchronous
+ * external abort (data or instruction, ESR/FAR as the hardware reports them), RISC-V an access
+ * fault with stval, x86 all-ones for a read and nothing for a write. The architecture finishes
+ * the exit itself (steps over the instruction, or enters the guest's handler); it may turn the
+ * exit into EXIT_FATAL when it cannot do either.
+ */
+void arch_vcpu_bad_access(struct vcpu *v, struct vcpu_exit *e);
+
 /* The guest hardware id of vCPU 'index' (MPIDR affinity, hart id, APIC id). */
 uint64_t arch_vcpu_hwid(unsigned index);
 

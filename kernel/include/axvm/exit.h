@@ -38,6 +38,7 @@ struct exit_mmio {
     /* False when the architecture could not decode the access (no syndrome and an instruction
      * it does not know): fine if the address turns out to be lazy RAM, fatal otherwise. */
     bool decoded;
+    bool fetch; /* an instruction fetch, not a load or store */
 };
 
 struct exit_pio {

@@ -35,4 +35,11 @@ extern unsigned irq_console;
  * the guest (vtimer.c). */
 void vtimer_fire(unsigned ppi);
 
+struct vcpu;
+/* Before entering the loaded vCPU: its timer PPIs' levels from the timers' state. */
+void vtimer_sync(struct vcpu *v);
+
+/* The loaded vCPU is being put, its timers stopped: enable both timer PPIs again. */
+void vtimer_put(void);
+
 #endif

@@ -53,6 +53,9 @@ struct arch_vcpu {
     struct vgic *vgic; /* the VM's, looked up once at reset; NULL without one */
     uint64_t vttbr;
     uint64_t vmpidr;
+    /* The timers' interrupt lines as the vGIC last heard them (bit 0 virtual, bit 1 physical;
+     * arch/aarch64/vtimer.c). */
+    uint8_t timer_level;
 };
 
 /* What this CPU implements of the PMU and debug registers (arch/aarch64/vcpu_context.c). */

@@ -27,6 +27,10 @@ bool vcpu_fetch_insn(struct vcpu *v, uint32_t *insn);
 /* vcpu_mmio.c: a load, store or fetch guest-page fault (scause 20, 21, 23). */
 void vcpu_guest_page_fault(struct vcpu *v, struct vcpu_exit *e);
 
+/* Take the guest into its own trap handler with scause 'cause' and stval 'tval', as a hart
+ * without the H extension would (arch/riscv64/vcpu_fault.c). The vCPU must be loaded. */
+void vcpu_inject_exception(struct vcpu *v, uint64_t cause, uint64_t tval);
+
 /* sbi_guest.c: an ECALL from VS-mode, the guest's SBI (RISC-V SBI specification v1.0). Calls
  * answered in place set their result and come back as EXIT_NONE; the rest are described in
  * 'e' for the core (hypercalls, hart start/stop, system reset). */
