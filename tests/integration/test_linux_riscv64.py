@@ -145,6 +145,20 @@ def test_linux_without_sstc_gets_its_timer_through_the_sbi(boot):
     assert m.wait_exit(30) == 0
 
 
+def test_linux_console_on_the_sbi_debug_console(boot):
+    """No UART: Linux's console is hvc0 over the SBI Debug Console extension, DBCN write for its
+    output and DBCN read for the shell's input, both on the VM's console stream."""
+    m = boot_linux(boot, "linux-hvc")
+    m.expect(r"\[1:linux\] AXVM-GUEST-OK", 120)
+    assert re.search(r"\[1:linux\] .*SBI DBCN extension detected", m.output)
+    assert re.search(r"\[1:linux\] .*printk: legacy console \[hvc0\] enabled", m.output)
+    m.expect(PROMPT, 60)
+    assert "read-through-dbcn" in shell(m, "echo read-through-dbcn")
+    m.send("poweroff\n")
+    m.expect(r"\[axvm\] vm1 \(linux\): stopped \(shutdown\)", 60)
+    assert m.wait_exit(30) == 0
+
+
 def vcpu_thread_ticks(pid):
     """CPU time (clock ticks) QEMU's vCPU threads ("CPU n/TCG" with debug-threads=on) used."""
     ticks = {}
