@@ -31,6 +31,7 @@ static void hart_suspend(struct vcpu *v, struct vcpu_exit *e)
     }
     struct guest_regs *r = &v->arch.regs;
     e->kind = EXIT_HALT;
+    v->arch.hsm_suspended = true;
     if (retentive) {
         r->x[SBI_A0] = SBI_SUCCESS;
         e->insn_len = 4;
@@ -44,6 +45,20 @@ static void hart_suspend(struct vcpu *v, struct vcpu_exit *e)
     e->insn_len = 0;
     csr_write(vsatp, 0);
     csr_clear(vsstatus, SSTATUS_SIE);
+}
+
+/* HSM states (9.1) as another hart sees them: a halted hart is started unless it suspended
+ * itself through the SBI (WFI is not a suspend). */
+static long hart_status(const struct vcpu *t)
+{
+    switch (vcpu_state_get(t)) {
+    case VCPU_OFF:
+        return SBI_HSM_STATE_STOPPED;
+    case VCPU_HALTED:
+        return t->arch.hsm_suspended ? SBI_HSM_STATE_SUSPENDED : SBI_HSM_STATE_STARTED;
+    default:
+        return SBI_HSM_STATE_STARTED;
+    }
 }
 
 void sbi_hsm(struct vcpu *v, struct vcpu_exit *e)
@@ -65,9 +80,7 @@ void sbi_hsm(struct vcpu *v, struct vcpu_exit *e)
         if (!t)
             sbi_reply(v, e, SBI_ERR_INVALID_PARAM, 0);
         else
-            sbi_reply(v, e, SBI_SUCCESS,
-                      vcpu_state_get(t) == VCPU_OFF ? SBI_HSM_STATE_STOPPED
-                                                    : SBI_HSM_STATE_STARTED);
+            sbi_reply(v, e, SBI_SUCCESS, hart_status(t));
         return;
     }
     case SBI_HSM_HART_SUSPEND:

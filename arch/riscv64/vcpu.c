@@ -231,6 +231,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
     if (vplic_line(v))
         csr_set(hvip, HIP_VSEIP);
     timer_guest_enter(v);
+    v->arch.hsm_suspended = false;
     guest_enter(r);
     /* Only while in the guest: outside, the line is the vPLIC's to tell. */
     csr_clear(hvip, HIP_VSEIP);

@@ -43,6 +43,7 @@
 #define SBI_HSM_HART_SUSPEND    3
 #define SBI_HSM_STATE_STARTED   0
 #define SBI_HSM_STATE_STOPPED   1
+#define SBI_HSM_STATE_SUSPENDED 4
 
 /* hart_suspend types (SBI 2.0, 9.4): the default ones; platform-specific ones lie above each. */
 #define SBI_HSM_SUSPEND_RETENTIVE     0x00000000UL
