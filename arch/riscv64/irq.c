@@ -37,7 +37,8 @@ void irq_cpu_init(void)
 }
 
 /* A passthrough interrupt arrived: the VM gets it, the host keeps it claimed. False if it
- * belongs to nobody. */
+ * belongs to nobody. Under the routes lock, so the VM cannot let it go (and free its vPLIC)
+ * meanwhile. */
 static bool forward(unsigned irq, uint64_t hwid)
 {
     if (irq >= VPLIC_SOURCES)
@@ -48,10 +49,9 @@ static bool forward(unsigned irq, uint64_t hwid)
     if (owner) {
         r->claimed_by = hwid;
         r->in_flight = true;
+        vplic_hw_irq(owner, irq);
     }
     spin_unlock_irqrestore(&routes_lock, flags);
-    if (owner)
-        vplic_hw_irq(owner, irq);
     return owner != NULL;
 }
 
