@@ -147,8 +147,8 @@ include guests/guests.mk
 # ---- tests -----------------------------------------------------------------------------------
 
 HOST_BUILD := build/host
-# Architecture code that is plain C (instruction decoders, device register models) is named
-# *_decode.c or *_model.c and unit-tested on the host too.
+# Architecture code that is plain C (instruction decoders *_decode.c, register models and table
+# builders *_model.c) is unit-tested on the host too.
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out kernel/main.c,$(wildcard kernel/*.c)) \
 	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard arch/*/*_decode.c) \
 	$(wildcard arch/*/*_model.c)

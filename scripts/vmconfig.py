@@ -48,6 +48,9 @@ DEVICE_TYPES = {
     # GICD at base, redistributors from base + 0xa0000 (128 KiB per vCPU, room for 8), as on
     # QEMU virt. The model always occupies all of it.
     "gicv3": ({"aarch64"}, 0xa0000 + 8 * 0x20000, 0xa0000 + 8 * 0x20000),
+    # The I/O APIC's register window at base; with it come a local APIC per vCPU at 0xfee00000
+    # and the legacy PC ports (arch/x86_64/include/arch/vapic.h).
+    "ioapic": ({"x86_64"}, 0x1000, 0x20),
     # Priorities, pending bits, per-context enables, then threshold and claim from base +
     # 0x200000 (4 KiB per vCPU, room for 8), as on QEMU virt (arch/riscv64/vplic_model.h).
     "plic": ({"riscv64"}, 0x400000, 0x200000 + 8 * 0x1000),
@@ -60,6 +63,9 @@ IRQ_CONTROLLERS = {
     # vGICv3 (arch/aarch64/include/arch/vgic.h): SPIs 32 .. 32 + VGIC_SPIS - 1. INTIDs 0-31
     # are each CPU's own SGIs and PPIs.
     "gicv3": range(32, 96),
+    # vIOAPIC (arch/x86_64/vioapic_model.h): pins (GSIs) 1-23, ISA IRQs by their own number
+    # (COM1 is 4); pin 0 is not wired, ISA IRQ 0 goes to pin 2.
+    "ioapic": range(1, 24),
     # vPLIC (arch/riscv64/vplic_model.h): sources 1 .. VPLIC_SOURCES - 1; 0 means "none".
     "plic": range(1, 64),
 }
@@ -223,6 +229,22 @@ def elf_image(data, arch):
     if not segs:
         raise ConfigError("ELF file with no loadable segment")
     return ElfImage(data, segs, entry)
+
+
+BZIMAGE_PM_START = 0x100000
+
+
+def bzimage(data):
+    """(setup size, init_size) of a Linux x86 bzImage of boot protocol 2.12 or later, or None
+    (Documentation/arch/x86/boot.rst: "HdrS" at 0x202, the version at 0x206)."""
+    if len(data) < 0x270 or data[0x202:0x206] != b"HdrS":
+        return None
+    version, = struct.unpack_from("<H", data, 0x206)
+    if version < 0x20c:
+        return None
+    sects = data[0x1f1] or 4
+    init_size, = struct.unpack_from("<I", data, 0x260)
+    return (sects + 1) * 512, init_size
 
 
 # Linux Image headers: text_offset at byte 8, image_size at byte 16 and the architecture's magic
@@ -471,6 +493,7 @@ class Checker:
         except ConfigError as e:
             self.fail(vm, "image", f"{img}: {e}")
         linux = linux_image(data, self.arch) if not elf else None
+        bz = bzimage(data) if self.arch == "x86_64" and not elf else None
         c["elf"] = elf
         if elf:
             # An ELF says where it goes: the config need not (and must not) say it again.
@@ -479,6 +502,16 @@ class Checker:
                     self.fail(vm, k, f"{img} is an ELF file, which gives its own {k}")
             c["load_address"], c["entry"], c["image_size"] = elf.base, elf.entry, elf.size
             extent = elf.size
+        elif bz:
+            # A Linux bzImage: the whole file is loaded so that its protected-mode part, after
+            # the setup sectors, is at 1 MiB, the 32-bit entry point (arch/x86_64/bzimage_model.h).
+            setup_size, init_size = bz
+            for k in ("load_address", "entry"):
+                if k in vm:
+                    self.fail(vm, k, f"{img} is a bzImage, which goes at 1 MiB")
+            c["image_size"] = len(data)
+            c["load_address"], c["entry"] = BZIMAGE_PM_START - setup_size, BZIMAGE_PM_START
+            extent = max(c["image_size"], setup_size + init_size)
         elif linux:
             # A Linux Image goes at a 2 MiB-aligned address plus its text_offset; the memory
             # it needs (BSS included) is image_size from its header.

@@ -31,6 +31,11 @@ FAILURE_PATTERNS = [
 ]
 
 
+# Linux guests (test_linux_*.py): what must never appear, and the shell's prompt.
+LINUX_FAILURES = [r"Kernel panic", r"\bOops\b", r"rcu: INFO", r"BUG:", r"Unable to handle"]
+LINUX_PROMPT = r"axvm# "
+
+
 class MachineError(AssertionError):
     pass
 
@@ -122,6 +127,28 @@ class Machine:
         self._check_failures(out)
         return rc
 
+    def interrupt_count(self, row, prompt=LINUX_PROMPT):
+        """Send `cat /proc/interrupts` to the Linux shell of VM 1 and return the counts of the
+        row whose text after the per-CPU counts matches 'row' (a regex), summed over CPUs."""
+        self.send("cat /proc/interrupts\n")
+        line = self.expect(r"\[1:linux\]\s+\w+:\s+([\d\s]+?)\s+" + row, 30)
+        self.expect(prompt, 30)
+        return sum(int(n) for n in line.group(1).split())
+
+    def thread_cpu_seconds(self, name):
+        """CPU time (user + system) QEMU's thread 'name' has used so far; QEMU names its
+        threads only when started with -name ...,debug-threads=on."""
+        task = Path(f"/proc/{self.proc.pid}/task")
+        for t in task.iterdir():
+            try:
+                if (t / "comm").read_text().strip() != name:
+                    continue
+                fields = (t / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        raise MachineError(f"QEMU has no thread named {name!r}")
+
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
@@ -141,19 +168,3 @@ def boot(arch, tmp_path, append="", smp=None, allow=(), extra=(), config=None):
     cmd = qemu.machine_command(arch, image_dir(arch, config), append=append, smp=smp,
                                workdir=tmp_path, extra=extra)
     return Machine(cmd, tmp_path / "serial.log", allow=allow)
-
-
-
-def linux_interrupts(m, rows, vm="1:linux", prompt=r"axvm# ", timeout=30):
-    r"""Run `cat /proc/interrupts` in the Linux shell of VM 'vm' (its console in focus) and return,
-    for each name in 'rows' (name -> regex of what follows the per-CPU counts, e.g.
-    r"GICv3\s+27 Level\s+arch_timer"), that row's counts summed over the CPUs."""
-    m.send("cat /proc/interrupts\n")
-    pre = r"\[" + re.escape(vm) + r"\] "
-    block = m.expect(r"(?s)" + pre + r"\s*CPU0[^\n]*\n(.*?)" + pre + prompt, timeout).group(1)
-    counts = {}
-    for name, row in rows.items():
-        found = re.search(pre + r"\s*\d+:\s+([\d\s]+?)\s+" + row, block)
-        assert found, f"no {name} row ({row!r}) in /proc/interrupts:\n{block}"
-        counts[name] = sum(int(n) for n in found.group(1).split())
-    return counts

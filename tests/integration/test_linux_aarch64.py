@@ -10,15 +10,12 @@ import re
 
 import pytest
 
-from machine import linux_interrupts
-
-LINUX_FAILURES = [r"Kernel panic", r"\bOops\b", r"rcu: INFO", r"BUG:", r"Unable to handle"]
-PROMPT = r"axvm# "
+from machine import LINUX_FAILURES, LINUX_PROMPT as PROMPT
 
 
 def timer_ticks(m):
     """The arch_timer counts of /proc/interrupts, summed."""
-    return linux_interrupts(m, {"timer": r"GICv3\s+27 Level\s+arch_timer"})["timer"]
+    return m.interrupt_count(r"GICv3\s+27 Level\s+arch_timer")
 
 
 def test_smp_linux_boots_beside_bare_metal_and_powers_off(boot):
