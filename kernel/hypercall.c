@@ -7,6 +7,15 @@
 
 #define CONSOLE_WRITE_MAX 256
 
+/* A guest can call unknown numbers in a loop: one rate limit per VM slot. */
+static struct log_ratelimit unknown_call_limits[VM_MAX];
+
+static struct log_ratelimit *unknown_call_limit(const struct vm *vm)
+{
+    uintptr_t slot = ((uintptr_t)vm - (uintptr_t)vm_table) / sizeof(*vm);
+    return &unknown_call_limits[slot < VM_MAX ? slot : 0];
+}
+
 static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
     char buf[CONSOLE_WRITE_MAX];
@@ -42,8 +51,9 @@ enum exit_kind hypercall_handle(struct vcpu *v, struct exit_hypercall *hc)
     case AXVM_HC_REBOOT:
         return EXIT_REBOOT;
     default:
-        log_warn("vm%u (%s) vcpu%u: unknown hypercall %llu, returned -ENOSYS", v->vm->id,
-                 v->vm->cfg->name, v->id, (unsigned long long)hc->nr);
+        log_ratelimited(unknown_call_limit(v->vm), LOG_WARN,
+                        "vm%u (%s) vcpu%u: unknown hypercall %llu, returned -ENOSYS", v->vm->id,
+                        v->vm->cfg->name, v->id, (unsigned long long)hc->nr);
         hc->ret = -ENOSYS;
         break;
     }
