@@ -51,6 +51,8 @@ void cmux_write_line(const char *line, size_t len)
     if (open_stream)
         cmux_sink("\n", 1);
     cmux_sink(line, len);
+    if (open_stream && open_stream != cmux_focus())
+        open_stream = NULL; /* the focus moved on: the line goes out whole when it ends */
     if (open_stream) {
         sink_str(open_stream->prefix);
         cmux_sink(open_stream->line, open_stream->len);

@@ -140,9 +140,16 @@ TEST(cmux_idle_focused_line_opens_and_survives_other_lines)
     before = captured_len;
     cmux_write_line("[axvm] note\n", 12);
     CHECK_STR(captured + before, "\n[axvm] note\n[1:linux] $ ");
+    /* When the focus moves, the open line is not shown again; it ends whole. */
+    cmux_input_byte(CMUX_ESCAPE);
+    before = captured_len;
+    cmux_input_byte('2');
+    CHECK_STR(captured + before, "\n[axvm] console: input goes to [2:bm]\n");
+    put(&sh, "exit\n");
+    CHECK_STR(captured + before + 38, "[1:linux] $ exit\n");
     /* A VM not in focus never shows part of a line. */
-    put(&other, "half");
-    cmux_idle(&other);
+    put(&sh, "half");
+    cmux_idle(&sh);
     CHECK_EQ(strstr(captured, "half") == NULL, 1);
     cmux_unregister(&sh);
     cmux_unregister(&other);
