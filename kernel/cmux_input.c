@@ -167,9 +167,10 @@ bool cmux_input_byte(char c)
         no_target = !target && !said_no_target;
         said_no_target = said_no_target || no_target;
     }
-    spin_unlock_irqrestore(&registry_lock, flags);
+    /* Under the lock: once cmux_unregister returns, its VM's devices hear nothing more. */
     if (target && taken && target->input_notify)
         target->input_notify(target->input_ctx);
+    spin_unlock_irqrestore(&registry_lock, flags);
     if (no_target)
         log_warn("console: no VM takes input: what is typed is dropped");
     if (note == NOTE_FOCUS)
@@ -275,7 +276,10 @@ static void poll_locked(void)
         }
         uint64_t now = arch_counter_read();
         __atomic_store_n(&held, c, __ATOMIC_RELAXED);
-        wait_for(cmux_focus(), now);
+        struct cmux_stream *target = cmux_focus();
+        if (!target)
+            continue; /* its VM stopped meanwhile: try again, for whoever has focus now */
+        wait_for(target, now);
         /* Room made after the byte was refused (the VM could not know we wait): offer it again
          * at once. Later takers see waiting_for. */
         if (room(waiting_for))
