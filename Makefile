@@ -4,6 +4,7 @@
 #   make run ARCH=<arch>      boot it under QEMU (qemu/<arch>.toml), serial on this terminal
 #   make debug ARCH=<arch>    the same, halted, with a gdbstub and build/<arch>/gdbinit
 #   make test                 host unit tests, then QEMU integration tests on every arch
+#   make coverage             line coverage of kernel/ by the host unit tests
 #   make deps                 install missing Debian packages (run by the targets above)
 #   make format               clang-format every source file
 #
@@ -71,7 +72,7 @@ $(GEN)/vmimages.S: $(GEN)/vmconfig.c ;
 -include $(GEN)/vmconfig.d
 
 .PHONY: all deps run debug test unit integration guests format format-check clean FORCE \
-	check-config bench soak
+	check-config bench coverage soak
 # The config is checked before anything is compiled, so a bad one fails the build at once.
 all: check-config $(BUILD)/$(IMAGE)
 
@@ -118,9 +119,21 @@ $(BUILD)/axvm.elf: $(OBJS) linker/$(ARCH).ld
 
 # Extra boot arguments for the hypervisor, e.g. make run APPEND="loglevel=3 selftest=frames".
 APPEND ?=
+# How `make run` boots axvm (docs/deploy.md): kernel (QEMU loads the image itself), disk (UEFI
+# from the disk image), uboot (U-Boot from the disk image), netboot (the firmware over TFTP).
+BOOT ?= kernel
 
-run: deps all
-	$(Q)$(PYTHON) scripts/qemu.py --arch $(ARCH) --append "$(APPEND)"
+run: deps all $(if $(filter disk uboot,$(BOOT)),image)
+	$(Q)$(PYTHON) scripts/qemu.py --arch $(ARCH) --boot $(BOOT) --append "$(APPEND)"
+
+.PHONY: image netboot
+# The disk image for an SD card or USB stick: build/<arch>/axvm.img, APPEND as boot arguments.
+image: deps all
+	$(Q)$(PYTHON) scripts/image.py --arch $(ARCH) --build-dir $(BUILD) --cmdline "$(APPEND)"
+
+# Network boot under QEMU through the firmware's DHCP and TFTP (scripts/netboot.py).
+netboot: deps all
+	$(Q)$(PYTHON) scripts/netboot.py --arch $(ARCH) --build-dir $(BUILD) --append "$(APPEND)"
 
 debug: deps all
 	$(Q)$(PYTHON) scripts/qemu.py --arch $(ARCH) --append "$(APPEND)" --gdb
@@ -134,10 +147,11 @@ include guests/guests.mk
 # ---- tests -----------------------------------------------------------------------------------
 
 HOST_BUILD := build/host
-# Architecture code that is plain C (instruction decoders) is named *_decode.c and unit-tested
-# on the host too.
+# Architecture code that is plain C (instruction decoders *_decode.c, register models and table
+# builders *_model.c) is unit-tested on the host too.
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out kernel/main.c,$(wildcard kernel/*.c)) \
-	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard arch/*/*_decode.c)
+	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard arch/*/*_decode.c) \
+	$(wildcard arch/*/*_model.c)
 UNIT_FIXTURES := $(patsubst tests/unit/fixtures/%.dts,$(HOST_BUILD)/fixtures/%.dtb,\
 	$(wildcard tests/unit/fixtures/*.dts))
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -145,21 +159,51 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Itests/unit/include -Ikernel/include -Idrivers/include -I$(LIBFDT_SRC) -Iarch \
 	-DFIXTURE_DIR='"$(HOST_BUILD)/fixtures"'
 
-$(HOST_BUILD)/unit: $(UNIT_SRCS) $(wildcard tests/unit/*.h tests/unit/include/*/*.h \
-		kernel/include/axvm/*.h drivers/include/drivers/*.h) $(LIBFDT_STAMP)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)gcc $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) \
-		$(addprefix $(LIBFDT_SRC)/,$(LIBFDT_SRCS))
+# Three builds of the same tests, each in its own directory with an object per source (a change
+# recompiles what it touches; -MMD follows headers and #included sources):
+#   unit       AddressSanitizer + UBSan (UNIT_CFLAGS)
+#   unit-tsan  ThreadSanitizer (it cannot be combined with ASan): the threaded tests (pCPUs as
+#              threads, concurrent faults) must run without a data race report
+#   unit-cov   gcov line coverage, for `make coverage`
+UNIT_LIBFDT := $(addprefix $(LIBFDT_SRC)/,$(LIBFDT_SRCS))
+UNIT_NOSAN_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(UNIT_CFLAGS))
+UNIT_FLAGS_asan := $(UNIT_CFLAGS)
+UNIT_FLAGS_tsan := $(UNIT_NOSAN_CFLAGS) -fsanitize=thread
+UNIT_FLAGS_cov := $(UNIT_NOSAN_CFLAGS) -O0 --coverage
+unit_objs = $(patsubst %.c,$(HOST_BUILD)/obj-$(1)/%.o,$(UNIT_SRCS) $(UNIT_LIBFDT))
+
+define UNIT_BUILD
+$(HOST_BUILD)/obj-$(1)/%.o: %.c | $(LIBFDT_STAMP)
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo "  HOSTCC  $$@")
+	$$(Q)gcc $$(UNIT_FLAGS_$(1)) -MMD -MP -c $$< -o $$@
+
+$(HOST_BUILD)/$(2): $(call unit_objs,$(1))
+	@$$(if $$(Q),echo "  HOSTLD  $$@")
+	$$(Q)gcc $$(UNIT_FLAGS_$(1)) -o $$@ $$^ -lpthread
+
+-include $(patsubst %.o,%.d,$(call unit_objs,$(1)))
+endef
+$(eval $(call UNIT_BUILD,asan,unit))
+$(eval $(call UNIT_BUILD,tsan,unit-tsan))
+$(eval $(call UNIT_BUILD,cov,unit-cov))
 
 $(HOST_BUILD)/fixtures/%.dtb: tests/unit/fixtures/%.dts
 	@mkdir -p $(dir $@)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 
-# C unit tests of the core, then Python unit tests of the build scripts (tests/unit/test_*.py).
-unit: deps $(HOST_BUILD)/unit $(UNIT_FIXTURES)
+# C unit tests of the core (ASan/UBSan, then ThreadSanitizer: a race report fails the run), then
+# Python unit tests of the build scripts (tests/unit/test_*.py).
+unit: deps $(HOST_BUILD)/unit $(HOST_BUILD)/unit-tsan $(UNIT_FIXTURES)
 	$(Q)$(HOST_BUILD)/unit
+	$(Q)$(HOST_BUILD)/unit-tsan
 	$(Q)if ls tests/unit/test_*.py >/dev/null 2>&1; then $(PYTHON) -m pytest -q tests/unit; fi
+
+# Line coverage of kernel/ by the unit tests, per file and in total (gcov, from gcc).
+coverage: deps $(HOST_BUILD)/unit-cov $(UNIT_FIXTURES)
+	$(Q)find $(HOST_BUILD)/obj-cov -name '*.gcda' -delete
+	$(Q)$(HOST_BUILD)/unit-cov
+	$(Q)$(PYTHON) scripts/coverage.py --objdir $(HOST_BUILD)/obj-cov kernel/*.c
 
 # Every architecture's image (default config and each test config under tests/configs/<arch>/,
 # in build/<arch>/cfg-<name>/), the guests, then the integration tests that boot them.
@@ -179,8 +223,10 @@ test: deps
 
 # ---- benchmarks ------------------------------------------------------------------------------
 
-# Exit costs as ratios to a no-exit loop measured in the same run (scripts/bench.py).
-# Where configs/bench/<arch>-linux.toml exists, also Linux boot time under axvm / bare QEMU.
+# Exit costs as ratios to the trap-and-return floor measured in the same run, in real time and
+# in QEMU's instruction-counting mode, and the hypervisor's start to a 256 MiB guest's first
+# instruction (scripts/bench.py). Where configs/bench/<arch>-linux.toml exists, also Linux boot
+# time under axvm / bare QEMU. Writes build/bench/<arch>.json and build/bench/summary.md.
 BENCH_LINUX := $(wildcard configs/bench/$(ARCH)-linux.toml)
 
 bench: deps

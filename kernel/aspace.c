@@ -10,6 +10,7 @@
 int aspace_init(struct aspace *as, unsigned vmid)
 {
     memset(as, 0, sizeof(*as));
+    as->lock = (spinlock_t)SPINLOCK_INIT;
     as->vmid = vmid;
     return pt_init(&as->pt, arch_s2_format());
 }
@@ -50,7 +51,7 @@ static int back_range(struct aspace *as, uint64_t gpa, uint64_t size, unsigned p
     return 0;
 }
 
-int aspace_add_region(struct aspace *as, uint64_t gpa, uint64_t size, enum region_kind kind,
+static int add_region(struct aspace *as, uint64_t gpa, uint64_t size, enum region_kind kind,
                       unsigned prot)
 {
     if (size == 0 || !IS_ALIGNED(gpa | size, PAGE_SIZE) || gpa + size < gpa)
@@ -72,6 +73,15 @@ int aspace_add_region(struct aspace *as, uint64_t gpa, uint64_t size, enum regio
         return 0;
     }
     return -EINVAL;
+}
+
+int aspace_add_region(struct aspace *as, uint64_t gpa, uint64_t size, enum region_kind kind,
+                      unsigned prot)
+{
+    unsigned long flags = spin_lock_irqsave(&as->lock);
+    int err = add_region(as, gpa, size, kind, prot);
+    spin_unlock_irqrestore(&as->lock, flags);
+    return err;
 }
 
 struct free_ctx {
@@ -98,20 +108,24 @@ static void region_release(struct aspace *as, const struct aspace_region *r)
 
 int aspace_remove_region(struct aspace *as, uint64_t gpa)
 {
+    unsigned long flags = spin_lock_irqsave(&as->lock);
+    int err = -ENOENT;
     for (unsigned i = 0; i < as->region_count; i++) {
         struct aspace_region r = as->regions[i];
         if (r.gpa != gpa)
             continue;
         region_release(as, &r);
-        int err = pt_unmap(&as->pt, r.gpa, r.size);
+        err = pt_unmap(&as->pt, r.gpa, r.size);
         arch_s2_flush(as->vmid);
         as->regions[i] = as->regions[--as->region_count];
-        return err;
+        break;
     }
-    return -ENOENT;
+    spin_unlock_irqrestore(&as->lock, flags);
+    return err;
 }
 
-int aspace_fault(struct aspace *as, uint64_t gpa)
+/* With the lock held. */
+static int fault_locked(struct aspace *as, uint64_t gpa)
 {
     const struct aspace_region *r = aspace_find_region(as, gpa);
     if (!r || r->kind != REGION_LAZY)
@@ -124,31 +138,60 @@ int aspace_fault(struct aspace *as, uint64_t gpa)
     return err;
 }
 
-bool aspace_translate(const struct aspace *as, uint64_t gpa, paddr_t *hpa)
+int aspace_fault(struct aspace *as, uint64_t gpa)
 {
-    return pt_translate(&as->pt, gpa, hpa, NULL);
+    unsigned long flags = spin_lock_irqsave(&as->lock);
+    int err = fault_locked(as, gpa);
+    spin_unlock_irqrestore(&as->lock, flags);
+    return err;
+}
+
+bool aspace_translate(struct aspace *as, uint64_t gpa, paddr_t *hpa)
+{
+    unsigned long flags = spin_lock_irqsave(&as->lock);
+    bool ok = pt_translate(&as->pt, gpa, hpa, NULL);
+    spin_unlock_irqrestore(&as->lock, flags);
+    return ok;
+}
+
+/* The host address of guest RAM at gpa (backing a lazy page), or 0: only RAM regions, never
+ * a passthrough device's pages, which the hypervisor must not read or write as memory. */
+static paddr_t ram_page(struct aspace *as, uint64_t gpa)
+{
+    const struct aspace_region *r = aspace_find_region(as, gpa);
+    paddr_t hpa;
+    if (!r || (r->prot & PT_DEVICE))
+        return 0;
+    if (!pt_translate(&as->pt, gpa, &hpa, NULL) &&
+        (fault_locked(as, gpa) || !pt_translate(&as->pt, gpa, &hpa, NULL)))
+        return 0;
+    return hpa;
 }
 
 static int copy(struct aspace *as, uint64_t gpa, void *buf, uint64_t size, bool to_guest)
 {
     uint8_t *p = buf;
+    int err = 0;
+    unsigned long flags = spin_lock_irqsave(&as->lock);
     while (size) {
-        paddr_t hpa;
-        if (!pt_translate(&as->pt, gpa, &hpa, NULL)) {
-            int err = aspace_fault(as, gpa);
-            if (err || !pt_translate(&as->pt, gpa, &hpa, NULL))
-                return -EFAULT;
+        paddr_t hpa = ram_page(as, gpa);
+        if (!hpa) {
+            err = -EFAULT;
+            break;
         }
         uint64_t n = MIN(size, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
-        if (to_guest)
+        if (to_guest) {
             memcpy(phys_to_ptr(hpa), p, n);
-        else
+            arch_guest_mem_written(phys_to_ptr(hpa), n);
+        } else {
             memcpy(p, phys_to_ptr(hpa), n);
+        }
         p += n;
         gpa += n;
         size -= n;
     }
-    return 0;
+    spin_unlock_irqrestore(&as->lock, flags);
+    return err;
 }
 
 int aspace_write(struct aspace *as, uint64_t gpa, const void *src, uint64_t size)
@@ -163,6 +206,7 @@ int aspace_read(struct aspace *as, uint64_t gpa, void *dst, uint64_t size)
 
 void aspace_destroy(struct aspace *as)
 {
+    /* Only once no vCPU of the VM runs: nothing else holds the lock. */
     for (unsigned i = 0; i < as->region_count; i++)
         region_release(as, &as->regions[i]);
     as->region_count = 0;

@@ -51,8 +51,6 @@ void cmux_write_line(const char *line, size_t len)
     if (open_stream)
         cmux_sink("\n", 1);
     cmux_sink(line, len);
-    if (open_stream && open_stream != cmux_focus())
-        open_stream = NULL; /* the focus moved on: the line goes out whole when it ends */
     if (open_stream) {
         sink_str(open_stream->prefix);
         cmux_sink(open_stream->line, open_stream->len);
@@ -206,7 +204,9 @@ void cmux_putc(struct cmux_stream *s, char c)
 void cmux_idle(struct cmux_stream *s)
 {
     cmux_check_input(); /* a VM waiting for input may be waiting for us */
-    if (!s->len || open_stream == s || s != cmux_focus())
+    /* The line and the open stream are checked under the locks below: another vCPU of the VM
+     * may be writing to the line meanwhile. */
+    if (s != cmux_focus())
         return;
     unsigned long flags = spin_lock_irqsave(&s->lock);
     unsigned long oflags = spin_lock_irqsave(&output_lock);
@@ -219,6 +219,17 @@ void cmux_idle(struct cmux_stream *s)
     }
     spin_unlock_irqrestore(&output_lock, oflags);
     spin_unlock_irqrestore(&s->lock, flags);
+}
+
+void cmux_focus_moved(struct cmux_stream *focus)
+{
+    unsigned long flags = spin_lock_irqsave(&output_lock);
+    if (open_stream && open_stream != focus) {
+        /* Not shown again after other lines: it goes out whole when it ends. */
+        cmux_sink("\n", 1);
+        open_stream = NULL;
+    }
+    spin_unlock_irqrestore(&output_lock, flags);
 }
 
 void cmux_flush(struct cmux_stream *s)

@@ -78,14 +78,22 @@ void cmux_unregister(struct cmux_stream *s)
         }
     }
     spin_unlock_irqrestore(&registry_lock, flags);
-    /* Input held back for it goes to whoever has focus now. */
-    if (__atomic_load_n(&waiting_for, __ATOMIC_ACQUIRE) == s)
-        cmux_poll_input();
+    cmux_focus_moved(cmux_focus());
+    cmux_poll_input(); /* input held back for it goes to whoever has focus now */
+}
+
+/* Called with registry_lock. */
+static struct cmux_stream *focus_locked(void)
+{
+    return focus >= 0 ? streams[focus] : NULL;
 }
 
 struct cmux_stream *cmux_focus(void)
 {
-    return focus >= 0 ? streams[focus] : NULL;
+    unsigned long flags = spin_lock_irqsave(&registry_lock);
+    struct cmux_stream *s = focus_locked();
+    spin_unlock_irqrestore(&registry_lock, flags);
+    return s;
 }
 
 /* The stream's name as shown, "[1:linux]", for the hypervisor's own lines. */
@@ -94,6 +102,7 @@ struct cmux_stream *cmux_focus(void)
 static void announce_focus(void)
 {
     struct cmux_stream *s = cmux_focus();
+    cmux_focus_moved(s);
     if (s)
         log_info("console: input goes to %.*s", STREAM_NAME(s));
     else
@@ -130,14 +139,18 @@ static enum hotkey_note hotkey(char c)
 
 /* ---- the buffers ------------------------------------------------------------------------- */
 
-/* Store 'c' for the stream: false if its buffer is full. A VM that is not reading loses it
- * (counted) instead. */
+/* Store 'c' for the stream and tell its UART: false if its buffer is full. A VM that is not
+ * reading loses it (counted) instead. */
 static bool deliver(struct cmux_stream *s, char c)
 {
     bool taken = true;
     unsigned long flags = spin_lock_irqsave(&s->lock);
     if (s->in_count < CMUX_INPUT_SIZE) {
         s->input[(s->in_tail + s->in_count++) % CMUX_INPUT_SIZE] = c;
+        /* Its UART raises its receive interrupt. Under the lock, which the VM takes to unbind
+         * the UART before its devices go (kernel/vm.c): none is told once they are gone. */
+        if (s->input_notify)
+            s->input_notify(s->input_ctx);
     } else if (s->deaf) {
         s->drops++;
     } else {
@@ -160,16 +173,13 @@ bool cmux_input_byte(char c)
         escape_pending = true;
     } else {
         /* Ordinary input, or the second escape of a literal one. */
-        target = cmux_focus();
+        target = focus_locked();
         taken = !target || deliver(target, c);
         if (taken)
             escape_pending = false;
         no_target = !target && !said_no_target;
         said_no_target = said_no_target || no_target;
     }
-    /* Under the lock: once cmux_unregister returns, its VM's devices hear nothing more. */
-    if (target && taken && target->input_notify)
-        target->input_notify(target->input_ctx);
     spin_unlock_irqrestore(&registry_lock, flags);
     if (no_target)
         log_warn("console: no VM takes input: what is typed is dropped");

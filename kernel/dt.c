@@ -172,6 +172,10 @@ int dt_read_boot_info(const void *fdt, struct boot_info *bi)
     int err = fdt_check_header(fdt);
     if (err)
         return err;
+    /* The specification wants the memory reservation block 8-byte aligned; libfdt reads its
+     * entries as structures, so a misaligned one is refused here rather than read askew. */
+    if (fdt_off_mem_rsvmap(fdt) % 8)
+        return -FDT_ERR_ALIGNMENT;
     bi->fdt = fdt;
     dt_read_memory(fdt, bi);
     dt_read_reserved(fdt, bi);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The pinning scheduler. A pCPU runs the vCPUs pinned to it, round robin when a config shares
- * the pCPU on purpose: each gets a time slice where the architecture has a timer for it, and
- * otherwise runs until its next exit. Pinning, not sharing, is the normal case.
+ * the pCPU on purpose: each then gets a time slice from the pCPU's one-shot timer. Pinning, not
+ * sharing, is the normal case. Each pCPU has its own run list and lock; other pCPUs touch a
+ * list only to add or remove a vCPU of a VM being created or released, and a vCPU only through
+ * sched_wake (docs/architecture.md, "Concurrency").
  */
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
@@ -16,124 +18,178 @@
 #define SCHED_MAX_PER_CPU (VM_MAX * 2)
 #define SCHED_SLICE_NS    10000000ULL
 
-static struct vcpu *run_list[CPU_MAX][SCHED_MAX_PER_CPU];
-static unsigned next_pick[CPU_MAX];
-static spinlock_t sched_lock = SPINLOCK_INIT;
+struct run_list {
+    spinlock_t lock;
+    struct vcpu *v[SCHED_MAX_PER_CPU];
+    unsigned next_pick;
+};
+
+static struct run_list run_lists[CPU_MAX];
 
 void sched_add(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    struct run_list *rl = &run_lists[v->pcpu];
+    unsigned long flags = spin_lock_irqsave(&rl->lock);
     for (unsigned i = 0; i < SCHED_MAX_PER_CPU; i++) {
-        if (!run_list[v->pcpu][i]) {
-            run_list[v->pcpu][i] = v;
+        if (!rl->v[i]) {
+            rl->v[i] = v;
             break;
         }
     }
-    spin_unlock_irqrestore(&sched_lock, flags);
+    spin_unlock_irqrestore(&rl->lock, flags);
 }
 
 void sched_remove(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    struct run_list *rl = &run_lists[v->pcpu];
+    unsigned long flags = spin_lock_irqsave(&rl->lock);
     for (unsigned i = 0; i < SCHED_MAX_PER_CPU; i++)
-        if (run_list[v->pcpu][i] == v)
-            run_list[v->pcpu][i] = NULL;
-    spin_unlock_irqrestore(&sched_lock, flags);
+        if (rl->v[i] == v)
+            rl->v[i] = NULL;
+    spin_unlock_irqrestore(&rl->lock, flags);
 }
 
+/*
+ * Whoever makes an interrupt deliverable has already made it visible (under its model's lock)
+ * before calling this. Either the CAS below finds the vCPU halted and makes it runnable, or the
+ * vCPU's pCPU has not stored HALTED yet and will see the interrupt when it asks
+ * vcpu_wake_pending after storing it (both sides are sequentially consistent). The kick wakes
+ * the pCPU from its sleep or brings it out of guest mode to inject.
+ */
 void sched_wake(struct vcpu *v)
 {
-    if (v->state == VCPU_HALTED)
-        v->state = VCPU_RUNNABLE;
-    arch_cpu_kick_all();
+    vcpu_state_move(v, VCPU_HALTED, VCPU_RUNNABLE);
+    arch_cpu_kick(v->pcpu);
 }
 
 /* Next vCPU of this pCPU that wants to run (or to retire, if its VM is stopping). vCPUs that
  * are off never ran, so a stopping VM does not wait for them. */
 static struct vcpu *sched_pick(unsigned cpu)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    struct run_list *rl = &run_lists[cpu];
+    unsigned long flags = spin_lock_irqsave(&rl->lock);
     struct vcpu *found = NULL;
     for (unsigned k = 0; k < SCHED_MAX_PER_CPU && !found; k++) {
-        unsigned i = (next_pick[cpu] + k) % SCHED_MAX_PER_CPU;
-        struct vcpu *v = run_list[cpu][i];
+        unsigned i = (rl->next_pick + k) % SCHED_MAX_PER_CPU;
+        struct vcpu *v = rl->v[i];
         if (!v)
             continue;
+        enum vcpu_state st = vcpu_state_get(v);
         bool wakes =
-            v->state == VCPU_HALTED && (v->vm->state != VM_RUNNING || arch_vcpu_irq_pending(v));
-        if (v->state == VCPU_RUNNABLE || wakes) {
+            st == VCPU_HALTED && (vm_state_get(v->vm) != VM_RUNNING || vcpu_wake_pending(v));
+        if (st == VCPU_RUNNABLE || wakes) {
             found = v;
-            next_pick[cpu] = i + 1;
+            rl->next_pick = i + 1;
         }
     }
-    spin_unlock_irqrestore(&sched_lock, flags);
+    spin_unlock_irqrestore(&rl->lock, flags);
     return found;
 }
 
 /* Another vCPU is pinned to this pCPU: it may become runnable while 'self' runs, so 'self'
- * gets a slice rather than the pCPU. */
+ * gets a slice rather than the pCPU. Under the list's lock: a reboot elsewhere adds and removes
+ * vCPUs meanwhile. */
 static bool sched_shared(unsigned cpu, const struct vcpu *self)
 {
+    struct run_list *rl = &run_lists[cpu];
+    bool shared = false;
+    unsigned long flags = spin_lock_irqsave(&rl->lock);
+    for (unsigned i = 0; i < SCHED_MAX_PER_CPU && !shared; i++)
+        shared = rl->v[i] && rl->v[i] != self;
+    spin_unlock_irqrestore(&rl->lock, flags);
+    return shared;
+}
+
+/* The earliest moment a halted vCPU of this pCPU must run for its own timer. */
+static uint64_t sched_next_deadline(unsigned cpu)
+{
+    struct run_list *rl = &run_lists[cpu];
+    uint64_t next = ~0ULL;
+    unsigned long flags = spin_lock_irqsave(&rl->lock);
     for (unsigned i = 0; i < SCHED_MAX_PER_CPU; i++) {
-        const struct vcpu *v = run_list[cpu][i];
-        if (v && v != self)
-            return true;
+        struct vcpu *v = rl->v[i];
+        if (v && vcpu_state_get(v) == VCPU_HALTED) {
+            uint64_t d = arch_vcpu_timer_deadline(v);
+            next = d < next ? d : next;
+        }
     }
-    return false;
+    spin_unlock_irqrestore(&rl->lock, flags);
+    return next;
+}
+
+static uint64_t slice_deadline(void)
+{
+    uint64_t hz = arch_counter_freq();
+    return arch_counter_read() + hz / 1000 * (SCHED_SLICE_NS / 1000000);
+}
+
+/* What the vCPU's exit means for its state. Only this pCPU moves it out of RUNNING. */
+static void sched_after_run(struct vcpu *v, enum exit_kind why)
+{
+    switch (why) {
+    case EXIT_HALT:
+        vcpu_state_set(v, VCPU_HALTED);
+        return;
+    case EXIT_CPU_OFF:
+        vcpu_put(v); /* a later CPU_ON resets it, which needs it off every pCPU */
+        vcpu_state_set(v, VCPU_OFF);
+        return;
+    case EXIT_SHUTDOWN:
+        vm_stop(v->vm, VM_STOP_SHUTDOWN);
+        break;
+    case EXIT_REBOOT:
+        vm_stop(v->vm, VM_STOP_REBOOT);
+        break;
+    default:
+        break; /* faults have stopped the VM already */
+    }
+    vcpu_state_move(v, VCPU_RUNNING, VCPU_RUNNABLE);
 }
 
 static void sched_run_one(struct vcpu *v)
 {
     struct percpu *self = arch_this_cpu();
-    if (v->vm->state == VM_RUNNING) {
-        v->state = VCPU_RUNNING;
+    if (vm_state_get(v->vm) == VM_RUNNING && (vcpu_state_move(v, VCPU_RUNNABLE, VCPU_RUNNING) ||
+                                              vcpu_state_move(v, VCPU_HALTED, VCPU_RUNNING))) {
+        vcpu_load(v);
         /* Sharing a pCPU: a slice each, so one that never exits cannot keep it. */
         self->need_resched = false;
-        if (sched_shared(self->index, v))
-            arch_timeslice_start(SCHED_SLICE_NS);
-        enum exit_kind why = vcpu_run(v);
-        arch_timeslice_stop();
-        switch (why) {
-        case EXIT_HALT:
-            v->state = VCPU_HALTED;
-            break;
-        case EXIT_CPU_OFF:
-            v->state = VCPU_OFF;
-            break;
-        case EXIT_SHUTDOWN:
-            vm_stop(v->vm, VM_STOP_SHUTDOWN);
-            break;
-        case EXIT_REBOOT:
-            vm_stop(v->vm, VM_STOP_REBOOT);
-            break;
-        default:
-            break; /* faults have stopped the VM already */
-        }
-        if (v->state == VCPU_RUNNING)
-            v->state = VCPU_RUNNABLE;
+        arch_timer_set(sched_shared(self->index, v) ? slice_deadline() : ~0ULL);
+        sched_after_run(v, vcpu_run(v));
     }
-    if (v->vm->state == VM_STOPPING)
+    if (vm_state_get(v->vm) == VM_STOPPING)
         vm_vcpu_stopped(v);
+}
+
+/* One pass of sched_loop on the calling pCPU (host tests drive pCPUs with it): run the next
+ * vCPU that wants to, or, with nothing to run, read console input and power off (boot CPU) or
+ * sleep until something may want to run. */
+void sched_run_once(void)
+{
+    struct percpu *self = arch_this_cpu();
+    if (panic_in_progress())
+        panic_halt_self();
+    struct vcpu *v = sched_pick(self->index);
+    if (v) {
+        sched_run_one(v);
+        return;
+    }
+    if (self->index == 0) {
+        cmux_poll_input();
+        if (!vm_any_active()) {
+            log_info("all VMs have stopped: powering off");
+            arch_system_off();
+        }
+    }
+    /* Sleep until a kick, an interrupt, or the first halted vCPU's own timer. */
+    /* A wake-up after sched_pick looked is not lost: its kick is pending, and a pending
+     * kick (or a deadline already past) ends the wait at once. */
+    arch_timer_set(sched_next_deadline(self->index));
+    arch_wait_for_event();
 }
 
 NORETURN void sched_loop(void)
 {
-    struct percpu *self = arch_this_cpu();
-    for (;;) {
-        if (panic_in_progress())
-            panic_halt_self();
-        struct vcpu *v = sched_pick(self->index);
-        if (v) {
-            sched_run_one(v);
-            continue;
-        }
-        if (self->index == 0) {
-            cmux_poll_input();
-            if (!vm_any_active()) {
-                log_info("all VMs have stopped: powering off");
-                arch_system_off();
-            }
-        }
-        arch_wait_for_event();
-    }
+    for (;;)
+        sched_run_once();
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* The exit loop: run the guest, serve what can be served in place, return the rest. */
+/* The exit loop (run the guest, serve what can be served in place, return the rest), and
+ * where a vCPU's state lives: vcpu_load / vcpu_put and the state machine. */
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 #include <axvm/percpu.h>
@@ -9,6 +10,38 @@
 #include <axvm/sched.h>
 #include <axvm/vm.h>
 
+static uint64_t width_mask(unsigned width)
+{
+    return width >= 8 ? ~0ULL : (1ULL << (width * 8)) - 1;
+}
+
+/*
+ * An access to nothing: what hardware gives the guest (arch_vcpu_bad_access), or a stopped VM
+ * if its config says so. Logged once per VM and 64 KiB range (vm_bad_access_note), so a guest
+ * probing addresses cannot flood the console.
+ */
+static enum exit_kind serve_bad_access(struct vcpu *v, struct vcpu_exit *e)
+{
+    struct vm *vm = v->vm;
+    const struct exit_mmio *m = &e->mmio;
+    const char *what = m->fetch   ? "instruction fetch from an address with no memory"
+                       : m->write ? "write to an address with no memory or device"
+                                  : "read from an address with no memory or device";
+    if (vm->cfg->stop_on_bad_access) {
+        vm_fault(v, what, m->gpa, e->pc);
+        return EXIT_FATAL;
+    }
+    if (vm_bad_access_note(vm, m->gpa))
+        log_warn("vm%u (%s) vcpu%u: %s: address 0x%llx, guest pc 0x%llx; the guest gets a fault",
+                 vm->id, vm->cfg->name, v->id, what, (unsigned long long)m->gpa,
+                 (unsigned long long)e->pc);
+    arch_vcpu_bad_access(v, e);
+    if (e->kind != EXIT_FATAL)
+        return EXIT_NONE;
+    vm_fault(v, e->fatal.reason, e->fatal.addr, e->pc);
+    return EXIT_FATAL;
+}
+
 /* A stage-2 fault on a guest address: lazy RAM, an emulated device, or a guest error. */
 static enum exit_kind serve_mmio(struct vcpu *v, struct vcpu_exit *e)
 {
@@ -16,28 +49,24 @@ static enum exit_kind serve_mmio(struct vcpu *v, struct vcpu_exit *e)
     struct exit_mmio *m = &e->mmio;
     if (aspace_fault(&vm->as, m->gpa) == 0)
         return EXIT_NONE; /* backed now: the guest retries the access */
-    if (!emu_bus_find(&vm->bus, EMU_MMIO, m->gpa)) {
-        vm_fault(v,
-                 m->write ? "write to an address with no memory or device"
-                          : "read from an address with no memory or device",
-                 m->gpa, e->pc);
-        return EXIT_FATAL;
-    }
+    if (m->fetch || !emu_bus_find(&vm->bus, EMU_MMIO, m->gpa))
+        return serve_bad_access(v, e);
     if (!m->decoded) {
         vm_fault(v, "MMIO access by an instruction the hypervisor cannot decode", m->gpa, e->pc);
         return EXIT_FATAL;
     }
-    uint64_t value = m->value;
+    /* Devices see exactly the bytes the guest accessed, whatever the register held. */
+    uint64_t value = m->value & width_mask(m->width);
     int err = emu_bus_access(&vm->bus, EMU_MMIO, m->gpa, m->width, m->write, &value);
     if (err) {
         vm_fault(v, "MMIO access the device refused", m->gpa, e->pc);
         return EXIT_FATAL;
     }
     if (!m->write) {
+        value &= width_mask(m->width); /* a device cannot return more than was read */
         if (m->sign_extend && m->width < 8) {
-            unsigned bits = m->width * 8;
-            uint64_t sign = 1ULL << (bits - 1);
-            value = ((value & ((1ULL << bits) - 1)) ^ sign) - sign;
+            uint64_t sign = 1ULL << (m->width * 8 - 1);
+            value = (value ^ sign) - sign;
         }
         m->value = value;
     }
@@ -45,21 +74,46 @@ static enum exit_kind serve_mmio(struct vcpu *v, struct vcpu_exit *e)
     return EXIT_NONE;
 }
 
+/*
+ * One port access. A port nobody emulates is like an empty ISA slot: reads float high, writes
+ * vanish. An access that runs past the end of a device's ports is what the bus would make of
+ * it: one byte at a time, each to whoever owns that port.
+ */
+static int pio_access(struct emu_bus *bus, uint16_t port, unsigned width, bool write,
+                      uint64_t *value)
+{
+    const struct emu_device *d = emu_bus_find(bus, EMU_PIO, port);
+    if (!d) {
+        if (!write)
+            *value = ~0ULL;
+        return 0;
+    }
+    if (port + width <= d->base + d->size)
+        return emu_bus_access(bus, EMU_PIO, port, width, write, value);
+    uint64_t out = 0;
+    for (unsigned i = 0; i < width; i++) {
+        uint64_t byte = (*value >> (8 * i)) & 0xff;
+        int err = pio_access(bus, (uint16_t)(port + i), 1, write, &byte);
+        if (err)
+            return err;
+        out |= (byte & 0xff) << (8 * i);
+    }
+    if (!write)
+        *value = out;
+    return 0;
+}
+
 static enum exit_kind serve_pio(struct vcpu *v, struct vcpu_exit *e)
 {
     struct exit_pio *p = &e->pio;
-    uint64_t value = p->value;
-    int err = emu_bus_access(&v->vm->bus, EMU_PIO, p->port, p->width, p->write, &value);
-    if (err == -ENODEV) {
-        /* Like an empty ISA slot: reads float high, writes vanish. Logged once per port. */
-        value = ~0ULL;
-        log_debug("vm%u vcpu%u: I/O port 0x%x has no device", v->vm->id, v->id, p->port);
-    } else if (err) {
+    uint64_t value = p->value & width_mask(p->width);
+    int err = pio_access(&v->vm->bus, p->port, p->width, p->write, &value);
+    if (err) {
         vm_fault(v, "I/O port access the device refused", p->port, e->pc);
         return EXIT_FATAL;
     }
     if (!p->write)
-        p->value = value & ((p->width == 8) ? ~0ULL : ((1ULL << (p->width * 8)) - 1));
+        p->value = value & width_mask(p->width);
     arch_vcpu_complete(v, e);
     return EXIT_NONE;
 }
@@ -77,13 +131,17 @@ enum exit_kind vcpu_run(struct vcpu *v)
     struct vm *vm = v->vm;
     struct vcpu_exit e;
     for (;;) {
-        if (vm->state != VM_RUNNING)
+        if (vm_state_get(vm) != VM_RUNNING)
             return EXIT_SHUTDOWN;
         arch_vcpu_run(v, &e);
         v->exits++;
         enum exit_kind next = EXIT_NONE;
         switch (e.kind) {
         case EXIT_NONE:
+            /* Served inside the architecture (a system register, a firmware call): the one
+             * place that steps over it is still arch_vcpu_complete. */
+            if (e.insn_len)
+                arch_vcpu_complete(v, &e);
             break;
         case EXIT_MMIO:
             next = serve_mmio(v, &e);
@@ -121,4 +179,48 @@ enum exit_kind vcpu_run(struct vcpu *v)
         if (arch_this_cpu()->need_resched)
             return EXIT_NONE; /* slice over: back to the scheduler, still runnable */
     }
+}
+
+void vcpu_load(struct vcpu *v)
+{
+    struct percpu *cpu = arch_this_cpu();
+    if (cpu->vcpu_loaded == v)
+        return;
+    if (cpu->vcpu_loaded)
+        vcpu_put(cpu->vcpu_loaded);
+    arch_vcpu_load(v);
+    cpu->vcpu_loaded = v;
+}
+
+void vcpu_put(struct vcpu *v)
+{
+    struct percpu *cpu = arch_this_cpu();
+    if (cpu->vcpu_loaded != v)
+        return;
+    arch_vcpu_put(v);
+    cpu->vcpu_loaded = NULL;
+}
+
+bool vcpu_state_move(struct vcpu *v, enum vcpu_state from, enum vcpu_state to)
+{
+    return __atomic_compare_exchange_n(&v->state, &from, to, false, __ATOMIC_SEQ_CST,
+                                       __ATOMIC_SEQ_CST);
+}
+
+void vcpu_state_set(struct vcpu *v, enum vcpu_state to)
+{
+    __atomic_store_n(&v->state, to, __ATOMIC_SEQ_CST);
+}
+
+enum vcpu_state vcpu_state_get(const struct vcpu *v)
+{
+    return __atomic_load_n(&v->state, __ATOMIC_SEQ_CST);
+}
+
+bool vcpu_wake_pending(struct vcpu *v)
+{
+    const struct vintc *ic = &v->vm->intc;
+    if (ic->ops && ic->ops->pending(ic->ctx, v))
+        return true;
+    return arch_vcpu_event_pending(v);
 }

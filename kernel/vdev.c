@@ -48,6 +48,10 @@ int vdev_attach(struct vm *vm, struct emu_device *dev, const struct vm_dev_confi
         vdev_detach(dev);
         return err;
     }
+    if (t->intc) {
+        vm->intc.ops = t->intc;
+        vm->intc.ctx = dev->priv;
+    }
     if (t->console_input && !vm->console.input_notify) {
         vm->console.input_notify = t->console_input;
         vm->console.input_ctx = dev;

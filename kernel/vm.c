@@ -42,8 +42,19 @@ static int vm_add_devices(struct vm *vm)
     return 0;
 }
 
+/* Console input reaches the VM's first UART; with the devices gone (a reboot rebuilds them) it
+ * must not reach anything. */
+static void vm_unbind_console_input(struct vm *vm)
+{
+    unsigned long flags = spin_lock_irqsave(&vm->console.lock);
+    vm->console.input_notify = NULL;
+    vm->console.input_ctx = NULL;
+    spin_unlock_irqrestore(&vm->console.lock, flags);
+}
+
 static void vm_remove_devices(struct vm *vm)
 {
+    vm_unbind_console_input(vm);
     for (unsigned i = 0; i < vm->cfg->dev_count; i++)
         vdev_detach(&vm->devs[i]);
     emu_bus_init(&vm->bus);
@@ -119,7 +130,9 @@ static int vm_claim_irqs(struct vm *vm)
     for (unsigned i = 0; i < c->passthru_count; i++) {
         if (c->passthru[i].irq < 0)
             continue;
-        int err = arch_vm_claim_irq(vm, (unsigned)c->passthru[i].irq);
+        const struct vintc *ic = &vm->intc;
+        int err =
+            ic->ops ? ic->ops->claim_host_irq(ic->ctx, (unsigned)c->passthru[i].irq) : -ENOSYS;
         if (err) {
             log_error("vm%u (%s): passthrough %u: interrupt %d: error %d", vm->id, c->name, i,
                       c->passthru[i].irq, err);
@@ -134,20 +147,29 @@ static void vm_release_irqs(struct vm *vm)
 {
     for (unsigned i = 0; i < vm->cfg->passthru_count; i++)
         if (vm->claimed_irqs & (1ULL << i))
-            arch_vm_release_irq(vm, (unsigned)vm->cfg->passthru[i].irq);
+            vm->intc.ops->release_host_irq(vm->intc.ctx, (unsigned)vm->cfg->passthru[i].irq);
     vm->claimed_irqs = 0;
 }
 
-int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned vmid)
+/* The part of the VM that lives across reboots: set once, when the slot is first used. */
+static void vm_init_once(struct vm *vm, const struct vm_config *cfg, unsigned vmid)
 {
-    unsigned boots = vm->cfg == cfg ? vm->boots : 0;
     memset(vm, 0, sizeof(*vm));
     vm->id = cfg->id;
     vm->cfg = cfg;
     vm->vmid = vmid;
-    vm->boots = boots;
     vm->lock = (spinlock_t)SPINLOCK_INIT;
     cmux_stream_init(&vm->console, cfg->id, cfg->name);
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned vmid)
+{
+    if (vm->cfg != cfg)
+        vm_init_once(vm, cfg, vmid);
+    /* Everything from 'state' on is per boot. Nobody holds a pointer into it: the scheduler's
+     * lists and the pCPUs' loaded vCPUs were cleared when the previous boot stopped. */
+    memset((char *)vm + offsetof(struct vm, state), 0, sizeof(*vm) - offsetof(struct vm, state));
+    vm->generation++;
 
     int err = aspace_init(&vm->as, vmid);
     err = err ?: vm_add_memory(vm);
@@ -160,7 +182,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned vmid)
         v->id = i;
         v->hwid = arch_vcpu_hwid(i);
         v->pcpu = cfg->affinity[i];
-        v->state = VCPU_OFF;
+        vcpu_state_set(v, VCPU_OFF);
     }
     err = err ?: vm_load(vm);
     if (err) {
@@ -171,7 +193,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned vmid)
      * knows from the start that it is shared (and slices its time). */
     for (unsigned i = 0; i < vm->vcpu_count; i++)
         sched_add(&vm->vcpus[i]);
-    vm->state = VM_LOADED;
+    vm_state_set(vm, VM_LOADED);
     return 0;
 }
 
@@ -183,27 +205,39 @@ int vm_boot(struct vm *vm)
              c->name, vm->boots, c->vcpu_count, c->vcpu_count > 1 ? "s" : "", c->affinity[0],
              c->vcpu_count > 1 ? "..." : "", (unsigned long long)(c->image_size >> 10),
              (unsigned long long)c->load_addr);
-    cmux_register(&vm->console);
+    /* Once: a reboot keeps the stream registered (vm_finish_stop). */
+    if (!vm->console.registered)
+        cmux_register(&vm->console);
     struct vcpu *boot = &vm->vcpus[0];
     arch_vcpu_reset(boot, c->entry, vm->fdt_gpa, vm->as.pt.root, vm->vmid);
-    boot->state = VCPU_RUNNABLE;
-    vm->state = VM_RUNNING;
+    vm_state_set(vm, VM_RUNNING);
+    vcpu_state_move(boot, VCPU_OFF, VCPU_RUNNABLE);
     sched_wake(boot);
     return 0;
 }
 
-void *vm_find_device_priv(struct vm *vm, const char *name)
-{
-    for (unsigned i = 0; i < vm->bus.count; i++)
-        if (strcmp(vm->bus.devs[i]->name, name) == 0)
-            return vm->bus.devs[i]->priv;
-    return NULL;
-}
-
 void vm_irq_set(struct vm *vm, int irq, bool level)
 {
-    if (irq >= 0)
-        arch_vm_set_irq(vm, (unsigned)irq, level);
+    if (irq >= 0 && vm->intc.ops)
+        vm->intc.ops->set_level(vm->intc.ctx, (unsigned)irq, level);
+}
+
+bool vm_bad_access_note(struct vm *vm, uint64_t gpa)
+{
+    uint64_t key = (gpa >> 16) + 1; /* 0 marks a free slot */
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    bool first = false;
+    for (unsigned i = 0; i < VM_BAD_ACCESS_LOGS; i++) {
+        if (vm->bad_access_logged[i] == key)
+            break;
+        if (!vm->bad_access_logged[i]) {
+            vm->bad_access_logged[i] = key;
+            first = true;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return first;
 }
 
 struct vcpu *vm_find_vcpu_by_hwid(struct vm *vm, uint64_t hwid)
@@ -220,23 +254,26 @@ int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg)
     if (!t)
         return -ENOENT;
     unsigned long flags = spin_lock_irqsave(&vm->lock);
-    if (t->state != VCPU_OFF || vm->state != VM_RUNNING) {
+    if (vcpu_state_get(t) != VCPU_OFF || vm_state_get(vm) != VM_RUNNING) {
         spin_unlock_irqrestore(&vm->lock, flags);
         return -EBUSY;
     }
+    /* Off means put (sched_after_run): resetting it cannot race with its pCPU. */
     arch_vcpu_reset(t, entry, arg, vm->as.pt.root, vm->vmid);
-    t->state = VCPU_RUNNABLE;
+    vcpu_state_move(t, VCPU_OFF, VCPU_RUNNABLE);
     spin_unlock_irqrestore(&vm->lock, flags);
     log_info("vm%u (%s): vcpu%u started on pCPU %u", vm->id, vm->cfg->name, t->id, t->pcpu);
     sched_wake(t);
     return 0;
 }
 
+/* Everything of this boot. The console stream is the VM's, not the boot's: it stays registered
+ * across a reboot, so input typed meanwhile waits in it for the next boot's UART, and focus
+ * stays on the VM. */
 static void vm_release_resources(struct vm *vm)
 {
     vm_release_irqs(vm);
     cmux_flush(&vm->console);
-    cmux_unregister(&vm->console);
     for (unsigned i = 0; i < vm->vcpu_count; i++)
         sched_remove(&vm->vcpus[i]);
     vm_remove_devices(vm);
@@ -246,7 +283,8 @@ static void vm_release_resources(struct vm *vm)
 void vm_release(struct vm *vm)
 {
     vm_release_resources(vm);
-    vm->state = VM_STOPPED;
+    cmux_unregister(&vm->console);
+    vm_state_set(vm, VM_STOPPED);
 }
 
 /* The last vCPU out finishes the stop: release, and for a reboot create and boot again. */
@@ -267,39 +305,42 @@ static void vm_finish_stop(struct vm *vm)
     }
     if (why == VM_STOP_REBOOT)
         log_error("vm%u (%s): could not be created again for its reboot", vm->id, vm->cfg->name);
-    vm->state = VM_STOPPED;
+    cmux_unregister(&vm->console);
+    vm_state_set(vm, VM_STOPPED);
     __atomic_sub_fetch(&vms_alive, 1, __ATOMIC_SEQ_CST);
-    arch_cpu_kick_all(); /* the boot CPU powers off once the last VM is gone */
+    arch_cpu_kick(0); /* the boot CPU powers off once the last VM is gone */
 }
 
 void vm_stop(struct vm *vm, enum vm_stop_reason reason)
 {
     unsigned long flags = spin_lock_irqsave(&vm->lock);
-    if (vm->state != VM_RUNNING && vm->state != VM_LOADED) {
+    enum vm_state st = vm_state_get(vm);
+    if (st != VM_RUNNING && st != VM_LOADED) {
         spin_unlock_irqrestore(&vm->lock, flags);
         return; /* already stopping: the first reason wins */
     }
-    vm->state = VM_STOPPING;
+    vm_state_set(vm, VM_STOPPING);
     vm->stop_reason = reason;
     spin_unlock_irqrestore(&vm->lock, flags);
     /* vCPUs in guest mode elsewhere must come out to notice. */
     for (unsigned i = 0; i < vm->vcpu_count; i++)
-        if (vm->vcpus[i].state == VCPU_RUNNING)
-            arch_cpu_kick(vm->vcpus[i].pcpu);
-    arch_cpu_kick_all();
+        arch_cpu_kick(vm->vcpus[i].pcpu);
 }
 
 void vm_vcpu_stopped(struct vcpu *v)
 {
     struct vm *vm = v->vm;
+    vcpu_put(v); /* the VM's release frees what its state points to */
     unsigned long flags = spin_lock_irqsave(&vm->lock);
-    v->state = VCPU_STOPPED;
+    vcpu_state_set(v, VCPU_STOPPED);
     bool last = true;
-    for (unsigned i = 0; i < vm->vcpu_count; i++)
-        last &= vm->vcpus[i].state == VCPU_STOPPED || vm->vcpus[i].state == VCPU_OFF;
+    for (unsigned i = 0; i < vm->vcpu_count; i++) {
+        enum vcpu_state st = vcpu_state_get(&vm->vcpus[i]);
+        last &= st == VCPU_STOPPED || st == VCPU_OFF;
+    }
     /* Claim the release so two pCPUs cannot both do it. The state stays VM_STOPPING until
      * the release is done, so the machine does not power off under it. */
-    if (last && vm->state == VM_STOPPING && !vm->releasing)
+    if (last && vm_state_get(vm) == VM_STOPPING && !vm->releasing)
         vm->releasing = true;
     else
         last = false;
@@ -323,7 +364,8 @@ bool vm_any_active(void)
 
 unsigned vm_start_all(void)
 {
-    struct machine_facts m = {percpu_online_count(), frame_free_count() * PAGE_SIZE};
+    struct machine_facts m;
+    machine_facts_fill(&m);
     const struct vm_config *accepted[VM_MAX];
     unsigned n = 0, vmid = 1;
     for (unsigned i = 0; i < vm_config_count && n < VM_MAX; i++) {

@@ -119,8 +119,9 @@ static int fdt_passthru(const struct vm_passthru_config *p, const struct vdev_ty
     int err = fdt_begin_node(fdt, name);
     err = err ?: fdt_property_string(fdt, "compatible", p->compatible);
     err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
-    /* The device reaches guest memory by DMA, which stays coherent on these machines. */
-    err = err ?: fdt_property(fdt, "dma-coherent", NULL, 0);
+    /* The device reaches guest memory by DMA, which stays coherent on these machines. An
+     * empty property: libfdt copies its zero bytes, and a copy from NULL is undefined. */
+    err = err ?: fdt_property(fdt, "dma-coherent", "", 0);
     err = err ?: fdt_interrupts(irqchip, p->irq, fdt);
     return err ?: fdt_end_node(fdt);
 }

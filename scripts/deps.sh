@@ -14,6 +14,11 @@ pkgs=(
     device-tree-compiler libfdt-dev
     bc bison flex cpio xz-utils libelf-dev libssl-dev
     gdb-multiarch
+    # Deployment (scripts/image.py, netboot, docs/deploy.md): the firmware boards run, mkimage
+    # for U-Boot scripts, FAT file systems written into an image file without root. GNU-EFI for
+    # arm64 is not installed (gnu-efi:arm64 would replace the amd64 one): scripts/gnuefi.sh
+    # extracts it from the pinned .deb into the build tree.
+    qemu-efi-aarch64 u-boot-qemu u-boot-tools mtools dosfstools
 )
 
 missing=()

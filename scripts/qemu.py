@@ -20,9 +20,51 @@ ROOT = Path(__file__).resolve().parent.parent
 EFI_CMDLINE_FILE = "axvm.cmdline"
 
 
-def machine_config(arch):
+# How the machine boots axvm (docs/deploy.md): "kernel" hands QEMU the image directly (x86_64:
+# an ESP directory); the others go through the firmware a board runs, from the disk image of
+# scripts/image.py ("disk": UEFI, "uboot": U-Boot) or over TFTP ("netboot"). Each path but
+# "kernel" is a [boot.<path>] table in qemu/<arch>.toml whose keys replace the top-level ones.
+BOOT_PATHS = ("kernel", "disk", "uboot", "netboot")
+
+
+def machine_config(arch, boot="kernel"):
     with open(ROOT / "qemu" / f"{arch}.toml", "rb") as f:
-        return tomllib.load(f)
+        cfg = tomllib.load(f)
+    if boot == "kernel":
+        return cfg
+    paths = cfg.get("boot", {})
+    if boot not in paths:
+        have = ", ".join(["kernel"] + sorted(paths))
+        raise ValueError(f"{arch} has no boot path {boot!r} (it has: {have}; docs/deploy.md)")
+    # The firmware boots what the disk or the TFTP server holds: not axvm given to QEMU.
+    merged = {k: v for k, v in cfg.items() if k not in ("kernel", "efi_app", "boot", "guest")}
+    merged.update(paths[boot])
+    return merged
+
+
+def firmware_args(cfg, boot, build_dir, workdir, append):
+    """QEMU options for a boot path other than "kernel": flash firmware, the disk image or
+    the network with QEMU's own DHCP and TFTP server (nothing leaves the machine)."""
+    args = []
+    if "pflash_code" in cfg:
+        vars_copy = workdir / "firmware_vars.fd"
+        shutil.copyfile(cfg["pflash_vars"], vars_copy)
+        args += ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={cfg['pflash_code']}",
+                 "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}"]
+    if boot == "netboot":
+        import image  # scripts/image.py: what a TFTP server holds for this architecture
+        tftp = image.tftp_dir(cfg["arch"], build_dir, workdir / "tftp", append)
+        args += ["-netdev", f"user,id=net,tftp={tftp},bootfile={cfg['bootfile']}"]
+        args += list(cfg["net"])
+    else:
+        disk = build_dir / "axvm.img"
+        if not disk.exists():
+            raise ValueError(f"no disk image {disk}: make image ARCH={cfg['arch']} writes it")
+        # The image as written to a card or stick; snapshot: runs never change it.
+        args += ["-drive", f"file={disk},format=raw,if=none,id=disk,"
+                 "snapshot=on", "-net", "none"]
+        args += list(cfg["disk"])
+    return args
 
 
 def prepare_esp(cfg, build_dir, workdir, append):
@@ -62,19 +104,24 @@ def base_command(cfg, smp=None, interactive=False):
 
 
 def machine_command(arch, build_dir=None, append="", smp=None, workdir=None, interactive=False,
-                    gdb=False, extra=()):
-    """Return the QEMU argv for 'arch'. 'workdir' holds per-run files (x86_64 ESP)."""
-    cfg = machine_config(arch)
+                    gdb=False, extra=(), boot="kernel"):
+    """Return the QEMU argv for 'arch' booted the way 'boot' (BOOT_PATHS) says. 'workdir'
+    holds per-run files (x86_64 ESP, firmware variables, TFTP directory). The disk paths boot
+    <build_dir>/axvm.img (scripts/image.py), whose boot arguments were set when it was made."""
+    cfg = machine_config(arch, boot)
     build_dir = Path(build_dir or ROOT / "build" / arch)
     cmd = base_command(cfg, smp, interactive)
     if "kernel" in cfg:
         cmd += ["-kernel", str(build_dir / cfg["kernel"])]
-        if append.strip():
+        if append.strip() and boot == "kernel":
             cmd += ["-append", append.strip()]
-    if "efi_app" in cfg:
+    if "efi_app" in cfg or boot != "kernel":
         workdir = Path(workdir or build_dir / "run")
         workdir.mkdir(parents=True, exist_ok=True)
+    if "efi_app" in cfg:
         cmd += ["-net", "none"] + prepare_esp(cfg, build_dir, workdir, append)
+    if boot != "kernel":
+        cmd += firmware_args(dict(cfg, arch=arch), boot, build_dir, workdir, append)
     if gdb:
         cmd += ["-s", "-S"]
     cmd += list(cfg.get("extra", [])) + list(extra)
@@ -115,11 +162,17 @@ def main():
     ap.add_argument("--append", default="")
     ap.add_argument("--smp", type=int)
     ap.add_argument("--gdb", action="store_true")
+    ap.add_argument("--boot", choices=BOOT_PATHS, default="kernel",
+                    help="how the machine boots axvm (docs/deploy.md); default: kernel")
     ap.add_argument("--print", action="store_true", help="print the command instead of running it")
     args = ap.parse_args()
     build_dir = ROOT / "build" / args.arch
-    cmd = machine_command(args.arch, build_dir, args.append, args.smp, interactive=True,
-                          gdb=args.gdb)
+    try:
+        cmd = machine_command(args.arch, build_dir, args.append, args.smp, interactive=True,
+                              gdb=args.gdb, boot=args.boot)
+    except ValueError as e:
+        print(f"qemu.py: {e}", file=sys.stderr)
+        return 2
     if args.print:
         print(" ".join(cmd))
         return 0

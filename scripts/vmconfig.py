@@ -6,12 +6,16 @@ image carries.
   vmconfig.py check  --arch ARCH CONFIG.toml
   vmconfig.py generate --arch ARCH CONFIG.toml --out DIR     (writes DIR/vmconfig.c, vmimages.S)
 
-Errors name the file, the VM and the field, e.g.
+Every problem is one line naming the file, the VM and the field, e.g.
   configs/x.toml: vm 'hello' (id 1): memory[1]: overlaps memory[0] (0x40000000-0x44000000)
+The checker is total: whatever the file holds, it either accepts it or prints such a line; it
+never leaves a problem to the C compiler or to the hypervisor at boot (which checks again,
+kernel/config_check.c, against the machine it finds).
 """
 import argparse
 import os
 import re
+import struct
 import sys
 import tomllib
 from pathlib import Path
@@ -21,29 +25,78 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import qemu  # noqa: E402
 
 PAGE = 4096
+U64 = 1 << 64
 MAX_VMS, MAX_VCPUS, MAX_MEM, MAX_DEV, MAX_PT = 8, 8, 8, 8, 8
 FDT_MAX = 64 * 1024
+CMDLINE_MAX = 1024
 # What the hypervisor keeps for itself (image, tables, stacks) when judging whether RAM suffices.
 HYPERVISOR_RESERVE = 32 << 20
 
-DEVICE_TYPES = {
-    # type: (arches, default size, address space)
-    "ns16550": ({"aarch64", "riscv64", "x86_64"}, 0x100, "mmio"),
-    "pl011": ({"aarch64"}, 0x1000, "mmio"),
-    # GICD at base, redistributors from base + 0xa0000 (128 KiB per vCPU), as on QEMU virt.
-    "gicv3": ({"aarch64"}, 0xa0000 + 8 * 0x20000, "mmio"),
+# The guest-physical address size of each architecture's stage-2 translation: a region or
+# device must end at or below 2^bits, or its table index would wrap onto low addresses.
+# 12 + root index bits + 9 per further level, from the pt_format in each stage2.c.
+GUEST_ADDRESS_BITS = {
+    "aarch64": 40,  # arch/aarch64/stage2.c: VTCR_EL2.T0SZ = 24, 3 levels, 1024-entry root
+    "riscv64": 41,  # arch/riscv64/stage2.c: Sv39x4, 3 levels, 2048-entry root
+    "x86_64": 48,  # arch/x86_64/npt.c: 4-level nested paging
 }
+
+DEVICE_TYPES = {
+    # model: (arches, default size, smallest size its registers need)
+    "ns16550": ({"aarch64", "riscv64", "x86_64"}, 0x100, 8),
+    "pl011": ({"aarch64"}, 0x1000, 0x1000),
+    # GICD at base, redistributors from base + 0xa0000 (128 KiB per vCPU, room for 8), as on
+    # QEMU virt. The model always occupies all of it.
+    "gicv3": ({"aarch64"}, 0xa0000 + 8 * 0x20000, 0xa0000 + 8 * 0x20000),
+    # The I/O APIC's register window at base; with it come a local APIC per vCPU at 0xfee00000
+    # and the legacy PC ports (arch/x86_64/include/arch/vapic.h).
+    "ioapic": ({"x86_64"}, 0x1000, 0x20),
+    # Priorities, pending bits, per-context enables, then threshold and claim from base +
+    # 0x200000 (4 KiB per vCPU, room for 8), as on QEMU virt (arch/riscv64/vplic_model.h).
+    "plic": ({"riscv64"}, 0x400000, 0x200000 + 8 * 0x1000),
+}
+
+# Interrupt-controller models: the interrupt numbers each implements for device lines, which is
+# what a device's or a passthrough's `irq` may be. A new model adds its row here (and its
+# DEVICE_TYPES row above).
+IRQ_CONTROLLERS = {
+    # vGICv3 (arch/aarch64/include/arch/vgic.h): SPIs 32 .. 32 + VGIC_SPIS - 1. INTIDs 0-31
+    # are each CPU's own SGIs and PPIs.
+    "gicv3": range(32, 96),
+    # vIOAPIC (arch/x86_64/vioapic_model.h): pins (GSIs) 1-23, ISA IRQs by their own number
+    # (COM1 is 4); pin 0 is not wired, ISA IRQ 0 goes to pin 2.
+    "ioapic": range(1, 24),
+    # vPLIC (arch/riscv64/vplic_model.h): sources 1 .. VPLIC_SOURCES - 1; 0 means "none".
+    "plic": range(1, 64),
+}
+
 MEM_KINDS = {"allocated": 0, "lazy": 1, "identity": 2}
 
 VM_KEYS = {"id", "name", "vcpus", "cpu_affinity", "image", "load_address", "entry", "cmdline",
-           "initrd", "memory", "device", "passthrough", "share_pcpus"}
+           "initrd", "memory", "device", "passthrough", "share_pcpus", "on_bad_access"}
+# What a guest gets for an access to an address with no memory or device: a fault as hardware
+# gives it ("fault", the default), or the VM stops ("stop").
+BAD_ACCESS = ("fault", "stop")
 MEM_KEYS = {"base", "size", "kind"}
 DEV_KEYS = {"type", "base", "size", "irq", "port"}
 PT_KEYS = {"base", "size", "irq", "compatible"}
 
+EM_BY_ARCH = {"aarch64": 183, "riscv64": 243, "x86_64": 62}
+
 
 class ConfigError(Exception):
     pass
+
+
+def show(v, limit=60):
+    """A value as one short line for a message (repr escapes control characters)."""
+    s = repr(v)
+    return s if len(s) <= limit else s[:limit - 3] + "..."
+
+
+def field_name(k):
+    """A key as it may appear in a message: plain keys as they are, others quoted."""
+    return k if isinstance(k, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,40}", k) else show(k)
 
 
 def overlaps(base, size, other):
@@ -51,47 +104,258 @@ def overlaps(base, size, other):
     return base < other["base"] + other["size"] and other["base"] < base + size
 
 
-def parse_size(v, where):
-    if isinstance(v, int) and not isinstance(v, bool):
-        return v
-    if isinstance(v, str):
-        m = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", v, re.I)
-        if m:
-            return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2).upper()]
-    raise ConfigError(f"{where}: expected a number of bytes or a size like \"64M\", got {v!r}")
+def span(r):
+    return f"0x{r['base']:x}-0x{r['base'] + r['size']:x}"
 
+
+def page_span(base, size):
+    """The whole pages around [base, base+size): (base, size)."""
+    lo = base & ~(PAGE - 1)
+    return lo, ((base + size + PAGE - 1) & ~(PAGE - 1)) - lo
+
+
+def parse_size(v, where):
+    """A byte count: an integer, or a string like "64M" / "4KiB". Raises ConfigError with
+    'where' for anything else, and for counts outside 0 .. 2^64 - 1."""
+    n = None
+    if isinstance(v, int) and not isinstance(v, bool):
+        n = v
+    elif isinstance(v, str):
+        m = re.fullmatch(r"\s*(\d{1,20})\s*([KMGT]?)(i?B)?\s*", v, re.I)
+        if m:
+            n = int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30, "T": 40}[m.group(2).upper()]
+    if n is None:
+        raise ConfigError(f"{where}: expected a number of bytes or a size like \"64M\", "
+                          f"got {show(v)}")
+    if not 0 <= n < U64:
+        raise ConfigError(f"{where}: {show(v)} is not between 0 and 2^64 - 1")
+    return n
+
+
+# ---- the machine ---------------------------------------------------------------------------
 
 def machine_facts(arch):
-    cfg = qemu.machine_config(arch)
-    return {"cpus": int(cfg["smp"]), "ram": parse_size(cfg["memory"], "qemu memory")}
+    """What qemu/<arch>.toml says of the machine: CPUs, RAM, and (its [host] table) what the
+    firmware and the hypervisor keep for themselves, which no VM may be given."""
+    src = f"qemu/{arch}.toml"
+    if arch not in GUEST_ADDRESS_BITS:
+        raise ConfigError(f"--arch {show(arch)}: not one of {', '.join(GUEST_ADDRESS_BITS)}")
+    try:
+        cfg = qemu.machine_config(arch)
+        host = cfg.get("host", {})
+        ram = parse_size(cfg["memory"], f"{src}: memory")
+        ram_base = parse_size(host.get("ram_base", 0), f"{src}: host.ram_base")
 
+        def ranges(key):
+            out = []
+            for i, r in enumerate(host.get(key, [])):
+                w = f"{src}: host.{key}[{i}]"
+                out.append({"what": str(r["what"]), "base": parse_size(r["base"], w + ".base"),
+                            "size": parse_size(r["size"], w + ".size")})
+            return out
+
+        image = None
+        if "image_base" in host:
+            image = {"base": parse_size(host["image_base"], f"{src}: host.image_base"),
+                     "core": parse_size(host["image_core"], f"{src}: host.image_core")}
+        return {
+            "cpus": int(cfg["smp"]),
+            "image": image,
+            "ram": ram,
+            "ram_ranges": [{"base": ram_base, "size": ram}],
+            "keep": ranges("keep"),
+            "devices": ranges("devices"),
+            "irqs": {int(r["irq"]): str(r["what"]) for r in host.get("irqs", [])},
+            "guest_bits": GUEST_ADDRESS_BITS[arch],
+        }
+    except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"{src}: unreadable machine description ({type(e).__name__}: {e})")
+
+
+# ---- guest images --------------------------------------------------------------------------
+
+class ElfImage:
+    """An ELF64 executable's PT_LOAD segments, placed by physical address; nothing is
+    allocated for memory the segments only reserve (p_memsz beyond p_filesz)."""
+
+    def __init__(self, data, segments, entry):
+        self.data = data
+        self.segments = segments  # (paddr, file offset, filesz, memsz)
+        self.entry = entry
+        self.base = min(s[0] for s in segments)
+        self.size = max(s[0] + s[3] for s in segments) - self.base
+
+    def flatten(self):
+        flat = bytearray(self.size)
+        for paddr, off, filesz, _ in self.segments:
+            flat[paddr - self.base:paddr - self.base + filesz] = self.data[off:off + filesz]
+        return bytes(flat)
+
+
+def elf_image(data, arch):
+    """An ElfImage from the bytes of a file, or None if it is not ELF. Raises ConfigError
+    (the text after "image: ") for an ELF file that is not a usable executable."""
+    if data[:4] != b"\x7fELF":
+        return None
+    if len(data) < 64:
+        raise ConfigError(f"truncated ELF file ({len(data)} bytes; the header alone is 64)")
+    if data[4] != 2 or data[5] != 1:
+        raise ConfigError("only 64-bit little-endian ELF images are supported")
+    machine, = struct.unpack_from("<H", data, 18)
+    if machine != EM_BY_ARCH[arch]:
+        raise ConfigError(f"an ELF file for machine {machine}, not {arch} "
+                          f"(e_machine {EM_BY_ARCH[arch]})")
+    entry, phoff = struct.unpack_from("<QQ", data, 24)
+    phentsize, phnum = struct.unpack_from("<HH", data, 54)
+    if phnum and phentsize < 56:
+        raise ConfigError(f"ELF program headers of {phentsize} bytes; ELF64 needs 56")
+    if phoff + phnum * phentsize > len(data):
+        raise ConfigError(f"ELF program headers (offset {phoff}, {phnum} of {phentsize} bytes) "
+                          f"run past the end of the file ({len(data)} bytes)")
+    segs = []
+    for i in range(phnum):
+        ptype, _, off, _, paddr, filesz, memsz = struct.unpack_from(
+            "<IIQQQQQ", data, phoff + i * phentsize)
+        if ptype != 1 or not memsz:
+            continue
+        if filesz > memsz:
+            raise ConfigError(f"ELF segment {i}: p_filesz {filesz} is larger than p_memsz {memsz}")
+        if off + filesz > len(data):
+            raise ConfigError(f"ELF segment {i}: bytes {off}..{off + filesz} run past the end of "
+                              f"the file ({len(data)} bytes)")
+        if paddr + memsz > U64:
+            raise ConfigError(f"ELF segment {i}: 0x{paddr:x} + 0x{memsz:x} wraps around")
+        segs.append((paddr, off, filesz, memsz))
+    if not segs:
+        raise ConfigError("ELF file with no loadable segment")
+    return ElfImage(data, segs, entry)
+
+
+BZIMAGE_PM_START = 0x100000
+
+
+def bzimage(data):
+    """(setup size, init_size) of a Linux x86 bzImage of boot protocol 2.12 or later, or None
+    (Documentation/arch/x86/boot.rst: "HdrS" at 0x202, the version at 0x206)."""
+    if len(data) < 0x270 or data[0x202:0x206] != b"HdrS":
+        return None
+    version, = struct.unpack_from("<H", data, 0x206)
+    if version < 0x20c:
+        return None
+    sects = data[0x1f1] or 4
+    init_size, = struct.unpack_from("<I", data, 0x260)
+    return (sects + 1) * 512, init_size
+
+
+# Linux Image headers: text_offset at byte 8, image_size at byte 16 and the architecture's magic
+# at byte 56 (Linux Documentation/arch/arm64/booting.rst, arch/riscv/boot-image-header.rst).
+LINUX_IMAGE_MAGIC = {"aarch64": b"ARM\x64", "riscv64": b"RSC\x05"}
+
+
+def linux_image(data, arch):
+    """(text_offset, image_size) from a Linux Image header for 'arch', or None."""
+    magic = LINUX_IMAGE_MAGIC.get(arch)
+    if not magic or len(data) < 64 or data[56:56 + len(magic)] != magic:
+        return None
+    text_offset, image_size = struct.unpack_from("<QQ", data, 8)
+    return text_offset, image_size
+
+
+# ---- the checker ---------------------------------------------------------------------------
 
 class Checker:
     def __init__(self, path, arch, machine):
         self.path = Path(path)
         self.arch = arch
         self.machine = machine
+        self.bits = machine.get("guest_bits", GUEST_ADDRESS_BITS.get(arch, 64))
+
+    # -- reporting and typed fields --
 
     def fail(self, vm, field, msg):
-        who = f"vm '{vm.get('name', '?')}' (id {vm.get('id', '?')})" if vm is not None else "top level"
+        if vm is None:
+            who = "top level"
+        else:
+            name, vid = vm.get("name"), vm.get("id")
+            name = name if isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,15}", name) \
+                else "?"
+            vid = vid if isinstance(vid, int) and not isinstance(vid, bool) and 0 <= vid < U64 \
+                else "?"
+            who = f"vm '{name}' (id {vid})"
         raise ConfigError(f"{self.path}: {who}: {field}: {msg}")
 
-    def int_field(self, vm, d, key, where, lo=None, hi=None, required=True, default=None):
+    def int_field(self, vm, d, key, where, lo=0, hi=U64 - 1, required=True, default=None):
         if key not in d:
             if required:
                 self.fail(vm, where + key, "missing")
             return default
         v = d[key]
         if not isinstance(v, int) or isinstance(v, bool):
-            self.fail(vm, where + key, f"expected an integer, got {v!r}")
-        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            self.fail(vm, where + key, f"expected an integer, got {show(v)}")
+        if not lo <= v <= hi:
             self.fail(vm, where + key, f"{v} is not between {lo} and {hi}")
+        return v
+
+    def size_field(self, vm, d, key, where, default=None):
+        if key not in d and default is None:
+            self.fail(vm, where + key, "missing")
+        try:
+            return parse_size(d.get(key, default), "x")
+        except ConfigError as e:
+            self.fail(vm, where + key, str(e)[len("x: "):])
+
+    def bool_field(self, vm, d, key, default):
+        v = d.get(key, default)
+        if not isinstance(v, bool):
+            self.fail(vm, key, f"expected true or false, got {show(v)}")
+        return v
+
+    def text_field(self, vm, d, key, where, pattern, what, required=False, default=None):
+        """A string matching 'pattern' (which keeps out control characters)."""
+        if key not in d:
+            if required:
+                self.fail(vm, where + key, f"missing: {what}")
+            return default
+        v = d[key]
+        if not isinstance(v, str) or not re.fullmatch(pattern, v):
+            self.fail(vm, where + key, f"expected {what}, got {show(v)}")
+        return v
+
+    def tables(self, vm, d, key, limit, what):
+        """An array of tables ([[vm.memory]] ...): a list of dicts, at most 'limit'."""
+        v = d.get(key, [])
+        if not isinstance(v, list):
+            self.fail(vm, key, f"must be an array of tables ([[vm.{key}]]), got {show(v)}")
+        if len(v) > limit:
+            self.fail(vm, key, f"{len(v)} {what}; at most {limit}")
+        for i, t in enumerate(v):
+            if not isinstance(t, dict):
+                self.fail(vm, f"{key}[{i}]", f"must be a table ([[vm.{key}]]), got {show(t)}")
         return v
 
     def unknown_keys(self, vm, d, allowed, where):
         for k in d:
             if k not in allowed:
-                self.fail(vm, where + k, f"unknown field (known: {', '.join(sorted(allowed))})")
+                self.fail(vm, where + field_name(k),
+                          f"unknown field (known: {', '.join(sorted(allowed))})")
+
+    def in_guest_space(self, vm, where, base, size):
+        if base + size > 1 << self.bits:
+            self.fail(vm, where, f"0x{base:x}-0x{base + size:x} reaches past the {self.bits}-bit "
+                                 f"guest-physical address space of {self.arch} "
+                                 f"(ends at 0x{1 << self.bits:x})")
+
+    def host_clash(self, base, size):
+        """What of the hypervisor's or the firmware's [base, base+size) meets, or None."""
+        image = self.machine.get("image")
+        image = [{"what": "hypervisor image", "base": image["base"], "size": image["core"]}] \
+            if image else []
+        for r in image + self.machine.get("keep", []) + self.machine.get("devices", []):
+            if overlaps(base, size, r):
+                return f"{r['what']} at {span(r)}"
+        return None
+
+    # -- the whole file --
 
     def load(self):
         try:
@@ -99,137 +363,223 @@ class Checker:
                 data = tomllib.load(f)
         except FileNotFoundError:
             raise ConfigError(f"{self.path}: no such file")
+        except OSError as e:
+            raise ConfigError(f"{self.path}: cannot read: {e.strerror or e}")
         except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"{self.path}: not valid TOML: {e}")
+            raise ConfigError(f"{self.path}: not valid TOML: {' '.join(str(e).split())}")
+        except UnicodeDecodeError as e:
+            raise ConfigError(f"{self.path}: not valid TOML: not UTF-8 text (byte {e.start})")
+        except RecursionError:
+            raise ConfigError(f"{self.path}: not valid TOML: nested too deeply")
         for k in data:
             if k != "vm":
-                self.fail(None, k, "unknown top-level field (VMs are [[vm]] tables)")
+                self.fail(None, field_name(k), "unknown top-level field (VMs are [[vm]] tables)")
         vms = data.get("vm", [])
         if not isinstance(vms, list):
             self.fail(None, "vm", "must be an array of tables: [[vm]]")
         if len(vms) > MAX_VMS:
             self.fail(None, "vm", f"{len(vms)} VMs; at most {MAX_VMS}")
+        for i, vm in enumerate(vms):
+            if not isinstance(vm, dict):
+                self.fail(None, f"vm[{i}]", f"must be a table ([[vm]]), got {show(vm)}")
         out = [self.check_vm(vm) for vm in vms]
         self.check_across(out)
         return out
+
+    # -- one VM --
 
     def check_vm(self, vm):
         self.unknown_keys(vm, vm, VM_KEYS, "")
         c = {}
         c["id"] = self.int_field(vm, vm, "id", "", 1, 255)
-        name = vm.get("name")
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,15}", name or ""):
-            self.fail(vm, "name", f"expected 1 to 15 letters, digits, '-' or '_', got {name!r}")
-        c["name"] = name
+        c["name"] = self.text_field(vm, vm, "name", "", r"[A-Za-z0-9_-]{1,15}",
+                                    "1 to 15 letters, digits, '-' or '_'", required=True)
+        self.check_cpus(vm, c)
+        self.check_memory(vm, c)
+        self.check_image(vm, c)
+        self.check_boot_data(vm, c)
+        self.check_devices(vm, c)
+        self.check_passthrough(vm, c)
+        self.check_irqs(vm, c)
+        return c
+
+    def check_cpus(self, vm, c):
         c["vcpus"] = self.int_field(vm, vm, "vcpus", "", 1, MAX_VCPUS)
         aff = vm.get("cpu_affinity")
-        if not isinstance(aff, list) or not all(isinstance(a, int) for a in aff):
-            self.fail(vm, "cpu_affinity", "missing, or not a list of pCPU numbers")
+        if not isinstance(aff, list):
+            self.fail(vm, "cpu_affinity", f"missing, or not a list of pCPU numbers: {show(aff)}")
         if len(aff) != c["vcpus"]:
             self.fail(vm, "cpu_affinity",
                       f"{len(aff)} pCPUs listed for {c['vcpus']} vCPUs: give one pCPU per vCPU")
         for i, p in enumerate(aff):
+            if not isinstance(p, int) or isinstance(p, bool):
+                self.fail(vm, f"cpu_affinity[{i}]", f"expected a pCPU number, got {show(p)}")
             if p < 0 or p >= self.machine["cpus"]:
                 self.fail(vm, f"cpu_affinity[{i}]",
                           f"pCPU {p} does not exist (the machine has {self.machine['cpus']})")
-        c["share_pcpus"] = bool(vm.get("share_pcpus", False))
+        c["share_pcpus"] = self.bool_field(vm, vm, "share_pcpus", False)
         if len(set(aff)) != len(aff) and not c["share_pcpus"]:
             self.fail(vm, "cpu_affinity", "two vCPUs on one pCPU: set share_pcpus = true to allow it")
         c["affinity"] = aff
+        bad = vm.get("on_bad_access", "fault")
+        if not isinstance(bad, str) or bad not in BAD_ACCESS:
+            self.fail(vm, "on_bad_access", f"{show(bad)}: must be one of "
+                                           f"{', '.join(map(repr, BAD_ACCESS))}")
+        c["stop_on_bad_access"] = bad == "stop"
 
-        mems = vm.get("memory", [])
+    def check_memory(self, vm, c):
+        mems = self.tables(vm, vm, "memory", MAX_MEM, "regions")
         if not mems:
             self.fail(vm, "memory", "no memory region: add a [[vm.memory]] table")
-        if len(mems) > MAX_MEM:
-            self.fail(vm, "memory", f"{len(mems)} regions; at most {MAX_MEM}")
         c["memory"] = []
         for i, m in enumerate(mems):
             w = f"memory[{i}]."
             self.unknown_keys(vm, m, MEM_KEYS, w)
-            base = self.int_field(vm, m, "base", w, 0)
-            size = parse_size(m.get("size"), f"{self.path}: vm '{name}': {w}size") if "size" in m \
-                else self.fail(vm, w + "size", "missing")
+            base = self.int_field(vm, m, "base", w)
+            size = self.size_field(vm, m, "size", w)
             kind = m.get("kind", "allocated")
-            if kind not in MEM_KINDS:
-                self.fail(vm, w + "kind", f"{kind!r} is not one of {', '.join(MEM_KINDS)}")
+            if not isinstance(kind, str) or kind not in MEM_KINDS:
+                self.fail(vm, w + "kind", f"{show(kind)} is not one of {', '.join(MEM_KINDS)}")
             if size <= 0 or size % PAGE or base % PAGE:
                 self.fail(vm, w[:-1], f"base 0x{base:x} and size 0x{size:x} must be non-zero "
                                       f"multiples of 4 KiB")
+            self.in_guest_space(vm, w[:-1], base, size)
+            if size > self.machine["ram"]:
+                self.fail(vm, w + "size", f"{size >> 20} MiB is more than the machine's "
+                                          f"{self.machine['ram'] >> 20} MiB of RAM")
             for j, o in enumerate(c["memory"]):
                 if overlaps(base, size, o):
-                    self.fail(vm, w[:-1], f"overlaps memory[{j}] "
-                                          f"(0x{o['base']:x}-0x{o['base'] + o['size']:x})")
-            c["memory"].append({"base": base, "size": size, "kind": kind})
+                    self.fail(vm, w[:-1], f"overlaps memory[{j}] ({span(o)})")
+            r = {"base": base, "size": size, "kind": kind}
+            if kind == "identity":
+                self.check_identity(vm, w[:-1], r)
+            c["memory"].append(r)
         if c["memory"][0]["size"] < FDT_MAX + PAGE:
             self.fail(vm, "memory[0].size", "too small to hold the generated device tree")
 
+    def check_identity(self, vm, where, r):
+        """Identity memory is the host's own RAM at the same address: it must be RAM, and none
+        the firmware or the hypervisor keeps."""
+        if not any(o["base"] <= r["base"] and r["base"] + r["size"] <= o["base"] + o["size"]
+                   for o in self.machine["ram_ranges"]):
+            ram = ", ".join(span(o) for o in self.machine["ram_ranges"])
+            self.fail(vm, where, f"identity range {span(r)} is not inside host RAM ({ram})")
+        clash = self.host_clash(r["base"], r["size"])
+        if clash:
+            self.fail(vm, where, f"identity range {span(r)} covers the host's {clash}")
+
+    def read_file(self, vm, key):
+        """The bytes and path of the file named by string field 'key' (ROOT-relative or
+        absolute). The path goes into generated assembly, so it must be plain text."""
+        v = vm.get(key)
+        if not isinstance(v, str) or not v:
+            self.fail(vm, key, f"missing or not a path: {show(v)}")
+        p = Path(v) if os.path.isabs(v) else ROOT / v
+        if not str(p).isprintable() or '"' in str(p) or "\\" in str(p):
+            self.fail(vm, key, f"{show(v)}: a path may not hold quotes, backslashes or control "
+                               f"characters")
+        try:
+            if not p.is_file():
+                self.fail(vm, key, f"{v} does not exist (build it first?)")
+            return p, p.read_bytes()
+        except OSError as e:
+            self.fail(vm, key, f"{v}: cannot read: {e.strerror or e}")
+
+    def check_image(self, vm, c):
         img = vm.get("image")
-        if not isinstance(img, str):
-            self.fail(vm, "image", "missing: the path of the guest image")
-        img_path = (ROOT / img) if not os.path.isabs(img) else Path(img)
-        if not img_path.is_file():
-            self.fail(vm, "image", f"{img} does not exist (build it first?)")
-        c["image"] = img_path
-        elf = elf_image(img_path)
+        c["image"], data = self.read_file(vm, "image")
+        try:
+            elf = elf_image(data, self.arch)
+        except ConfigError as e:
+            self.fail(vm, "image", f"{img}: {e}")
+        linux = linux_image(data, self.arch) if not elf else None
+        bz = bzimage(data) if self.arch == "x86_64" and not elf else None
+        c["elf"] = elf
         if elf:
             # An ELF says where it goes: the config need not (and must not) say it again.
-            c["image_data"], c["load_address"], c["entry"] = elf
-            c["image_size"] = len(c["image_data"])
             for k in ("load_address", "entry"):
                 if k in vm:
                     self.fail(vm, k, f"{img} is an ELF file, which gives its own {k}")
-        elif self.arch == "aarch64" and arm64_image(img_path):
+            c["load_address"], c["entry"], c["image_size"] = elf.base, elf.entry, elf.size
+            extent = elf.size
+        elif bz:
+            # A Linux bzImage: the whole file is loaded so that its protected-mode part, after
+            # the setup sectors, is at 1 MiB, the 32-bit entry point (arch/x86_64/bzimage_model.h).
+            setup_size, init_size = bz
+            for k in ("load_address", "entry"):
+                if k in vm:
+                    self.fail(vm, k, f"{img} is a bzImage, which goes at 1 MiB")
+            c["image_size"] = len(data)
+            c["load_address"], c["entry"] = BZIMAGE_PM_START - setup_size, BZIMAGE_PM_START
+            extent = max(c["image_size"], setup_size + init_size)
+        elif linux:
             # A Linux Image goes at a 2 MiB-aligned address plus its text_offset; the memory
             # it needs (BSS included) is image_size from its header.
-            text_offset, effective = arm64_image(img_path)
-            c["image_data"] = None
-            c["image_size"] = img_path.stat().st_size
+            text_offset, effective = linux
+            c["image_size"] = len(data)
             default = ((c["memory"][0]["base"] + (2 << 20) - 1) & ~((2 << 20) - 1)) + text_offset
-            c["load_address"] = self.int_field(vm, vm, "load_address", "", 0, required=False,
-                                               default=default)
+            c["load_address"] = self.int_field(vm, vm, "load_address", "", required=False,
+                                               default=min(default, U64 - 1))
             if (c["load_address"] - text_offset) % (2 << 20):
                 self.fail(vm, "load_address", f"0x{c['load_address']:x}: a Linux Image must be "
                           f"loaded 2 MiB-aligned plus its text_offset (0x{text_offset:x})")
             c["entry"] = c["load_address"]
-            c["image_extent"] = max(effective, c["image_size"])
+            extent = max(effective, c["image_size"])
         else:
-            c["image_data"] = None
-            c["image_size"] = img_path.stat().st_size
-            c["load_address"] = self.int_field(vm, vm, "load_address", "", 0)
-            c["entry"] = self.int_field(vm, vm, "entry", "", 0, required=False,
+            c["image_size"] = len(data)
+            c["load_address"] = self.int_field(vm, vm, "load_address", "")
+            c["entry"] = self.int_field(vm, vm, "entry", "", required=False,
                                         default=c["load_address"])
+            extent = c["image_size"]
+        if c["image_size"] == 0:
+            self.fail(vm, "image", f"{img} is empty")
         region = next((r for r in c["memory"]
                        if r["base"] <= c["load_address"] < r["base"] + r["size"]), None)
         if region is None:
             self.fail(vm, "load_address", f"0x{c['load_address']:x} is in no memory region")
-        if c["load_address"] + c.get("image_extent", c["image_size"]) > region["base"] + region["size"]:
+        if c["load_address"] + extent > region["base"] + region["size"]:
             self.fail(vm, "image", f"{img} is {c['image_size']} bytes: too big for its region "
                                    f"from 0x{c['load_address']:x}")
         if not (c["load_address"] <= c["entry"] < c["load_address"] + c["image_size"]):
             self.fail(vm, "entry", f"0x{c['entry']:x} is outside the image")
+        c["image_extent"] = extent
+
+    def check_boot_data(self, vm, c):
+        """The command line, and the initrd and device tree the hypervisor puts at the top of
+        memory[0] (kernel/vm.c vm_load): neither may land on the image."""
         c["cmdline"] = vm.get("cmdline", "")
-        if not isinstance(c["cmdline"], str) or len(c["cmdline"]) > 1024:
-            self.fail(vm, "cmdline", "must be a string of at most 1024 characters")
+        if not isinstance(c["cmdline"], str) or not c["cmdline"].isprintable():
+            self.fail(vm, "cmdline", f"expected a string of printable characters, got "
+                                     f"{show(c['cmdline'])}")
+        if len(c["cmdline"].encode()) > CMDLINE_MAX:
+            self.fail(vm, "cmdline", f"{len(c['cmdline'].encode())} bytes; at most {CMDLINE_MAX}")
+        m0 = c["memory"][0]
+        fdt = (m0["base"] + m0["size"] - FDT_MAX) & ~(PAGE - 1)
+        image = {"base": c["load_address"], "size": c["image_extent"]}
+        if overlaps(fdt, FDT_MAX, image):
+            self.fail(vm, "image", f"the image ({span(image)}) would overlap the device tree at "
+                                   f"the top of memory[0] (0x{fdt:x}-0x{fdt + FDT_MAX:x})")
         c["initrd"] = None
         if "initrd" in vm:
-            p = ROOT / vm["initrd"]
-            if not p.is_file():
-                self.fail(vm, "initrd", f"{vm['initrd']} does not exist (build it first?)")
-            c["initrd"] = p
-            if p.stat().st_size + FDT_MAX + (4 << 20) > c["memory"][0]["size"]:
+            c["initrd"], data = self.read_file(vm, "initrd")
+            c["initrd_size"] = len(data)
+            if c["initrd_size"] + FDT_MAX + (4 << 20) > m0["size"]:
                 self.fail(vm, "initrd", "does not fit in memory[0] beside the device tree")
+            start = (fdt - c["initrd_size"]) & ~((2 << 20) - 1)
+            if overlaps(start, c["initrd_size"], image):
+                self.fail(vm, "initrd", f"placed at 0x{start:x} below the device tree, it would "
+                                        f"overlap the image ({span(image)})")
 
-        devs = vm.get("device", [])
-        if len(devs) > MAX_DEV:
-            self.fail(vm, "device", f"{len(devs)} devices; at most {MAX_DEV}")
+    def check_devices(self, vm, c):
+        devs = self.tables(vm, vm, "device", MAX_DEV, "devices")
         c["devices"] = []
         for i, d in enumerate(devs):
             w = f"device[{i}]."
             self.unknown_keys(vm, d, DEV_KEYS, w)
             t = d.get("type")
-            if t not in DEVICE_TYPES:
-                self.fail(vm, w + "type", f"{t!r} is not one of {', '.join(DEVICE_TYPES)}")
-            arches, default_size, _ = DEVICE_TYPES[t]
+            if not isinstance(t, str) or t not in DEVICE_TYPES:
+                self.fail(vm, w + "type", f"{show(t)} is not one of {', '.join(DEVICE_TYPES)}")
+            arches, default_size, min_size = DEVICE_TYPES[t]
             if self.arch not in arches:
                 self.fail(vm, w + "type", f"{t} is not available on {self.arch}")
             pio = "port" in d
@@ -237,9 +587,19 @@ class Checker:
                 self.fail(vm, w + "port", "I/O ports exist only on x86_64: use base")
             if pio == ("base" in d):
                 self.fail(vm, w + "base", "give exactly one of base (MMIO) or port (x86 I/O)")
-            base = self.int_field(vm, d, "port" if pio else "base", w, 0,
-                                  0xffff if pio else None)
-            size = parse_size(d.get("size", default_size), w + "size")
+            base = self.int_field(vm, d, "port" if pio else "base", w)
+            size = self.size_field(vm, d, "size", w, default_size)
+            if size == 0:
+                self.fail(vm, w + "size", "must not be zero")
+            if size < min_size:
+                self.fail(vm, w + "size", f"0x{size:x} is too small for a {t} "
+                                          f"(its registers take 0x{min_size:x})")
+            if pio:
+                if base + size > 0x10000:
+                    self.fail(vm, w + "port", f"ports 0x{base:x}-0x{base + size:x} reach past "
+                                              f"the 64 Ki I/O ports")
+            else:
+                self.in_guest_space(vm, w + "base", base, size)
             irq = self.int_field(vm, d, "irq", w, 0, 1019, required=False, default=-1)
             if not pio:
                 for j, m in enumerate(c["memory"]):
@@ -250,47 +610,79 @@ class Checker:
                     self.fail(vm, w + "base", f"overlaps device[{j}] ({o['type']})")
             c["devices"].append({"type": t, "base": base, "size": size, "irq": irq, "pio": pio})
 
-        if self.arch == "aarch64" and any(d["irq"] >= 0 for d in c["devices"]) and \
-                not any(d["type"] == "gicv3" for d in c["devices"]):
-            i = next(i for i, d in enumerate(c["devices"]) if d["irq"] >= 0)
-            self.fail(vm, f"device[{i}].irq", "the VM has no interrupt controller: add a "
-                                              "device of type gicv3")
-
-        pts = vm.get("passthrough", [])
-        if len(pts) > MAX_PT:
-            self.fail(vm, "passthrough", f"{len(pts)} ranges; at most {MAX_PT}")
+    def check_passthrough(self, vm, c):
+        pts = self.tables(vm, vm, "passthrough", MAX_PT, "ranges")
         c["passthrough"] = []
         for i, p in enumerate(pts):
             w = f"passthrough[{i}]."
             self.unknown_keys(vm, p, PT_KEYS, w)
-            base = self.int_field(vm, p, "base", w, 0)
-            size = parse_size(p.get("size", PAGE), w + "size")
-            if size == 0:
+            exact_base = self.int_field(vm, p, "base", w)
+            exact_size = self.size_field(vm, p, "size", w, PAGE)
+            if exact_size == 0:
                 self.fail(vm, w + "size", "must not be zero")
             # The device's registers as given (the device tree says so); the mapping covers
             # the whole pages around them, which is what the checks below compare.
-            exact_base, exact_size = base, size
-            base, size = base & ~(PAGE - 1), ((base + size + PAGE - 1) & ~(PAGE - 1)) - (base & ~(PAGE - 1))
-            compatible = p.get("compatible")
-            if compatible is not None and (not isinstance(compatible, str) or not compatible):
-                self.fail(vm, w + "compatible", "must be a device-tree compatible string")
+            base, size = page_span(exact_base, exact_size)
+            self.in_guest_space(vm, w + "base", base, size)
+            compatible = self.text_field(vm, p, "compatible", w, r"[A-Za-z0-9,._+-]{1,64}",
+                                         "a device-tree compatible string like \"virtio,mmio\"")
             for j, m in enumerate(c["memory"]):
                 if overlaps(base, size, m):
                     self.fail(vm, w + "base", f"passthrough range lies on memory[{j}]")
             for j, d in enumerate(c["devices"]):
                 if not d["pio"] and overlaps(base, size, d):
                     self.fail(vm, w + "base", f"overlaps emulated device[{j}] ({d['type']})")
-            irq = self.int_field(vm, p, "irq", w, 32, 1019, required=False, default=-1)
-            if irq >= 0 and self.arch == "aarch64" and \
-                    not any(d["type"] == "gicv3" for d in c["devices"]):
-                self.fail(vm, w + "irq", "the VM has no interrupt controller: add a device of "
-                                         "type gicv3")
-            for j, o in enumerate(c["passthrough"]):
+            r = {"base": base, "size": size}
+            clash = self.host_clash(base, size)
+            if clash:
+                self.fail(vm, w + "base", f"pages {span(r)} cover the host's {clash}, which the "
+                                          f"hypervisor keeps")
+            for o in self.machine["ram_ranges"]:
                 if overlaps(base, size, o):
+                    self.fail(vm, w + "base", f"pages {span(r)} lie on host RAM ({span(o)}): "
+                                              f"only devices may be passed through")
+            irq = self.int_field(vm, p, "irq", w, 0, 1019, required=False, default=-1)
+            if irq in self.machine.get("irqs", {}):
+                self.fail(vm, w + "irq", f"host interrupt {irq} is the hypervisor's "
+                                         f"({self.machine['irqs'][irq]})")
+            for j, o in enumerate(c["passthrough"]):
+                if overlaps(base, size, o["pages"]):
                     self.fail(vm, w + "base", f"shares a page with passthrough[{j}]")
             c["passthrough"].append({"base": exact_base, "size": exact_size, "irq": irq,
-                                     "compatible": compatible})
-        return c
+                                     "compatible": compatible, "pages": r})
+
+    def check_irqs(self, vm, c):
+        """Interrupt lines: at most one interrupt controller, every line one it implements,
+        no line used twice."""
+        chips = [(i, d) for i, d in enumerate(c["devices"]) if d["type"] in IRQ_CONTROLLERS]
+        for i, d in chips[1:]:
+            self.fail(vm, f"device[{i}].type", f"a second interrupt controller "
+                                               f"(device[{chips[0][0]}] is one): a VM has at "
+                                               f"most one")
+        lines = [(f"device[{i}].irq", d["irq"]) for i, d in enumerate(c["devices"])]
+        lines += [(f"passthrough[{i}].irq", p["irq"]) for i, p in enumerate(c["passthrough"])]
+        if chips and chips[0][1]["irq"] >= 0:
+            self.fail(vm, f"device[{chips[0][0]}].irq", "an interrupt controller has no line of "
+                                                        "its own to raise")
+        seen = {}
+        for where, irq in lines:
+            if irq < 0:
+                continue
+            if not chips:
+                models = [t for t in IRQ_CONTROLLERS if self.arch in DEVICE_TYPES[t][0]]
+                hint = f"add a device of type {' or '.join(models)}" if models else \
+                    f"no interrupt-controller model exists on {self.arch} yet"
+                self.fail(vm, where, f"the VM has no interrupt controller: {hint}")
+            model = chips[0][1]["type"]
+            lines_ok = IRQ_CONTROLLERS[model]
+            if irq not in lines_ok:
+                self.fail(vm, where, f"interrupt {irq} is not one the {model} model implements "
+                                     f"for devices ({lines_ok.start}..{lines_ok.stop - 1})")
+            if irq in seen:
+                self.fail(vm, where, f"interrupt {irq} is already {seen[irq]}'s")
+            seen[irq] = where[:-len(".irq")]
+
+    # -- across VMs --
 
     def check_across(self, vms):
         total = 0
@@ -301,6 +693,7 @@ class Checker:
                     self.fail(vm, "id", f"{c['id']} is already used by vm '{o['name']}'")
                 if o["name"] == c["name"]:
                     self.fail(vm, "name", f"'{c['name']}' is already used by vm id {o['id']}")
+                self.check_host_ranges_shared(vm, c, o)
                 if c["share_pcpus"] and o["share_pcpus"]:
                     continue
                 for k, p in enumerate(c["affinity"]):
@@ -308,70 +701,81 @@ class Checker:
                         self.fail(vm, f"cpu_affinity[{k}]",
                                   f"pCPU {p} is already given to vm '{o['name']}' "
                                   f"(set share_pcpus = true in both to share it)")
-            total += sum(m["size"] for m in c["memory"] if m["kind"] != "identity")
+            # Identity memory is the machine's RAM too: the hypervisor carves it out at boot.
+            self.check_identity_off_image(vm, c, vms)
+            total += sum(m["size"] for m in c["memory"])
             if total > self.machine["ram"] - HYPERVISOR_RESERVE:
                 self.fail(vm, "memory",
                           f"the VMs need {total >> 20} MiB together; the machine has "
                           f"{self.machine['ram'] >> 20} MiB of which the hypervisor keeps "
                           f"{HYPERVISOR_RESERVE >> 20} MiB")
 
+    def check_identity_off_image(self, vm, c, vms):
+        """The hypervisor image carries every VM's image and initrd, so how far it reaches is
+        known only once all VMs are read."""
+        image = self.machine.get("image")
+        if image is None:
+            return
+        size = image["core"] + sum((v[k] + PAGE - 1) & ~(PAGE - 1) for v in vms
+                                   for k in ("image_size", "initrd_size") if k in v)
+        r = {"base": image["base"], "size": size}
+        for j, m in enumerate(c["memory"]):
+            if m["kind"] == "identity" and overlaps(m["base"], m["size"], r):
+                self.fail(vm, f"memory[{j}]", f"identity range {span(m)} covers the host's "
+                                              f"hypervisor image at {span(r)} (with the VMs' "
+                                              f"images it carries)")
 
-def elf_image(path):
-    """Flatten an ELF64 little-endian executable's PT_LOAD segments (by physical address).
-    Returns (bytes, load address, entry) or None if the file is not ELF."""
-    import struct
-    data = path.read_bytes()
-    if data[:4] != b"\x7fELF":
-        return None
-    if data[4] != 2 or data[5] != 1:
-        raise ConfigError(f"{path}: only 64-bit little-endian ELF images are supported")
-    entry, phoff = struct.unpack_from("<QQ", data, 24)
-    phentsize, phnum = struct.unpack_from("<HH", data, 54)
-    segs = []
-    for i in range(phnum):
-        ptype, _, off, _, paddr, filesz, memsz = struct.unpack_from("<IIQQQQQ", data, phoff + i * phentsize)
-        if ptype == 1 and memsz:
-            segs.append((paddr, data[off:off + filesz], memsz))
-    if not segs:
-        raise ConfigError(f"{path}: no loadable segment")
-    base = min(p for p, _, _ in segs)
-    end = max(p + m for p, _, m in segs)
-    flat = bytearray(end - base)
-    for p, b, _ in segs:
-        flat[p - base:p - base + len(b)] = b
-    return bytes(flat), base, entry
+    def check_host_ranges_shared(self, vm, c, o):
+        """Host memory and devices belong to one VM: identity RAM, passthrough pages and the
+        host interrupts passed through."""
+        for j, m in enumerate(c["memory"]):
+            if m["kind"] != "identity":
+                continue
+            for k, om in enumerate(o["memory"]):
+                if om["kind"] == "identity" and overlaps(m["base"], m["size"], om):
+                    self.fail(vm, f"memory[{j}]", f"identity range {span(m)} is also vm "
+                                                  f"'{o['name']}''s memory[{k}] ({span(om)})")
+        for j, p in enumerate(c["passthrough"]):
+            for k, op in enumerate(o["passthrough"]):
+                if overlaps(p["pages"]["base"], p["pages"]["size"], op["pages"]):
+                    self.fail(vm, f"passthrough[{j}].base",
+                              f"pages {span(p['pages'])} are also vm '{o['name']}''s "
+                              f"passthrough[{k}]")
+                if p["irq"] >= 0 and p["irq"] == op["irq"]:
+                    self.fail(vm, f"passthrough[{j}].irq",
+                              f"host interrupt {p['irq']} is already vm '{o['name']}''s "
+                              f"(passthrough[{k}])")
 
 
-def arm64_image(path):
-    """(text_offset, image_size) from a Linux arm64 Image header, or None
-    (Documentation/arch/arm64/booting.rst: magic "ARM\\x64" at offset 56)."""
-    import struct
-    head = path.read_bytes()[:64]
-    if len(head) < 64 or head[56:60] != b"ARM\x64":
-        return None
-    text_offset, image_size = struct.unpack_from("<QQ", head, 8)
-    return text_offset, image_size
-
+# ---- output --------------------------------------------------------------------------------
 
 def c_string(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    """A C string literal for 's': printable ASCII as itself, the quote, backslash and '?' (which
+    could start a trigraph) escaped, everything else as octal escapes of its UTF-8 bytes."""
+    out = []
+    for b in s.encode():
+        ch = chr(b)
+        out.append("\\" + ch if ch in '"\\?' else ch if 0x20 <= b < 0x7f else f"\\{b:03o}")
+    return '"' + "".join(out) + '"'
 
 
 def generate(vms, source, out):
     out.mkdir(parents=True, exist_ok=True)
     asm = ["/* Generated by scripts/vmconfig.py: guest images. */",
            '    .section .rodata.vm_images, "a"']
-    c = ["/* Generated by scripts/vmconfig.py from " + str(source) + ". Do not edit. */",
+    c = ["/* Generated by scripts/vmconfig.py. Do not edit. */",
+         "/* from " + c_string(str(source)).replace("*/", "*\\/") + " */",
          "#include <axvm/config.h>", ""]
     for i, vm in enumerate(vms):
-        if vm["image_data"] is not None:
+        if vm["elf"] is not None:
+            data = vm["elf"].flatten()
             flat = out / f"vm{i}-image.bin"
-            if not flat.exists() or flat.read_bytes() != vm["image_data"]:
-                flat.write_bytes(vm["image_data"])
+            if not flat.exists() or flat.read_bytes() != data:
+                flat.write_bytes(data)
             vm = dict(vm, image=flat.resolve())
         for what in ("image", "initrd"):
             if vm.get(what):
-                asm += [f"    .balign 4096", f"    .globl vm{i}_{what}", f"vm{i}_{what}:",
+                asm += ["    .balign 4096", f"    .globl vm{i}_{what}", f"vm{i}_{what}:",
                         f'    .incbin "{vm[what]}"']
                 c.append(f"extern const uint8_t vm{i}_{what}[];")
     c.append("")
@@ -384,6 +788,7 @@ def generate(vms, source, out):
         c.append(f"        .vcpu_count = {vm['vcpus']},")
         c.append(f"        .affinity = {{{', '.join(str(a) for a in vm['affinity'])}}},")
         c.append(f"        .shared_pcpus = {'true' if vm['share_pcpus'] else 'false'},")
+        c.append(f"        .stop_on_bad_access = {'true' if vm['stop_on_bad_access'] else 'false'},")
         mems = ", ".join(f"{{0x{m['base']:x}ULL, 0x{m['size']:x}ULL, {MEM_KINDS[m['kind']]}}}"
                          for m in vm["memory"])
         c.append(f"        .mem = {{{mems}}},")
@@ -403,7 +808,7 @@ def generate(vms, source, out):
         c.append(f"        .entry = 0x{vm['entry']:x}ULL,")
         if vm["initrd"]:
             c.append(f"        .initrd = vm{i}_initrd,")
-            c.append(f"        .initrd_size = {vm['initrd'].stat().st_size},")
+            c.append(f"        .initrd_size = {vm['initrd_size']},")
         c.append(f"        .cmdline = {c_string(vm['cmdline'])},")
         c.append("    },")
     if not vms:
@@ -417,6 +822,14 @@ def generate(vms, source, out):
     (out / "vmconfig.d").write_text(f"{out}/vmconfig.c: {source} {deps}\n")
 
 
+def run(command, config, arch, out=None):
+    """The checker's whole path from a file name to its verdict: raises ConfigError."""
+    vms = Checker(config, arch, machine_facts(arch)).load()
+    if command == "generate":
+        generate(vms, config, out)
+    return vms
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("command", choices=["check", "generate"])
@@ -425,12 +838,14 @@ def main(argv=None):
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     try:
-        vms = Checker(args.config, args.arch, machine_facts(args.arch)).load()
-        if args.command == "generate":
-            generate(vms, args.config, args.out)
+        run(args.command, args.config, args.arch, args.out)
     except ConfigError as e:
         print(f"config error: {e}", file=sys.stderr)
         return 1
+    except Exception as e:  # noqa: BLE001 - a checker bug still gets one line, not a traceback
+        print(f"config error: {args.config}: the checker failed ({type(e).__name__}: "
+              f"{show(str(e), 200)}); please report it", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -16,6 +16,24 @@ extern char _image_start[], _image_end[];
 
 static struct boot_info boot_info;
 
+/*
+ * How axvm was entered, for the boot log. Both loaders that start it from firmware name
+ * themselves in /chosen: axvm.efi (boot/aarch64/efi_main.c) the UEFI firmware that ran it, as
+ * "axvm,loader"; U-Boot its version, as "u-boot,version". QEMU's -kernel names nobody.
+ */
+static void entry_describe(const void *fdt, char *out, size_t size)
+{
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    const char *uefi = fdt_getprop(fdt, chosen, "axvm,loader", NULL);
+    const char *uboot = fdt_getprop(fdt, chosen, "u-boot,version", NULL);
+    if (uefi)
+        format_snprintf(out, size, "from UEFI at EL2 (%s, through axvm.efi)", uefi);
+    else if (uboot)
+        format_snprintf(out, size, "as a Linux Image at EL2, loaded by U-Boot %s", uboot);
+    else
+        format_snprintf(out, size, "as a Linux Image at EL2");
+}
+
 /* QEMU virt's PL011: only used to report a device tree we cannot read. */
 static const struct uart_desc fallback_console = {
     .kind = UART_PL011, .base = 0x09000000, .reg_width = 4};
@@ -50,11 +68,13 @@ NORETURN void arch_boot_main(const void *fdt)
     }
     gicv3_init(gicd, gicr, gicr_size);
     percpu_table[0].arch.gic_ready = gicv3_cpu_init(mpidr, GIC_HYP_PPIS) == 0;
+    percpu_table[0].arch.ppi_frame = gicv3_cpu_ppi_frame(mpidr);
     bi->irqchip = "GICv3";
     /* The console's interrupt, if the device tree gives it as a GIC SPI. */
     if (bi->console_irq_cells == 3 && bi->console_irq[0] == 0)
         irq_console = 32 + bi->console_irq[1];
 
+    entry_describe(fdt, bi->entry, sizeof(bi->entry));
     int64_t v = psci_call(PSCI_VERSION, 0, 0, 0);
     format_snprintf(bi->firmware, sizeof(bi->firmware), "PSCI %u.%u (smc)",
                     (unsigned)((v >> 16) & 0x7fff), (unsigned)(v & 0xffff));

@@ -19,9 +19,9 @@ unsigned irq_console;
 static struct vm *irq_owner[VGIC_NR_IRQS];
 static spinlock_t irq_owner_lock = SPINLOCK_INIT;
 
-int arch_vm_claim_irq(struct vm *vm, unsigned irq)
+int irq_claim_for_vm(struct vm *vm, unsigned irq)
 {
-    if (irq < 32 || irq >= VGIC_NR_IRQS || irq == irq_console || !vgic_of(vm))
+    if (irq < 32 || irq >= VGIC_NR_IRQS || irq == irq_console)
         return -EINVAL;
     unsigned long flags = spin_lock_irqsave(&irq_owner_lock);
     bool busy = irq_owner[irq] != NULL;
@@ -36,21 +36,19 @@ int arch_vm_claim_irq(struct vm *vm, unsigned irq)
     return 0;
 }
 
-void arch_timeslice_start(uint64_t ns)
+/* The EL2 physical timer (CNTHP) is the pCPU's one-shot timer; PPI 26 when it fires. */
+void arch_timer_set(uint64_t deadline)
 {
-    uint64_t ticks = sysreg_read(cntfrq_el0) / 1000000 * (ns / 1000);
-    sysreg_write(cnthp_tval_el2, ticks);
-    sysreg_write(cnthp_ctl_el2, 1); /* enabled, not masked */
+    if (deadline == ~0ULL) {
+        sysreg_write(cnthp_ctl_el2, 0);
+    } else {
+        sysreg_write(cnthp_cval_el2, deadline);
+        sysreg_write(cnthp_ctl_el2, 1); /* enabled, not masked */
+    }
     isb();
 }
 
-void arch_timeslice_stop(void)
-{
-    sysreg_write(cnthp_ctl_el2, 0);
-    isb();
-}
-
-void arch_vm_release_irq(struct vm *vm, unsigned irq)
+void irq_release_for_vm(struct vm *vm, unsigned irq)
 {
     if (irq >= VGIC_NR_IRQS || irq_owner[irq] != vm)
         return;
@@ -62,10 +60,10 @@ void irq_dispatch(void)
 {
     unsigned intid;
     while ((intid = gicv3_ack()) < 1020) {
-        if (intid == VGIC_PPI_VTIMER) {
-            vtimer_fire();
+        if (intid == VGIC_PPI_VTIMER || intid == PPI_GUEST_PTIMER) {
+            vtimer_fire(intid);
         } else if (intid == PPI_HYP_TIMER) {
-            arch_timeslice_stop();
+            arch_timer_set(~0ULL);
             arch_this_cpu()->need_resched = true;
         } else if (intid == VGIC_PPI_MAINT) {
             /* List registers ran dry: the next entry refills them. Clear the request now, or

@@ -49,11 +49,10 @@ static bool psci_supported(uint64_t fid)
     }
 }
 
-/* Answered in place: x0 gets the result, the guest goes on. */
+/* Answered in place: x0 gets the result, the guest goes on past the call. */
 static void reply(struct vcpu *v, struct vcpu_exit *e, unsigned advance, int64_t value)
 {
     v->arch.regs.x[0] = (uint64_t)value;
-    v->arch.regs.elr += advance;
     e->kind = EXIT_NONE;
 }
 
@@ -61,7 +60,7 @@ void vcpu_firmware_call(struct vcpu *v, struct vcpu_exit *e, unsigned advance)
 {
     const uint64_t *x = v->arch.regs.x;
     uint64_t fid = x[0] & 0xffffffffULL;
-    v->arch.advance = advance;
+    e->insn_len = advance;
 
     if (fid >= AXVM_HC_BASE_ARM && fid < AXVM_HC_BASE_ARM + 0x10000) {
         e->kind = EXIT_HYPERCALL;
@@ -93,7 +92,7 @@ void vcpu_firmware_call(struct vcpu *v, struct vcpu_exit *e, unsigned advance)
         if (!t)
             reply(v, e, advance, PSCI_INVALID_PARAMS);
         else
-            reply(v, e, advance, t->state == VCPU_OFF ? AFFINITY_OFF : AFFINITY_ON);
+            reply(v, e, advance, vcpu_state_get(t) == VCPU_OFF ? AFFINITY_OFF : AFFINITY_ON);
         return;
     }
     case PSCI_CPU_ON_64:

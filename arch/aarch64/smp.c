@@ -24,5 +24,6 @@ NORETURN void arch_secondary_main(struct percpu *cpu)
 {
     sysreg_write(tpidr_el2, cpu);
     cpu->arch.gic_ready = gicv3_cpu_init(sysreg_read(mpidr_el1), GIC_HYP_PPIS) == 0;
+    cpu->arch.ppi_frame = gicv3_cpu_ppi_frame(sysreg_read(mpidr_el1));
     kernel_secondary_main(cpu);
 }

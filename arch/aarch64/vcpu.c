@@ -43,10 +43,14 @@ int arch_virt_cpu_init(void)
     sysreg_write(hcr_el2, HCR_GUEST);
     sysreg_write(vtcr_el2, VTCR_GUEST);
     sysreg_write(vpidr_el2, sysreg_read(midr_el1));
-    /* Guests may read the physical counter and use the EL1 physical timer. */
+    /* Guests may read the physical counter and use the EL1 physical timer (both timers are
+     * switched per vCPU). */
     sysreg_write(cnthctl_el2, 3);
     sysreg_write(cntvoff_el2, 0);
-    sysreg_write(mdcr_el2, 0);
+    /* The guest owns every PMU event counter (HPMN = N) and the debug registers; both are
+     * switched per vCPU (vcpu_context.c). */
+    vcpu_context_probe();
+    sysreg_write(mdcr_el2, vcpu_context_pmu_counters());
     isb();
     return 0;
 }
@@ -66,52 +70,30 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
     a->el1.sctlr = SCTLR_EL1_RESET;
     a->vttbr = ((uint64_t)vmid << 48) | s2_root;
     a->vmpidr = (1ULL << 31) | v->hwid; /* bit 31 RES1; uniprocessor bit clear */
-    a->el1_fresh = true;
     a->vgic = vgic_of(v->vm);
 }
 
-#define EL1_SWITCH(op)                                                                             \
-    op(sctlr_el1, sctlr) op(ttbr0_el1, ttbr0) op(ttbr1_el1, ttbr1) op(tcr_el1, tcr)                \
-        op(mair_el1, mair) op(amair_el1, amair) op(vbar_el1, vbar) op(contextidr_el1, contextidr)  \
-            op(tpidr_el0, tpidr_el0) op(tpidrro_el0, tpidrro_el0) op(tpidr_el1, tpidr_el1)         \
-                op(sp_el0, sp_el0) op(sp_el1, sp_el1) op(elr_el1, elr) op(spsr_el1, spsr)          \
-                    op(esr_el1, esr) op(far_el1, far) op(afsr0_el1, afsr0) op(afsr1_el1, afsr1)    \
-                        op(par_el1, par) op(cpacr_el1, cpacr) op(cntkctl_el1, cntkctl)             \
-                            op(cntv_ctl_el0, cntv_ctl) op(cntv_cval_el0, cntv_cval)                \
-                                op(csselr_el1, csselr) op(mdscr_el1, mdscr)
-
-#define EL1_SAVE(reg, field) r->field = sysreg_read(reg);
-#define EL1_LOAD(reg, field) sysreg_write(reg, r->field);
-
-static void el1_save(struct el1_regs *r)
+/* The guest's data accesses are big-endian: SCTLR_EL1.EE at EL1, SCTLR_EL1.E0E at EL0. Devices
+ * see bytes in memory order, so a big-endian guest's values are byte-swapped for them. */
+static bool guest_big_endian(const struct guest_regs *r)
 {
-    EL1_SWITCH(EL1_SAVE)
+    uint64_t sctlr = sysreg_read(sctlr_el1);
+    bool el0 = (r->spsr & 0xf) == 0;
+    return el0 ? (sctlr >> 24) & 1 : (sctlr >> 25) & 1;
 }
 
-static void el1_load(const struct el1_regs *r)
+static uint64_t bswap_width(uint64_t v, unsigned width)
 {
-    EL1_SWITCH(EL1_LOAD)
+    return __builtin_bswap64(v) >> (64 - 8 * width);
 }
 
-/* Make this pCPU's EL1 state and stage-2 context the vCPU's. Only when another vCPU (or a reset)
- * came between: under TCG a VTTBR_EL2 write flushes the emulated TLB, which would make every exit
- * pay for refilling it. */
-static void vcpu_load(struct vcpu *v)
+/* A loaded value as the register gets it: sign-extended when the load asked for it. */
+static uint64_t mmio_load_value(uint64_t v, unsigned width, bool sign_extend)
 {
-    struct percpu *cpu = arch_this_cpu();
-    if (cpu->arch.loaded == v && !v->arch.el1_fresh)
-        return;
-    if (cpu->arch.loaded && cpu->arch.loaded != v) {
-        el1_save(&cpu->arch.loaded->arch.el1);
-        vgic_cpu_save(&cpu->arch.loaded->arch.gic);
-    }
-    el1_load(&v->arch.el1);
-    vgic_cpu_load(&v->arch.gic);
-    sysreg_write(vttbr_el2, v->arch.vttbr);
-    sysreg_write(vmpidr_el2, v->arch.vmpidr);
-    isb();
-    cpu->arch.loaded = v;
-    v->arch.el1_fresh = false;
+    if (!sign_extend || width >= 8)
+        return v;
+    uint64_t sign = 1ULL << (width * 8 - 1);
+    return (v ^ sign) - sign;
 }
 
 /* Stage-2 data abort: an MMIO access, or RAM not backed yet (ARM ARM D17.2.40, ISS for DABT). */
@@ -129,10 +111,12 @@ static void decode_dabt(struct vcpu *v, struct vcpu_exit *e)
         e->mmio.sign_extend = iss & (1 << 21);
         e->mmio.reg = srt;
         e->mmio.value = srt == 31 ? 0 : r->x[srt];
+        if (guest_big_endian(r) && e->mmio.write)
+            e->mmio.value = bswap_width(e->mmio.value, e->mmio.width);
         if (!(iss & (1 << 15)) && e->mmio.sign_extend) /* into a W register */
             e->mmio.reg |= 0x100;
     }
-    v->arch.advance = 4;
+    e->insn_len = 4;
 }
 
 /* ISS of a trapped MSR/MRS (ARM ARM D17.2.37, EC 0x18) as op0:op1:CRn:CRm:op2. */
@@ -165,20 +149,19 @@ static void decode_sysreg(struct vcpu *v, struct vcpu_exit *e)
                         (unsigned)(iss >> 1) & 15, (unsigned)(iss >> 17) & 7);
         return;
     }
-    r->elr += 4;
     e->kind = EXIT_NONE;
+    e->insn_len = 4;
 }
 
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 {
-    vcpu_load(v);
+    vtimer_sync(v);
     vgic_flush(v);
     uint64_t kind = guest_enter(&v->arch.regs);
     vgic_sync(v);
     struct guest_regs *r = &v->arch.regs;
     memset(e, 0, sizeof(*e));
     e->pc = r->elr;
-    v->arch.advance = 0;
 
     switch (kind) {
     case 9:    /* IRQ */
@@ -214,10 +197,11 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
         /* Fetch from guest memory not backed yet (lazy), or from nowhere. */
         e->kind = EXIT_MMIO;
         e->mmio.gpa = ((r->hpfar & 0xfffffffff0ULL) << 8) | (r->far & 0xfff);
+        e->mmio.fetch = true;
         return;
     case EC_WFX:
         e->kind = EXIT_HALT;
-        v->arch.advance = 4;
+        e->insn_len = 4;
         return;
     case EC_SYSREG:
         decode_sysreg(v, e);
@@ -235,6 +219,9 @@ void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *e)
     case EXIT_MMIO:
         if (!e->mmio.write && (e->mmio.reg & 0x1f) != 31) {
             uint64_t val = e->mmio.value;
+            if (guest_big_endian(r)) /* the device's bytes, in the order the guest loads them */
+                val = mmio_load_value(bswap_width(val, e->mmio.width), e->mmio.width,
+                                      e->mmio.sign_extend);
             if (e->mmio.reg & 0x100)
                 val &= 0xffffffffULL; /* sign-extended into a W register */
             r->x[e->mmio.reg & 0x1f] = val;
@@ -249,29 +236,12 @@ void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *e)
     default:
         break;
     }
-    r->elr += v->arch.advance;
-    v->arch.advance = 0;
+    r->elr += e->insn_len;
 }
 
 const struct vdev_type *arch_vdev_find(const char *name)
 {
     return __builtin_strcmp(name, vdev_gicv3.name) == 0 ? &vdev_gicv3 : NULL;
-}
-
-void arch_vm_set_irq(struct vm *vm, unsigned irq, bool level)
-{
-    struct vgic *g = vgic_of(vm);
-    if (g)
-        vgic_set_level(g, irq, level);
-}
-
-bool arch_vcpu_irq_pending(struct vcpu *v)
-{
-    struct percpu *cpu = arch_this_cpu();
-    /* A loaded vCPU's timer raises a physical interrupt; one that is not loaded we check. */
-    if (cpu->arch.loaded != v && vtimer_expired(v))
-        return true;
-    return vgic_pending(v);
 }
 
 void arch_cpu_kick(unsigned pcpu)

@@ -7,6 +7,7 @@
  * With more pending than registers, the underflow maintenance interrupt brings us back to
  * refill them.
  */
+#include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <arch/vgic.h>
 #include <drivers/gicv3.h>
@@ -26,6 +27,7 @@
 #define LR_STATE_SHIFT 62
 #define LR_PENDING     (1ULL << 62)
 #define LR_GROUP1      (1ULL << 60)
+#define LR_EOI         (1ULL << 41) /* maintenance interrupt when the guest deactivates it */
 #define LR_PRIO_SHIFT  48
 
 #define ich_read(reg)                                                                              \
@@ -98,7 +100,7 @@ void vgic_cpu_load(const struct vgic_cpu *c)
 
 struct vgic *vgic_of(struct vm *vm)
 {
-    return vm_find_device_priv(vm, "gicv3");
+    return vm->intc.ops == &vgic_intc_ops ? vm->intc.ctx : NULL;
 }
 
 /* The state of interrupt 'intid' as vCPU 'cpu' sees it. */
@@ -121,11 +123,7 @@ static void kick_vcpu(struct vm *vm, unsigned cpu)
 {
     if (cpu >= vm->vcpu_count)
         return;
-    struct vcpu *t = &vm->vcpus[cpu];
-    if (t->state == VCPU_HALTED)
-        sched_wake(t);
-    else if (t->state == VCPU_RUNNING)
-        arch_cpu_kick(t->pcpu);
+    sched_wake(&vm->vcpus[cpu]);
 }
 
 void vgic_inject(struct vgic *g, unsigned target, unsigned intid)
@@ -137,6 +135,7 @@ void vgic_inject(struct vgic *g, unsigned target, unsigned intid)
         if (intid >= 32)
             target = i->target;
     }
+    g->gen++;
     spin_unlock_irqrestore(&g->lock, flags);
     if (i)
         kick_vcpu(g->vm, target);
@@ -151,6 +150,7 @@ void vgic_hw_irq(struct vgic *g, unsigned intid)
     i->hw = true;
     i->level = true;
     unsigned target = i->target;
+    g->gen++;
     spin_unlock_irqrestore(&g->lock, flags);
     kick_vcpu(g->vm, target);
 }
@@ -164,9 +164,43 @@ void vgic_set_level(struct vgic *g, unsigned intid, bool level)
     bool rise = level && !i->level;
     i->level = level;
     unsigned target = i->target;
+    g->gen++;
     spin_unlock_irqrestore(&g->lock, flags);
     if (rise)
         kick_vcpu(g->vm, target);
+}
+
+/* Drop 'intid' from the vCPU's list registers if the guest has not taken it yet (pending, not
+ * active): its line went low before the guest looked. With the lock held, LRs live. */
+static void lr_retract(struct vgic_cpu *c, struct vgic_irq *i, unsigned intid)
+{
+    for (unsigned n = 0; n < vgic_lr_count(); n++) {
+        if (!c->lr[n] || (unsigned)(c->lr[n] & 0xffffffff) != intid)
+            continue;
+        c->lr[n] = lr_access(n, false, 0);
+        if ((c->lr[n] >> LR_STATE_SHIFT) == 1) { /* pending only */
+            c->lr[n] = 0;
+            lr_access(n, true, 0);
+            i->in_lr = false;
+        }
+    }
+}
+
+void vgic_ppi_set_level(struct vcpu *v, unsigned intid, bool level)
+{
+    struct vgic *g = v->arch.vgic;
+    if (!g || intid < 16 || intid >= 32)
+        return;
+    unsigned long flags = spin_lock_irqsave(&g->lock);
+    struct vgic_irq *i = irq_of(g, v->id, intid);
+    i->level = level;
+    if (!level) {
+        i->latched = false;
+        if (i->in_lr)
+            lr_retract(&v->arch.gic, i, intid);
+    }
+    g->gen++;
+    spin_unlock_irqrestore(&g->lock, flags);
 }
 
 /* Every interrupt that vCPU 'cpu' could be given now. */
@@ -218,6 +252,7 @@ void vgic_sync(struct vcpu *v)
         }
         c->lr[n] = 0;
         lr_access(n, true, 0);
+        g->gen++; /* a free register, and perhaps a level still high */
     }
     spin_unlock_irqrestore(&g->lock, flags);
 }
@@ -229,7 +264,13 @@ void vgic_flush(struct vcpu *v)
         return;
     struct vgic_cpu *c = &v->arch.gic;
     bool overflow = false;
+    /* Nothing has changed since the last scan: the list registers hold what they should. A
+     * change racing with this read comes with a kick, which brings the vCPU back here. */
+    if (c->scanned && __atomic_load_n(&g->gen, __ATOMIC_ACQUIRE) == c->gen_seen)
+        return;
     unsigned long flags = spin_lock_irqsave(&g->lock);
+    c->gen_seen = g->gen;
+    c->scanned = true;
     bool group1 = g->ctlr & 2;
     for (unsigned n = 0; n < vgic_lr_count(); n++) {
         if (c->lr[n])
@@ -251,6 +292,10 @@ void vgic_flush(struct vcpu *v)
         best->latched = false;
         best->in_lr = true;
         c->lr[n] = LR_PENDING | LR_GROUP1 | ((uint64_t)best->priority << LR_PRIO_SHIFT) | best_id;
+        /* A timer's end of interrupt must bring us back: its PPI is off at the host until
+         * then (vtimer.c). */
+        if (best_id == VGIC_PPI_VTIMER || best_id == VGIC_PPI_PTIMER)
+            c->lr[n] |= LR_EOI;
         lr_access(n, true, c->lr[n]);
     }
     FOR_EACH_IRQ_OF(g, v->id, intid, i)
@@ -282,3 +327,40 @@ void vgic_sgi(struct vcpu *v, uint64_t value)
             vgic_inject(g, t, intid);
     }
 }
+
+/* ---- the core's interrupt-controller interface (kernel/include/axvm/vintc.h) ---- */
+
+static void intc_set_level(void *ctx, unsigned irq, bool level)
+{
+    vgic_set_level(ctx, irq, level);
+}
+
+static void intc_send_ipi(void *ctx, struct vcpu *target, unsigned sgi)
+{
+    vgic_inject(ctx, target->id, sgi);
+}
+
+static bool intc_pending(void *ctx, struct vcpu *v)
+{
+    return vgic_pending(v);
+}
+
+static int intc_claim_host_irq(void *ctx, unsigned irq)
+{
+    struct vgic *g = ctx;
+    return irq_claim_for_vm(g->vm, irq);
+}
+
+static void intc_release_host_irq(void *ctx, unsigned irq)
+{
+    struct vgic *g = ctx;
+    irq_release_for_vm(g->vm, irq);
+}
+
+const struct vintc_ops vgic_intc_ops = {
+    .set_level = intc_set_level,
+    .send_ipi = intc_send_ipi,
+    .pending = intc_pending,
+    .claim_host_irq = intc_claim_host_irq,
+    .release_host_irq = intc_release_host_irq,
+};

@@ -258,11 +258,13 @@ static int vgic_access(struct emu_device *d, uint64_t off, unsigned width, bool 
     } else if (!write) {
         *value = 0;
     }
+    if (write)
+        g->gen++;
     spin_unlock_irqrestore(&g->lock, flags);
     /* Enabling or un-pending may have made something deliverable: let the vCPUs look. */
     if (write)
         for (unsigned t = 0; t < g->vcpus; t++)
-            if (g->vm->vcpus[t].state == VCPU_HALTED)
+            if (vcpu_state_get(&g->vm->vcpus[t]) == VCPU_HALTED)
                 sched_wake(&g->vm->vcpus[t]);
     return err;
 }
@@ -345,4 +347,5 @@ const struct vdev_type vdev_gicv3 = {
     .create = vgic_create,
     .fdt_node = vgic_fdt_node,
     .fdt_irq = vgic_fdt_irq,
+    .intc = &vgic_intc_ops,
 };

@@ -26,7 +26,7 @@ int arch_vm_fdt(struct vm *vm, void *fdt)
 
     /* The architected timer's PPIs (secure and non-secure physical, virtual, hypervisor), when
      * the VM has an interrupt controller to deliver them. */
-    if (!err && vm_find_device_priv(vm, "gicv3")) {
+    if (!err && vgic_of(vm)) {
         static const uint32_t ppis[] = {13, 14, 11, 10};
         uint32_t cells[12];
         for (unsigned i = 0; i < 4; i++) {

@@ -1,37 +1,104 @@
 // SPDX-License-Identifier: MIT
 /*
- * The guest's EL1 virtual timer runs on the real hardware; only its interrupt needs help. It
- * fires at EL2 (HCR_EL2.IMO), where we set the timer's IMASK, so the level-triggered line drops,
- * and inject the virtual PPI. The guest's handler re-arms the timer, clearing IMASK itself.
+ * The guest's EL1 timers (virtual, CNTV, PPI 27; physical, CNTP, PPI 30) run on the real
+ * hardware while the vCPU is loaded; only their interrupts need help. They fire at EL2
+ * (HCR_EL2.IMO), where the PPI is disabled at the redistributor until the line drops, and the
+ * guest's PPI follows the timer's condition as a level (timer_sync, before every entry). A vCPU
+ * that is not loaded has its timers in its saved state: the scheduler asks for their deadline
+ * (arch_vcpu_timer_deadline) and whether one has expired (arch_vcpu_event_pending).
  */
 #include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <arch/vgic.h>
+#include <drivers/gicv3.h>
 #include <axvm/arch.h>
+#include <axvm/arch_vm.h>
 #include <axvm/percpu.h>
 #include <axvm/vm.h>
 
-#define CNTV_ENABLE  (1ULL << 0)
-#define CNTV_IMASK   (1ULL << 1)
-#define CNTV_ISTATUS (1ULL << 2)
+#define CNT_ENABLE  (1ULL << 0)
+#define CNT_IMASK   (1ULL << 1)
+#define CNT_ISTATUS (1ULL << 2)
 
-void vtimer_fire(void)
+static unsigned timer_bit(unsigned ppi)
 {
-    struct vcpu *v = arch_this_cpu()->arch.loaded;
-    uint64_t ctl = sysreg_read(cntv_ctl_el0);
-    sysreg_write(cntv_ctl_el0, ctl | CNTV_IMASK);
-    isb();
-    if (!v || v->vm->state != VM_RUNNING)
-        return;
-    struct vgic *g = v->arch.vgic;
-    if (g)
-        vgic_inject(g, v->id, VGIC_PPI_VTIMER);
+    return ppi == VGIC_PPI_VTIMER ? 1 : 2;
 }
 
-bool vtimer_expired(const struct vcpu *v)
+/*
+ * The loaded vCPU's timer fired at EL2. Its line stays asserted until the guest re-arms or masks
+ * the timer, so the PPI is disabled at this pCPU's redistributor meanwhile (nothing the guest
+ * can see), and the guest's PPI is raised as a level.
+ */
+void vtimer_fire(unsigned ppi)
 {
-    uint64_t ctl = v->arch.el1.cntv_ctl;
-    if ((ctl & (CNTV_ENABLE | CNTV_IMASK)) != CNTV_ENABLE)
-        return false;
-    return sysreg_read(cntvct_el0) >= v->arch.el1.cntv_cval;
+    struct arch_percpu *cpu = &arch_this_cpu()->arch;
+    gicv3_ppi_enable(cpu->ppi_frame, ppi, false);
+    cpu->timer_ppis_off |= timer_bit(ppi);
+    struct vcpu *v = arch_this_cpu()->vcpu_loaded;
+    if (!v || vm_state_get(v->vm) != VM_RUNNING)
+        return;
+    v->arch.timer_level |= timer_bit(ppi);
+    vgic_ppi_set_level(v, ppi, true);
+}
+
+/*
+ * A timer's interrupt line is its condition, ENABLE and ISTATUS and not IMASK (ARM ARM D11.2.4),
+ * a level: it stays asserted while the guest has not re-armed or masked the timer, and drops
+ * (and is taken back if the guest has not taken it yet) when the guest disables it. Asked before
+ * every entry; the guest's end of the interrupt brings an exit (the list register's EOI
+ * maintenance), so a re-armed timer's PPI is enabled again before it can fire.
+ */
+static void timer_sync(struct vcpu *v, unsigned ppi, uint64_t ctl)
+{
+    unsigned bit = timer_bit(ppi);
+    bool level = (ctl & (CNT_ENABLE | CNT_IMASK | CNT_ISTATUS)) == (CNT_ENABLE | CNT_ISTATUS);
+    if (level != !!(v->arch.timer_level & bit)) {
+        v->arch.timer_level ^= bit;
+        vgic_ppi_set_level(v, ppi, level);
+    }
+    struct arch_percpu *cpu = &arch_this_cpu()->arch;
+    if (!level && (cpu->timer_ppis_off & bit)) {
+        cpu->timer_ppis_off &= ~bit;
+        gicv3_ppi_enable(cpu->ppi_frame, ppi, true);
+    }
+}
+
+void vtimer_sync(struct vcpu *v)
+{
+    timer_sync(v, VGIC_PPI_VTIMER, sysreg_read(cntv_ctl_el0));
+    timer_sync(v, PPI_GUEST_PTIMER, sysreg_read(cntp_ctl_el0));
+}
+
+/* The vCPU leaves this pCPU with its timers stopped: the next one starts with both PPIs on. */
+void vtimer_put(void)
+{
+    struct arch_percpu *cpu = &arch_this_cpu()->arch;
+    if (cpu->timer_ppis_off & 1)
+        gicv3_ppi_enable(cpu->ppi_frame, VGIC_PPI_VTIMER, true);
+    if (cpu->timer_ppis_off & 2)
+        gicv3_ppi_enable(cpu->ppi_frame, PPI_GUEST_PTIMER, true);
+    cpu->timer_ppis_off = 0;
+}
+
+/* The counter value at which a timer with this control and compare value fires, or never. */
+static uint64_t timer_deadline(uint64_t ctl, uint64_t cval)
+{
+    return (ctl & (CNT_ENABLE | CNT_IMASK)) == CNT_ENABLE ? cval : ~0ULL;
+}
+
+uint64_t arch_vcpu_timer_deadline(struct vcpu *v)
+{
+    const struct el1_regs *r = &v->arch.el1;
+    if (arch_this_cpu()->vcpu_loaded == v)
+        return ~0ULL; /* live on this pCPU: its interrupt wakes us by itself */
+    /* CNTVOFF_EL2 is 0: both timers compare against the counter arch_counter_read reads. */
+    uint64_t dv = timer_deadline(r->cntv_ctl, r->cntv_cval);
+    uint64_t dp = timer_deadline(r->cntp_ctl, r->cntp_cval);
+    return dv < dp ? dv : dp;
+}
+
+bool arch_vcpu_event_pending(struct vcpu *v)
+{
+    return arch_vcpu_timer_deadline(v) <= arch_counter_read();
 }

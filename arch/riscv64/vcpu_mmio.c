@@ -56,8 +56,10 @@ void vcpu_guest_page_fault(struct vcpu *v, struct vcpu_exit *e)
     v->arch.fence_gpa = e->mmio.gpa;
     v->arch.fence_pending = true;
 
-    if (code == EXC_INSN_GUEST_PAGE_FAULT)
-        return; /* a fetch: only lazy RAM can satisfy it */
+    if (code == EXC_INSN_GUEST_PAGE_FAULT) {
+        e->mmio.fetch = true; /* only lazy RAM can satisfy it */
+        return;
+    }
 
     struct riscv_mem_access a;
     if (!decode_access(v, &a) || a.store != e->mmio.write)
@@ -70,5 +72,5 @@ void vcpu_guest_page_fault(struct vcpu *v, struct vcpu_exit *e)
         uint64_t value = r->x[a.reg]; /* x[0] is kept zero */
         e->mmio.value = a.width == 8 ? value : value & ((1ULL << (a.width * 8)) - 1);
     }
-    v->arch.advance = a.len;
+    e->insn_len = a.len;
 }

@@ -2,10 +2,9 @@
 /*
  * The guests' x87/SSE state. The hypervisor itself never touches these registers (it is built
  * with -mgeneral-regs-only) and VMRUN does not switch them, so a vCPU's state simply stays in
- * the registers while it owns the pCPU. Only when another vCPU enters on the same pCPU (pCPUs
- * shared on purpose) is the owner's state saved with FXSAVE and the newcomer's restored; a
- * vCPU that was reset starts from the state FNINIT and power-on give (AMD APM vol. 2 §11.2.2):
- * control word 0x37f, every register empty, MXCSR 0x1f80.
+ * the registers while it is loaded (the core's vcpu_load / vcpu_put). A reset vCPU starts from
+ * the state FNINIT and power-on give (AMD APM vol. 2 §11.2.2): control word 0x37f, every
+ * register empty, MXCSR 0x1f80.
  */
 #include <string.h>
 #include <axvm/arch.h>
@@ -37,17 +36,18 @@ static void fpu_init_area(struct fxsave_area *a)
     memcpy(a->bytes + FX_MXCSR, &mxcsr, sizeof(mxcsr));
 }
 
+/* A reset vCPU starts from the power-on state. */
+void fpu_reset(struct vcpu *v)
+{
+    fpu_init_area(&v->arch.fpu);
+}
+
 void fpu_load(struct vcpu *v)
 {
-    struct arch_percpu *cpu = &arch_this_cpu()->arch;
-    if (cpu->fpu_owner == v && !v->arch.fpu_reset)
-        return;
-    if (cpu->fpu_owner && cpu->fpu_owner != v)
-        fxsave(&cpu->fpu_owner->arch.fpu); /* ignored if that vCPU has been reset meanwhile */
-    if (v->arch.fpu_reset) {
-        fpu_init_area(&v->arch.fpu);
-        v->arch.fpu_reset = false;
-    }
     fxrstor(&v->arch.fpu);
-    cpu->fpu_owner = v;
+}
+
+void fpu_save(struct vcpu *v)
+{
+    fxsave(&v->arch.fpu);
 }

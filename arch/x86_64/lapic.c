@@ -117,23 +117,26 @@ static uint64_t lapic_timer_calibrate(void)
 }
 
 /*
- * The scheduler's time slice: a one-shot local APIC timer on VECTOR_SLICE. In guest mode it
- * makes an INTR exit; trap_dispatch then sets need_resched.
+ * The pCPU's one-shot timer (pcpu_timer.c): the local APIC timer on VECTOR_SLICE, counting
+ * down from the distance to the deadline. In guest mode it makes an INTR exit.
  */
-void arch_timeslice_start(uint64_t ns)
+void lapic_timer_oneshot(uint64_t deadline)
 {
+    if (deadline == ~0ULL) {
+        lapic_write(LAPIC_TIMER_INIT, 0);
+        lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VECTOR_SLICE);
+        return;
+    }
     if (!lapic_timer_hz)
         lapic_timer_hz = lapic_timer_calibrate();
-    uint64_t count = lapic_timer_hz / 1000000 * (ns / 1000);
+    uint64_t now = arch_counter_read();
+    uint64_t ticks = deadline > now ? deadline - now : 0;
+    /* Counter ticks to timer ticks; the quotient first keeps the product in 64 bits. */
+    uint64_t count = ticks / arch_counter_freq() * lapic_timer_hz +
+                     ticks % arch_counter_freq() * lapic_timer_hz / arch_counter_freq();
     if (!count)
-        return;
+        count = 1; /* due now: fire at once */
     lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_1);
     lapic_write(LAPIC_LVT_TIMER, VECTOR_SLICE);
     lapic_write(LAPIC_TIMER_INIT, count > 0xffffffffu ? 0xffffffffu : (uint32_t)count);
-}
-
-void arch_timeslice_stop(void)
-{
-    lapic_write(LAPIC_TIMER_INIT, 0);
-    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VECTOR_SLICE);
 }

@@ -67,10 +67,11 @@ void npf_decode(struct vcpu *v, struct vcpu_exit *e)
     e->kind = EXIT_MMIO;
     m->gpa = gpa;
     m->write = info & NPF_WRITE;
+    m->fetch = info & NPF_FETCH;
     /* Instruction fetches, the guest's page-table walks and RAM are not device accesses:
-     * nothing to decode (the core backs a lazy page or reports the fault). */
-    if ((info & (NPF_FETCH | NPF_GUEST_WALK)) || aspace_find_region(&v->vm->as, gpa) ||
-        !emu_bus_find(&v->vm->bus, EMU_MMIO, gpa))
+     * nothing to decode (the core backs a lazy page or reports the fault). An access to no
+     * device at all is decoded too: a read of nothing returns all ones into its register. */
+    if ((info & (NPF_FETCH | NPF_GUEST_WALK)) || aspace_find_region(&v->vm->as, gpa))
         return;
 
     enum x86_mode mode = guest_mode(&vmcb->save);
@@ -96,5 +97,5 @@ void npf_decode(struct vcpu *v, struct vcpu_exit *e)
                                 : x86_reg_read(v->arch.regs.gpr[insn.reg], insn.width, insn.high8);
     v->arch.load_width = (uint8_t)insn.reg_width;
     v->arch.load_high8 = insn.high8;
-    v->arch.advance = insn.length;
+    e->insn_len = insn.length;
 }

@@ -22,7 +22,10 @@ _start:
     .long   0                           // code1
     .quad   0x200000                    // text_offset: 2 MiB above the RAM base
     .quad   _image_size                 // image_size, BSS included (linker script)
-    .quad   0x2                         // flags: little endian, 4K pages, near the RAM base
+    // flags: little endian, 4K pages, bit 3: the 2 MiB-aligned base may be anywhere in RAM.
+    // Not position-independent, axvm must run where it is linked: with bit 3 U-Boot's booti
+    // leaves it where boot.scr loads it instead of moving it next to the RAM base.
+    .quad   0xa
     .quad   0, 0, 0                     // res2..res4
     .ascii  "ARM\x64"                   // magic
     .long   0                           // res5: no PE header

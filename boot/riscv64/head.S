@@ -19,7 +19,29 @@
 
     .section .text.head, "ax"
     .globl _start
+/*
+ * A RISC-V Linux Image header (Documentation/arch/riscv/boot-image-header.rst), so U-Boot's
+ * booti starts the image like a kernel; OpenSBI and QEMU -kernel just run its first
+ * instruction, a jump over the header. booti never moves a RISC-V image: it runs where it was
+ * loaded, which must be the link address (0x80200000 = RAM base + text_offset on QEMU virt).
+ */
 _start:
+    .option push
+    .option norvc
+    j       primary_entry           // code0: 4 bytes, whatever the C extension
+    .option pop
+    .word   0                       // code1
+    .dword  0x200000                // text_offset
+    .dword  _end - _start           // image_size, .bss included
+    .dword  0                       // flags: little endian
+    .word   2                       // version 0.2
+    .word   0                       // res1
+    .dword  0                       // res2
+    .ascii  "RISCV\0\0\0"           // magic (deprecated, still checked by U-Boot)
+    .ascii  "RSC\x05"               // magic2
+    .word   0                       // res3: no PE header
+
+primary_entry:
     csrw    sie, zero
     csrci   sstatus, SSTATUS_SIE
 

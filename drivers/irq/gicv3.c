@@ -122,6 +122,20 @@ void gicv3_unmask_spi(unsigned intid)
     *reg32(gicd_base, GICD_ISENABLER + (intid / 32) * 4) = 1U << (intid % 32);
 }
 
+#define GICR_ICENABLER0 0x0180
+
+uintptr_t gicv3_cpu_ppi_frame(uint64_t mpidr)
+{
+    uintptr_t rd = gicr_find(mpidr);
+    return rd ? rd + GICR_SGI_BASE : 0;
+}
+
+void gicv3_ppi_enable(uintptr_t frame, unsigned intid, bool enable)
+{
+    if (frame && intid < 32)
+        *reg32(frame, enable ? GICR_ISENABLER0 : GICR_ICENABLER0) = 1U << intid;
+}
+
 void gicv3_send_sgi(uint64_t mpidr, unsigned sgi)
 {
     uint64_t v = (1ULL << (mpidr & 0xf)) | (((mpidr >> 8) & 0xff) << 16) |

@@ -59,6 +59,17 @@ static void uart_putc(char c)
     }
 }
 
+bool console_status(uint32_t *status)
+{
+    if (uart_kind == UART_PL011)
+        *status = *(volatile uint32_t *)(uart_base + 0x18);
+    else if (uart_kind == UART_16550)
+        *status = uart_base[5];
+    else
+        return false;
+    return true;
+}
+
 void guest_printf(const char *fmt, ...)
 {
     char buf[160];

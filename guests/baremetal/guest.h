@@ -27,8 +27,15 @@ void guest_main(const void *fdt);
 void guest_secondary_main(uint64_t arg);
 
 void bench_run(const void *fdt);
+/* guest_cycles() at the guest's first instruction, stored by start.S (for `make bench`). */
+extern uint64_t guest_start_cycles;
+/* The FP/SIMD isolation canary ("fpcanary=N"), paced by a counter_hz counter (fpcanary.c). */
+void fpcanary_run(unsigned long rounds, uint64_t counter_hz);
 
 void console_init(const void *fdt);
+/* Read the console UART's status register (PL011 FR, 16550 LSR): an emulated-device exit.
+ * False when the device tree names no memory-mapped UART. */
+bool console_status(uint32_t *status);
 void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

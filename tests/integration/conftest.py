@@ -6,6 +6,12 @@ import machine
 ARCHES = ["aarch64", "riscv64", "x86_64"]
 
 
+def pytest_configure(config):
+    # `make integration PYTEST_ARGS='-m "not slow"'` leaves them out.
+    config.addinivalue_line("markers", "slow: boots through UEFI firmware or PXE under TCG "
+                            "(tens of seconds each)")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

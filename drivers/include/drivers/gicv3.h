@@ -28,6 +28,11 @@ void gicv3_unmask_spi(unsigned intid);
 
 void gicv3_send_sgi(uint64_t target_mpidr, unsigned sgi);
 
+/* The SGI/PPI frame of the redistributor of the CPU with affinity 'mpidr' (0 if none), and
+ * enabling or disabling one of its PPIs (GICR_ISENABLER0 / GICR_ICENABLER0). */
+uintptr_t gicv3_cpu_ppi_frame(uint64_t mpidr);
+void gicv3_ppi_enable(uintptr_t frame, unsigned intid, bool enable);
+
 /* Send 'sgi' to every CPU but the caller (ICC_SGI1R_EL1.IRM). */
 void gicv3_send_sgi_others(unsigned sgi);
 

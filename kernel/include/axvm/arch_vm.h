@@ -35,8 +35,19 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
 
 /* Finish an exit the core served: write an MMIO/PIO read's value to its register, put a
- * hypercall's or CPU_ON's return value where the ABI wants it. */
+ * hypercall's or CPU_ON's return value where the ABI wants it, and step the guest PC over the
+ * exiting instruction (exit->insn_len bytes, 0 to run it again). */
 void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *exit);
+
+/*
+ * The guest touched a guest-physical address with no memory and no device behind it (exit
+ * 'e', EXIT_MMIO), and its config wants it told as hardware would: AArch64 a synchronous
+ * external abort (data or instruction, ESR/FAR as the hardware reports them), RISC-V an access
+ * fault with stval, x86 all-ones for a read and nothing for a write. The architecture finishes
+ * the exit itself (steps over the instruction, or enters the guest's handler); it may turn the
+ * exit into EXIT_FATAL when it cannot do either.
+ */
+void arch_vcpu_bad_access(struct vcpu *v, struct vcpu_exit *e);
 
 /* The guest hardware id of vCPU 'index' (MPIDR affinity, hart id, APIC id). */
 uint64_t arch_vcpu_hwid(unsigned index);
@@ -51,25 +62,39 @@ int arch_vm_fdt_cpus(struct vm *vm, void *fdt);
 int arch_vm_fdt_cpu(struct vcpu *v, void *fdt);
 int arch_vm_fdt(struct vm *vm, void *fdt);
 
-/* Interrupts into guests. An emulated device drives its line ('level'); the architecture's
- * interrupt controller model turns that into a pending interrupt. Architectures without one
- * yet get the defaults in kernel/arch_defaults.c: no interrupts, and a halted vCPU is simply
- * run again. */
-void arch_vm_set_irq(struct vm *vm, unsigned irq, bool level);
+/*
+ * The vCPU's state on a pCPU (the core's vcpu_load / vcpu_put, kernel/vcpu.c, decide when).
+ * arch_vcpu_load puts everything the guest owns onto the calling pCPU: system registers, the
+ * stage-2 root and VMID, FP/SIMD/vector registers, timers, PMU and debug state the guest may
+ * use, and its interrupt-controller interface. arch_vcpu_put saves all of it back into the vCPU
+ * so that another vCPU may be loaded, or the vCPU reset or freed. A vCPU stays loaded across
+ * exits and halts while nobody else needs its pCPU (loading costs a TLB flush under TCG).
+ * arch_vcpu_reset is only called on a vCPU that is not loaded, and clears all of that state.
+ */
+void arch_vcpu_load(struct vcpu *v);
+void arch_vcpu_put(struct vcpu *v);
 
-/* Route physical interrupt 'irq' of a passthrough device to the VM (same number inside).
- * -EBUSY if another VM has it, -ENOSYS where the architecture cannot forward interrupts. */
-int arch_vm_claim_irq(struct vm *vm, unsigned irq);
-void arch_vm_release_irq(struct vm *vm, unsigned irq);
+/* A wake-up source local to the vCPU (its timer, a software interrupt the architecture keeps
+ * outside the interrupt controller) is pending: a halted vCPU runs again. Called on the
+ * vCPU's own pCPU, loaded or not. The interrupt controller's own pending state is asked
+ * separately (struct vintc). */
+bool arch_vcpu_event_pending(struct vcpu *v);
 
-/* A halted vCPU has something to do: run it again. */
-bool arch_vcpu_irq_pending(struct vcpu *v);
+/* When the vCPU's own timer will need it to run, as an arch_counter_read() value, or ~0ULL for
+ * never. Asked for halted vCPUs, loaded or not, before the pCPU sleeps: the pCPU's one-shot timer
+ * is set for the earliest. */
+uint64_t arch_vcpu_timer_deadline(struct vcpu *v);
 
-/* A time slice for the calling pCPU: after 'ns' nanoseconds, force an exit and set its
- * percpu need_resched. Architectures without a timer for it (the weak default) never preempt;
- * their vCPUs sharing a pCPU take turns at exits. */
-void arch_timeslice_start(uint64_t ns);
-void arch_timeslice_stop(void);
+/* The calling pCPU's one-shot timer: at arch_counter_read() >= deadline, set its percpu
+ * need_resched and bring it out of guest mode or out of arch_wait_for_event. ~0ULL cancels. The
+ * core drives time slices and halted vCPUs' deadlines with it. */
+void arch_timer_set(uint64_t deadline);
+
+/* The hypervisor has written guest memory at host address 'p' (image, initrd, device tree,
+ * console buffers): make it visible to a guest that may run with caches off and to instruction
+ * fetch (clean to the point of coherency, invalidate the instruction cache), where the
+ * architecture needs that. */
+void arch_guest_mem_written(void *p, size_t len);
 
 /* Wake 'pcpu' if it sleeps, and make it leave guest mode if it is in it. */
 void arch_cpu_kick(unsigned pcpu);

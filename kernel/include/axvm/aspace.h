@@ -9,6 +9,7 @@
  */
 
 #include <axvm/pgtable.h>
+#include <axvm/spinlock.h>
 
 #define ASPACE_MAX_REGIONS 16
 
@@ -25,7 +26,15 @@ struct aspace_region {
     unsigned prot; /* PT_* */
 };
 
+/*
+ * Concurrency: the lock covers the region list, the page tables and the counters. vCPUs of one
+ * VM fault on several pCPUs at once, and the console hypercall copies while another vCPU
+ * faults; under the lock a lazy page is backed once and no frame is lost (a fault that finds
+ * the page already mapped returns 0). Stage-2 walks by the hardware need no lock: entries go
+ * from invalid to valid with one store.
+ */
 struct aspace {
+    spinlock_t lock;
     struct pgtable pt;
     unsigned vmid;
     struct aspace_region regions[ASPACE_MAX_REGIONS];
@@ -52,9 +61,10 @@ const struct aspace_region *aspace_find_region(const struct aspace *as, uint64_t
  */
 int aspace_fault(struct aspace *as, uint64_t gpa);
 
-bool aspace_translate(const struct aspace *as, uint64_t gpa, paddr_t *hpa);
+bool aspace_translate(struct aspace *as, uint64_t gpa, paddr_t *hpa);
 
-/* Copy to/from guest memory, backing lazy pages as needed. -EFAULT past any region. */
+/* Copy to/from guest RAM, backing lazy pages as needed; -EFAULT past any RAM region (device
+ * pages of passthrough regions included). Writes are followed by arch_guest_mem_written. */
 int aspace_write(struct aspace *as, uint64_t gpa, const void *src, uint64_t size);
 int aspace_read(struct aspace *as, uint64_t gpa, void *dst, uint64_t size);
 

@@ -39,6 +39,10 @@ struct boot_info {
     /* Where the interrupt controller lives, for later use by the core. */
     const char *irqchip;
     char firmware[48]; /* "PSCI 1.1 (smc)", "OpenSBI 1.1", "UEFI ...": shown in the banner */
+    /* How the firmware or boot loader entered axvm ("as a Linux Image at EL2, loaded by U-Boot
+     * 2023.01"), shown at boot so a deployment path can be told from another; empty if the
+     * architecture does not say. */
+    char entry[96];
 };
 
 /* Add a range to a list, merging nothing; returns false when the list is full. */

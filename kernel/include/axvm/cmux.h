@@ -74,6 +74,10 @@ void cmux_flush(struct cmux_stream *s);
 /* The stream's VM has gone idle: if it has focus, show the part of a line it has written. */
 void cmux_idle(struct cmux_stream *s);
 
+/* The focus moved to 'focus' (cmux_input.c tells the output side): a line left open by another
+ * VM is ended on the terminal. */
+void cmux_focus_moved(struct cmux_stream *focus);
+
 /* Make a stream eligible for input focus / drop it (when its VM stops). */
 void cmux_register(struct cmux_stream *s);
 void cmux_unregister(struct cmux_stream *s);

@@ -62,16 +62,34 @@ struct vm_config {
     const uint8_t *initrd;
     uint64_t initrd_size;
     const char *cmdline;
-    bool shared_pcpus; /* the config asked to share pCPUs with other VMs */
+    bool shared_pcpus;       /* the config asked to share pCPUs with other VMs */
+    bool stop_on_bad_access; /* on_bad_access = "stop": stop the VM instead of a guest fault */
 };
 
 extern const struct vm_config vm_configs[];
 extern const unsigned vm_config_count;
 
-/* What the boot-time check needs to know of the real machine. */
+struct mem_range;
+struct boot_info;
+
+/* What the boot-time check needs to know of the real machine (machine_facts_fill). */
 struct machine_facts {
     unsigned cpu_count;
     uint64_t free_bytes;
+    /* The stage-2 input size: every region and device ends at or below 2^guest_addr_bits. */
+    unsigned guest_addr_bits;
+    /* Host RAM as the firmware described it: identity memory must lie inside one range,
+     * passthrough ranges outside all of them. */
+    const struct mem_range *ram;
+    unsigned ram_count;
+    /* RAM the firmware and the hypervisor keep (firmware, the hypervisor image, the boot
+     * device tree): no identity memory. Not the VMs' own identity regions. */
+    const struct mem_range *reserved;
+    unsigned reserved_count;
+    /* MMIO the hypervisor drives (its console UART, its interrupt controller): no
+     * passthrough. */
+    const struct mem_range *devices;
+    unsigned device_count;
 };
 
 /*
@@ -82,5 +100,18 @@ struct machine_facts {
 bool vm_config_check(const struct vm_config *cfg, const struct machine_facts *m,
                      const struct vm_config *const *accepted, unsigned accepted_count, char *why,
                      size_t why_size);
+
+/*
+ * The machine as the hypervisor found it at boot (kernel/machine_facts.c).
+ * machine_facts_record: called once by kernel_main before the VMs' identity regions are
+ * carved out of RAM; keeps the RAM and reserved ranges of 'bi', the console UART's page and
+ * the registers of every interrupt or MSI controller in the device tree.
+ * machine_facts_add_device: MMIO the architecture drives that no device tree describes (the
+ * x86 local APIC); callable before or after the record.
+ * machine_facts_fill: everything vm_config_check needs, as of now (CPUs online, free memory).
+ */
+void machine_facts_record(const struct boot_info *bi);
+void machine_facts_add_device(paddr_t base, uint64_t size);
+void machine_facts_fill(struct machine_facts *m);
 
 #endif

@@ -7,10 +7,10 @@
  * serves MMIO, port I/O, hypercalls and lazy faults in place and hands the rest to the
  * scheduler (halt, CPU on/off, shutdown, reboot, fatal).
  *
- * The guest PC still points at the exiting instruction when arch_vcpu_run returns; the
- * architecture steps over it in arch_vcpu_complete(), which the core calls once it has served
- * the exit. A stage-2 fault that the core resolves by backing a lazy page is not completed, so
- * the guest simply retries the access.
+ * The guest PC still points at the exiting instruction when arch_vcpu_run returns, and
+ * insn_len says how long it is; arch_vcpu_complete(), which the core calls once it has served
+ * the exit, steps over exactly that many bytes. A stage-2 fault that the core resolves by backing a
+ * lazy page is not completed, so the guest simply retries the access.
  */
 
 #include <axvm/types.h>
@@ -38,6 +38,7 @@ struct exit_mmio {
     /* False when the architecture could not decode the access (no syndrome and an instruction
      * it does not know): fine if the address turns out to be lazy RAM, fatal otherwise. */
     bool decoded;
+    bool fetch; /* an instruction fetch, not a load or store */
 };
 
 struct exit_pio {
@@ -62,7 +63,8 @@ struct exit_cpu_on {
 
 struct vcpu_exit {
     enum exit_kind kind;
-    uint64_t pc; /* guest PC of the instruction that exited */
+    uint64_t pc;       /* guest PC of the instruction that exited */
+    unsigned insn_len; /* bytes arch_vcpu_complete steps over (0: the instruction runs again) */
     union {
         struct exit_mmio mmio;
         struct exit_pio pio;

@@ -6,6 +6,8 @@
 #include <axvm/types.h>
 #include <arch/percpu.h> /* struct arch_percpu: what each architecture keeps per CPU */
 
+struct vcpu;
+
 #define CPU_STACK_SIZE (16 * 1024)
 
 struct percpu {
@@ -13,6 +15,7 @@ struct percpu {
     uint64_t hwid;  /* MPIDR affinity, hart id, APIC id */
     volatile bool online;
     volatile bool need_resched; /* the time slice of the vCPU running here is over */
+    struct vcpu *vcpu_loaded;   /* whose state is on this pCPU (vcpu_load / vcpu_put) */
     void *stack_top;
     struct arch_percpu arch;
 };

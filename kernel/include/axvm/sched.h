@@ -21,4 +21,7 @@ void sched_wake(struct vcpu *v);
 /* The loop every pCPU ends in. The boot CPU powers the machine off once no VM is left. */
 NORETURN void sched_loop(void);
 
+/* One pass of that loop: run one vCPU, or sleep (what host tests call on their pCPU threads). */
+void sched_run_once(void);
+
 #endif

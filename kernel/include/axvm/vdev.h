@@ -9,6 +9,7 @@
 
 #include <axvm/config.h>
 #include <axvm/emu.h>
+#include <axvm/vintc.h>
 
 struct vm;
 
@@ -29,6 +30,9 @@ struct vdev_type {
     /* Interrupt controllers only: the "interrupts" cells for interrupt 'irq'; returns how
      * many. Its node carries phandle VM_FDT_PHANDLE_IRQCHIP. */
     unsigned (*fdt_irq)(unsigned irq, uint32_t *cells);
+    /* Interrupt controllers only: the model's operations; vdev_attach makes the device's
+     * state the VM's interrupt controller (vm->intc). */
+    const struct vintc_ops *intc;
 };
 
 /* Create device 'cfg' of the VM's config at 'dev': its state, its model's setup, and the

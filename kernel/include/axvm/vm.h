@@ -13,6 +13,7 @@
 #include <axvm/emu.h>
 #include <axvm/spinlock.h>
 #include <axvm/vcpu.h>
+#include <axvm/vintc.h>
 
 enum vm_state {
     VM_EMPTY,    /* slot unused */
@@ -29,29 +30,54 @@ enum vm_stop_reason {
     VM_STOP_FAULT,
 };
 
+/* How many distinct address ranges a VM's accesses to nothing are reported for. */
+#define VM_BAD_ACCESS_LOGS 8
+
 /* Where the generated device tree and the initrd go: the top of the first memory region. */
 #define VM_FDT_MAX (64 * 1024)
 
+/*
+ * The object lives as long as the hypervisor: a reboot rebuilds what follows 'generation' (the
+ * per-boot part) and leaves the rest, so pointers into it (console input, device models'
+ * vm pointers, the scheduler's lists) never go stale. 'generation' counts the rebuilds.
+ */
 struct vm {
     unsigned id;
     const struct vm_config *cfg;
-    volatile enum vm_state state;
+    spinlock_t lock;
+    struct cmux_stream console;
+    unsigned vmid; /* stage-2 tag */
+    unsigned boots;
+    unsigned generation;
+    /* ---- rebuilt for every boot from here on ---- */
+    enum vm_state state; /* vm_state_get / vm_state_set only: read by every pCPU */
     enum vm_stop_reason stop_reason;
     bool releasing;        /* a pCPU has claimed the release of a stopping VM */
     uint64_t claimed_irqs; /* bit i: passthru[i]'s interrupt is routed to this VM */
-    unsigned vmid;         /* stage-2 tag */
-    unsigned boots;
+    struct vintc intc;     /* its interrupt controller, if its config has one */
     struct aspace as;
     struct emu_bus bus;
     struct emu_device devs[VM_MAX_DEVICES];
     void *dev_priv[VM_MAX_DEVICES];
     struct vcpu vcpus[VM_MAX_VCPUS];
     unsigned vcpu_count;
-    struct cmux_stream console;
-    spinlock_t lock;
     uint64_t fdt_gpa;
     uint64_t initrd_gpa;
+    uint64_t bad_access_logged[VM_BAD_ACCESS_LOGS]; /* 64 KiB ranges already reported, +1 */
 };
+
+/* The VM's state is read without the VM lock by every pCPU that runs one of its vCPUs (and
+ * changed under it, but for boot and release): atomic, sequentially consistent like the vCPU
+ * states. */
+static inline enum vm_state vm_state_get(const struct vm *vm)
+{
+    return __atomic_load_n(&vm->state, __ATOMIC_SEQ_CST);
+}
+
+static inline void vm_state_set(struct vm *vm, enum vm_state st)
+{
+    __atomic_store_n(&vm->state, st, __ATOMIC_SEQ_CST);
+}
 
 extern struct vm vm_table[VM_MAX];
 
@@ -87,11 +113,13 @@ bool vm_any_active(void);
  * Returns 0, -ENOENT for no such vCPU, -EBUSY if it is already on. */
 int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg);
 
-/* The private state of the VM's first emulated device named 'name', or NULL. */
-void *vm_find_device_priv(struct vm *vm, const char *name);
-
-/* Drive an emulated device's interrupt line (no-op for irq < 0). */
+/* Drive an emulated device's interrupt line through the VM's interrupt controller (no-op for
+ * irq < 0; the build refuses an irq in a VM without a controller). */
 void vm_irq_set(struct vm *vm, int irq, bool level);
+
+/* True the first time 'gpa's 64 KiB range is reported for this VM (and while fewer than
+ * VM_BAD_ACCESS_LOGS ranges have been); false after, so the caller logs once per range. */
+bool vm_bad_access_note(struct vm *vm, uint64_t gpa);
 
 struct vcpu *vm_find_vcpu_by_hwid(struct vm *vm, uint64_t hwid);
 

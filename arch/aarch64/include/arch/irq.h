@@ -9,12 +9,21 @@
  * fires on the pCPU whose vCPU owns it), the vGIC maintenance interrupt, the console's input.
  */
 
-/* The SGIs/PPIs every pCPU enables: the kick, the vGIC maintenance interrupt, the guest's
- * virtual timer. */
-#define GIC_HYP_PPIS ((1U << 8) | (1U << 25) | (1U << 26) | (1U << 27))
+/* The SGIs/PPIs every pCPU enables: the kick, the vGIC maintenance interrupt, the EL2 timer,
+ * the guest's virtual and physical timers. */
+#define GIC_HYP_PPIS ((1U << 8) | (1U << 25) | (1U << 26) | (1U << 27) | (1U << 30))
+
+/* The guest's EL1 physical timer (CNTP). */
+#define PPI_GUEST_PTIMER 30
 
 /* The EL2 physical timer (CNTHP), the scheduler's time slice. */
 #define PPI_HYP_TIMER 26
+
+struct vm;
+/* Give physical SPI 'irq' of a passthrough device to the VM (masked at the host from when it
+ * fires until the guest is done with it) / take it back. */
+int irq_claim_for_vm(struct vm *vm, unsigned irq);
+void irq_release_for_vm(struct vm *vm, unsigned irq);
 
 /* Acknowledge and serve every pending physical interrupt. */
 void irq_dispatch(void);
@@ -22,11 +31,15 @@ void irq_dispatch(void);
 /* The console UART's interrupt (0: none), routed to the boot CPU. */
 extern unsigned irq_console;
 
-/* The loaded vCPU's virtual timer fired: mask it and hand it to the guest (vtimer.c). */
-void vtimer_fire(void);
+/* The loaded vCPU's virtual (PPI 27) or physical (PPI 30) timer fired: mask it and hand it to
+ * the guest (vtimer.c). */
+void vtimer_fire(unsigned ppi);
 
 struct vcpu;
-/* A vCPU's timer has expired while it was not on its pCPU. */
-bool vtimer_expired(const struct vcpu *v);
+/* Before entering the loaded vCPU: its timer PPIs' levels from the timers' state. */
+void vtimer_sync(struct vcpu *v);
+
+/* The loaded vCPU is being put, its timers stopped: enable both timer PPIs again. */
+void vtimer_put(void);
 
 #endif

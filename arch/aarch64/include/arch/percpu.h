@@ -19,8 +19,10 @@ struct arch_percpu {
     } boot_args;
     /* This CPU's GIC interface is up: it can send and take SGIs. */
     bool gic_ready;
-    /* The vCPU whose EL1 registers are live on this pCPU. */
-    struct vcpu *loaded;
+    /* Its redistributor's SGI/PPI frame, and the guest timer PPIs (bit 0 virtual, bit 1
+     * physical) disabled there until the guest's timer condition drops (vtimer.c). */
+    uintptr_t ppi_frame;
+    uint8_t timer_ppis_off;
 };
 
 #endif

@@ -11,6 +11,7 @@
 
 #include <axvm/spinlock.h>
 #include <axvm/types.h>
+#include <axvm/vintc.h>
 
 #define VGIC_SPIS        64
 #define VGIC_NR_IRQS     (32 + VGIC_SPIS)
@@ -21,6 +22,7 @@
 
 #define VGIC_PPI_MAINT  25
 #define VGIC_PPI_VTIMER 27
+#define VGIC_PPI_PTIMER 30
 
 struct vcpu;
 struct vm;
@@ -52,23 +54,33 @@ struct vgic {
     uint64_t irouter[VGIC_SPIS];
     struct vgic_redist redist[VGIC_MAX_VCPUS];
     unsigned vcpus;
+    /* Bumped (under the lock) by every change that may make an interrupt deliverable, so an
+     * entry with nothing new costs no scan of the interrupts (vgic_flush). */
+    uint32_t gen;
 };
 
 /* The list registers and virtual CPU interface state of one vCPU, kept in struct arch_vcpu. */
 struct vgic_cpu {
     uint64_t lr[VGIC_MAX_LRS];
+    uint32_t gen_seen; /* the vgic's gen at this vCPU's last scan */
+    bool scanned;      /* gen_seen is valid */
     uint32_t vmcr;
     uint32_t ap1r0;
     uint32_t hcr;
 };
 
 extern const struct vdev_type vdev_gicv3;
+extern const struct vintc_ops vgic_intc_ops;
 
 /* The VM's vGIC, or NULL if its config has none. */
 struct vgic *vgic_of(struct vm *vm);
 
 /* Make 'intid' pending for vCPU 'target' (SGIs and PPIs) or by its routing (SPIs). */
 void vgic_inject(struct vgic *g, unsigned target, unsigned intid);
+
+/* The level of a PPI of the vCPU (its timers), on its own pCPU with it loaded: a PPI whose line
+ * drops before the guest has taken it is taken back. */
+void vgic_ppi_set_level(struct vcpu *v, unsigned intid, bool level);
 
 /* The level of an emulated device's interrupt line (SPIs). */
 void vgic_set_level(struct vgic *g, unsigned intid, bool level);

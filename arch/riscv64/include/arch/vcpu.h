@@ -62,9 +62,11 @@ struct arch_vcpu {
     unsigned vmid;
     uint64_t fence_gpa; /* a G-stage entry to refetch before the next entry (lazy fill) */
     bool fence_pending;
-    bool fresh;       /* reset since last loaded: load vs/fpu even if this vCPU is current */
-    unsigned advance; /* bytes to step over the exiting instruction on completion */
-    bool sbi_legacy;  /* the exit is a legacy SBI call: the result goes to a0 alone */
+    bool sbi_legacy; /* the exit is a legacy SBI call: the result goes to a0 alone */
+    /* Without Sstc: the guest timer's deadline from SBI set_timer, ~0 for none or fired
+     * (arch/riscv64/timer.c). */
+    uint64_t sbi_timer;
+    bool hsm_suspended; /* halted by HSM hart_suspend, until it next enters the guest */
     /* Requests from other vCPUs (arch/riscv64/sbi_guest_remote.c), set and taken atomically:
      * VS-level interrupts to add to hvip, and VCPU_FENCE_* bits. */
     uint64_t pending_hvip;

@@ -43,9 +43,7 @@ struct vmcb;
 struct arch_vcpu {
     struct guest_regs regs;
     struct fxsave_area fpu; /* valid while another vCPU owns the pCPU's FPU (fpu.c) */
-    bool fpu_reset;         /* start from the power-on FPU state at the next entry */
     struct vmcb *vmcb;      /* one of a fixed pool (svm.c): no frame to leak when a VM goes away */
-    unsigned advance;       /* bytes to step over the exiting instruction on completion */
     /* The register an emulated MMIO load writes: its width and whether it is AH..BH. */
     uint8_t load_width;
     bool load_high8;
