@@ -72,7 +72,7 @@ $(GEN)/vmimages.S: $(GEN)/vmconfig.c ;
 -include $(GEN)/vmconfig.d
 
 .PHONY: all deps run debug test unit integration guests format format-check clean FORCE \
-	check-config bench coverage
+	check-config bench coverage soak
 # The config is checked before anything is compiled, so a bad one fails the build at once.
 all: check-config $(BUILD)/$(IMAGE)
 
@@ -236,6 +236,21 @@ bench: deps
 		BUILD=build/$(ARCH)/cfg-bench-linux all)
 	$(Q)$(PYTHON) scripts/bench.py --arch $(ARCH) --image-dir build/$(ARCH)/cfg-bench \
 		$(if $(BENCH_LINUX),--linux-image-dir build/$(ARCH)/cfg-bench-linux)
+
+# ---- long runs -------------------------------------------------------------------------------
+
+# Two SMP Linux VMs side by side for MINUTES, both busy, every line of their output checked
+# (scripts/soak.py); BOOTS=N boots that machine N times instead. Not part of `make test`.
+MINUTES ?= 30
+SOAK_CONFIG := tests/configs/$(ARCH)/linux-pair.toml
+
+soak: deps
+	$(Q)test -f $(SOAK_CONFIG) || { echo "soak: no two-Linux config for $(ARCH) ($(SOAK_CONFIG))"; \
+		exit 1; }
+	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(SOAK_CONFIG) \
+		BUILD=build/$(ARCH)/cfg-linux-pair all
+	$(Q)$(PYTHON) scripts/soak.py --arch $(ARCH) --image-dir build/$(ARCH)/cfg-linux-pair \
+		--minutes $(MINUTES) $(if $(BOOTS),--boots $(BOOTS))
 
 # ---- housekeeping ----------------------------------------------------------------------------
 

@@ -5,27 +5,24 @@
 #include <axvm/log.h>
 #include <axvm/panic.h>
 
-#define CMUX_MAX_STREAMS 8
-
 void (*cmux_sink)(const char *s, size_t len) = console_write;
-
-static struct cmux_stream *streams[CMUX_MAX_STREAMS];
-static int focus = -1;
-static bool escape_pending;
-static spinlock_t registry_lock = SPINLOCK_INIT;
-static spinlock_t input_lock = SPINLOCK_INIT;
 
 void cmux_stream_init(struct cmux_stream *s, unsigned vm_id, const char *name)
 {
     format_snprintf(s->prefix, sizeof(s->prefix), "[%u:%s] ", vm_id, name);
     s->len = 0;
-    s->in_head = s->in_tail = 0;
+    s->out_state = 0;
+    s->in_tail = s->in_count = 0;
+    s->took = s->deaf = false;
+    s->drops = 0;
     s->id = vm_id;
     s->lock = (spinlock_t)SPINLOCK_INIT;
     s->input_notify = NULL;
     s->registered = false;
     s->input_ctx = NULL;
 }
+
+/* ---- output ------------------------------------------------------------------------------ */
 
 /*
  * Lines go out whole, so the VMs' output never interleaves within a line. A prompt or an echoed
@@ -91,11 +88,9 @@ static void emit_char_open(struct cmux_stream *s, char c)
     spin_unlock_irqrestore(&output_lock, flags);
 }
 
-void cmux_putc(struct cmux_stream *s, char c)
+/* Add one byte of text (or the newline) to the stream's line. Called with s->lock. */
+static void line_add(struct cmux_stream *s, char c)
 {
-    if (c == '\r')
-        return;
-    unsigned long flags = spin_lock_irqsave(&s->lock);
     if (open_stream == s) {
         emit_char_open(s, c);
     } else if (c == '\n') {
@@ -105,11 +100,110 @@ void cmux_putc(struct cmux_stream *s, char c)
         if (s->len == CMUX_LINE_MAX)
             emit_line(s); /* an endless line still comes out, in pieces */
     }
+}
+
+/*
+ * Backspace: take the last character (all bytes of a UTF-8 one) off the line. On an open line
+ * the terminal's cursor goes back too, but only over a printable ASCII character, which is
+ * exactly one column wide: a tab or a wide or combining character could otherwise let it reach
+ * into the prefix. Called with s->lock.
+ */
+static void line_erase(struct cmux_stream *s)
+{
+    if (!s->len)
+        return;
+    char last = s->line[--s->len];
+    while (s->len && (last & 0xc0) == 0x80) /* a UTF-8 continuation byte */
+        last = s->line[--s->len];
+    if (open_stream == s && last >= 0x20 && last < 0x7f) {
+        unsigned long flags = spin_lock_irqsave(&output_lock);
+        cmux_sink("\b", 1);
+        spin_unlock_irqrestore(&output_lock, flags);
+    }
+}
+
+/* Where the output filter is: in plain text or inside a sequence it is removing. */
+enum {
+    OUT_TEXT,
+    OUT_ESC,     /* after ESC */
+    OUT_CSI,     /* after ESC [: parameters until a final byte */
+    OUT_OSC,     /* after ESC ]: a string until BEL or ESC \ */
+    OUT_OSC_ESC, /* ESC inside such a string */
+    OUT_C2,      /* after 0xc2, which with 0x80..0x9f encodes a C1 control in UTF-8 */
+};
+
+/* Plain text: returns the state after 'c', having added what it shows. Called with s->lock. */
+static uint8_t out_text(struct cmux_stream *s, unsigned char c)
+{
+    if (c == '\n' || c == '\t' || (c >= 0x20 && c != 0x7f && c != 0xc2)) {
+        line_add(s, (char)c);
+    } else if (c == 0x1b) {
+        return OUT_ESC;
+    } else if (c == 0xc2) {
+        return OUT_C2;
+    } else if (c == '\b' || c == 0x7f) {
+        line_erase(s);
+    } else if (c != '\r' && c != 0) {
+        /* Other C0 controls shown, harmlessly, in caret notation; CR and NUL dropped. */
+        line_add(s, '^');
+        line_add(s, (char)(c + 0x40));
+    }
+    return OUT_TEXT;
+}
+
+/* The filter: one byte of guest output in, text out. Called with s->lock. */
+static uint8_t out_filter(struct cmux_stream *s, unsigned char c)
+{
+    switch (s->out_state) {
+    case OUT_ESC:
+        if (c == '[')
+            return OUT_CSI;
+        if (c == ']')
+            return OUT_OSC;
+        if (c >= 0x20 && c <= 0x2f)
+            return OUT_ESC; /* intermediate bytes */
+        if (c >= 0x30 && c <= 0x7e)
+            return OUT_TEXT; /* the final byte of a two-byte sequence */
+        return out_text(s, c);
+    case OUT_CSI:
+        if (c >= 0x20 && c <= 0x3f)
+            return OUT_CSI;
+        if (c >= 0x40 && c <= 0x7e)
+            return OUT_TEXT;
+        return out_text(s, c);
+    case OUT_OSC:
+        if (c == 0x1b)
+            return OUT_OSC_ESC;
+        if (c == '\n')
+            return out_text(s, c); /* an unterminated string ends with its line */
+        return c == 0x07 ? OUT_TEXT : OUT_OSC;
+    case OUT_OSC_ESC:
+        if (c == '\\')
+            return OUT_TEXT;
+        s->out_state = OUT_ESC;
+        return out_filter(s, c);
+    case OUT_C2:
+        if (c >= 0x80 && c <= 0x9f) {
+            line_add(s, '?');
+            return OUT_TEXT;
+        }
+        line_add(s, (char)0xc2);
+        return out_text(s, c);
+    default:
+        return out_text(s, c);
+    }
+}
+
+void cmux_putc(struct cmux_stream *s, char c)
+{
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    s->out_state = out_filter(s, (unsigned char)c);
     spin_unlock_irqrestore(&s->lock, flags);
 }
 
 void cmux_idle(struct cmux_stream *s)
 {
+    cmux_check_input(); /* a VM waiting for input may be waiting for us */
     /* The line and the open stream are checked under the locks below: another vCPU of the VM
      * may be writing to the line meanwhile. */
     if (s != cmux_focus())
@@ -127,6 +221,17 @@ void cmux_idle(struct cmux_stream *s)
     spin_unlock_irqrestore(&s->lock, flags);
 }
 
+void cmux_focus_moved(struct cmux_stream *focus)
+{
+    unsigned long flags = spin_lock_irqsave(&output_lock);
+    if (open_stream && open_stream != focus) {
+        /* Not shown again after other lines: it goes out whole when it ends. */
+        cmux_sink("\n", 1);
+        open_stream = NULL;
+    }
+    spin_unlock_irqrestore(&output_lock, flags);
+}
+
 void cmux_flush(struct cmux_stream *s)
 {
     unsigned long flags = spin_lock_irqsave(&s->lock);
@@ -140,151 +245,4 @@ void cmux_flush(struct cmux_stream *s)
     if (s->len)
         emit_line(s);
     spin_unlock_irqrestore(&s->lock, flags);
-}
-
-void cmux_register(struct cmux_stream *s)
-{
-    unsigned long flags = spin_lock_irqsave(&registry_lock);
-    for (int i = 0; i < CMUX_MAX_STREAMS; i++) {
-        if (!streams[i]) {
-            streams[i] = s;
-            s->registered = true;
-            if (focus < 0)
-                focus = i;
-            break;
-        }
-    }
-    spin_unlock_irqrestore(&registry_lock, flags);
-}
-
-/* Next registered stream after 'from' (wrapping), or -1. Called with registry_lock. */
-static int next_stream(int from)
-{
-    for (int k = 1; k <= CMUX_MAX_STREAMS; k++) {
-        int i = (from + k + CMUX_MAX_STREAMS) % CMUX_MAX_STREAMS;
-        if (streams[i])
-            return i;
-    }
-    return -1;
-}
-
-void cmux_unregister(struct cmux_stream *s)
-{
-    cmux_flush(s);
-    unsigned long flags = spin_lock_irqsave(&registry_lock);
-    for (int i = 0; i < CMUX_MAX_STREAMS; i++) {
-        if (streams[i] == s) {
-            streams[i] = NULL;
-            s->registered = false;
-            if (focus == i)
-                focus = next_stream(i);
-        }
-    }
-    spin_unlock_irqrestore(&registry_lock, flags);
-}
-
-/* Called with registry_lock. */
-static struct cmux_stream *focus_locked(void)
-{
-    return focus >= 0 ? streams[focus] : NULL;
-}
-
-struct cmux_stream *cmux_focus(void)
-{
-    unsigned long flags = spin_lock_irqsave(&registry_lock);
-    struct cmux_stream *s = focus_locked();
-    spin_unlock_irqrestore(&registry_lock, flags);
-    return s;
-}
-
-static void announce_focus(void)
-{
-    struct cmux_stream *s = cmux_focus();
-    if (s)
-        log_info("console: input goes to %.*s", (int)__builtin_strlen(s->prefix) - 1, s->prefix);
-    else
-        log_info("console: no VM to send input to");
-}
-
-static void list_streams(void)
-{
-    for (int i = 0; i < CMUX_MAX_STREAMS; i++)
-        if (streams[i])
-            log_info("console: %s%.*s", i == focus ? "* " : "  ",
-                     (int)__builtin_strlen(streams[i]->prefix) - 1, streams[i]->prefix);
-}
-
-static void deliver(struct cmux_stream *s, char c)
-{
-    unsigned long flags = spin_lock_irqsave(&s->lock);
-    unsigned next = (s->in_head + 1) % CMUX_INPUT_SIZE;
-    if (next != s->in_tail) { /* full: drop, as a real UART overruns */
-        s->input[s->in_head] = c;
-        s->in_head = next;
-    }
-    spin_unlock_irqrestore(&s->lock, flags);
-    if (s->input_notify)
-        s->input_notify(s->input_ctx);
-}
-
-void cmux_input_byte(char c)
-{
-    unsigned long flags = spin_lock_irqsave(&registry_lock);
-    struct cmux_stream *target = NULL;
-    bool announce = false, list = false;
-    if (escape_pending) {
-        escape_pending = false;
-        if (c == 'n' || c == 'N') {
-            focus = next_stream(focus);
-            announce = true;
-        } else if (c == 'l' || c == 'L') {
-            list = true;
-        } else if (c >= '0' && c <= '9') {
-            for (int i = 0; i < CMUX_MAX_STREAMS; i++)
-                if (streams[i] && streams[i]->id == (unsigned)(c - '0'))
-                    focus = i;
-            announce = true;
-        } else if (c == CMUX_ESCAPE) {
-            target = focus_locked();
-        }
-    } else if (c == CMUX_ESCAPE) {
-        escape_pending = true;
-    } else {
-        target = focus_locked();
-    }
-    spin_unlock_irqrestore(&registry_lock, flags);
-    if (target)
-        deliver(target, c);
-    if (announce)
-        announce_focus();
-    if (list)
-        list_streams();
-}
-
-void cmux_poll_input(void)
-{
-    /* One poller at a time; the others have nothing to add. */
-    if (!spin_trylock(&input_lock))
-        return;
-    int c;
-    while ((c = console_getc()) >= 0)
-        cmux_input_byte((char)c);
-    spin_unlock(&input_lock);
-}
-
-int cmux_getc(struct cmux_stream *s)
-{
-    int c = -1;
-    unsigned long flags = spin_lock_irqsave(&s->lock);
-    if (s->in_tail != s->in_head) {
-        c = (unsigned char)s->input[s->in_tail];
-        s->in_tail = (s->in_tail + 1) % CMUX_INPUT_SIZE;
-    }
-    spin_unlock_irqrestore(&s->lock, flags);
-    return c;
-}
-
-bool cmux_has_input(const struct cmux_stream *s)
-{
-    return s->in_tail != s->in_head;
 }

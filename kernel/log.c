@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <stdarg.h>
+#include <axvm/arch.h>
 #include <axvm/cmux.h>
 #include <axvm/console.h>
 #include <axvm/format.h>
@@ -55,5 +56,52 @@ void log_printf(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     size_t len = log_vformat_line(line, sizeof(line), level, fmt, ap);
     va_end(ap);
+    cmux_write_line(line, len);
+}
+
+bool log_ratelimit_pass(struct log_ratelimit *rl, uint64_t now, uint64_t freq,
+                        unsigned long *held_back)
+{
+    uint64_t interval = freq / 1000 * LOG_RATELIMIT_INTERVAL_MS;
+    bool pass = true;
+    *held_back = 0;
+    unsigned long flags = spin_lock_irqsave(&rl->lock);
+    if (rl->printed && now - rl->start >= interval) {
+        /* A new interval: its first line says what the last one held back; after a quiet
+         * interval, a new burst. */
+        *held_back = rl->suppressed;
+        rl->printed = rl->suppressed ? LOG_RATELIMIT_BURST : 0;
+        rl->suppressed = 0;
+        rl->start = now;
+    }
+    if (rl->printed < LOG_RATELIMIT_BURST) {
+        if (!rl->printed++)
+            rl->start = now;
+    } else if (!*held_back) {
+        rl->suppressed++;
+        pass = false;
+    }
+    spin_unlock_irqrestore(&rl->lock, flags);
+    return pass;
+}
+
+void log_ratelimited(struct log_ratelimit *rl, enum log_level level, const char *fmt, ...)
+{
+    unsigned long held_back;
+    if (level > log_threshold ||
+        !log_ratelimit_pass(rl, arch_counter_read(), arch_counter_freq(), &held_back))
+        return;
+    char line[LOG_LINE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    size_t len = log_vformat_line(line, sizeof(line), level, fmt, ap);
+    va_end(ap);
+    if (held_back) {
+        /* The count goes on the same line, before its newline. */
+        int n = format_snprintf(line + len - 1, sizeof(line) - (len - 1),
+                                " (%lu more like this not shown)\n", held_back);
+        len = n < 0 ? len : MIN(len - 1 + (size_t)n, sizeof(line) - 1);
+        line[len - 1] = '\n';
+    }
     cmux_write_line(line, len);
 }

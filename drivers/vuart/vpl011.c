@@ -40,6 +40,9 @@ struct vpl011 {
     uint32_t ibrd, fbrd, lcr_h, cr, ifls, imsc, dmacr, ilpr;
     uint32_t ris;
     int irq; /* -1: no interrupt line */
+    /* The line as last driven, worked out and driven under irq_lock (as in vns16550.c). */
+    bool line;
+    spinlock_t irq_lock;
 };
 
 /* Raw interrupt status: the transmitter is always ready, the receiver when input waits. */
@@ -52,7 +55,13 @@ static uint32_t vpl011_ris(struct emu_device *d)
 static void vpl011_update_irq(struct emu_device *d)
 {
     struct vpl011 *u = d->priv;
-    vm_irq_set(d->vm, u->irq, (vpl011_ris(d) & u->imsc) != 0);
+    unsigned long flags = spin_lock_irqsave(&u->irq_lock);
+    bool line = (vpl011_ris(d) & u->imsc) != 0;
+    if (line != u->line) {
+        u->line = line;
+        vm_irq_set(d->vm, u->irq, line);
+    }
+    spin_unlock_irqrestore(&u->irq_lock, flags);
 }
 
 static void vpl011_input(void *ctx)
@@ -66,7 +75,7 @@ static int vpl011_read(struct emu_device *d, uint64_t off, unsigned width, uint6
     struct cmux_stream *s = &d->vm->console;
     uint32_t v = 0;
     if (!cmux_has_input(s))
-        cmux_poll_input();
+        cmux_check_input(); /* cheap: input normally comes by interrupt, see cmux.h */
     bool rx = cmux_has_input(s);
     switch (off) {
     case PL011_DR: {
@@ -164,7 +173,9 @@ static int vpl011_write(struct emu_device *d, uint64_t off, unsigned width, uint
 static void vpl011_reset(struct emu_device *d)
 {
     struct vpl011 *u = d->priv;
-    *u = (struct vpl011){.cr = 0x300, .ifls = 0x12, .irq = u->irq};
+    if (u->line)
+        vm_irq_set(d->vm, u->irq, false);
+    *u = (struct vpl011){.cr = 0x300, .ifls = 0x12, .irq = u->irq, .irq_lock = SPINLOCK_INIT};
 }
 
 static const struct emu_ops vpl011_ops = {

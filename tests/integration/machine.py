@@ -16,19 +16,44 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import qemu  # noqa: E402
 
-# Output that means something went wrong, wherever it appears.
-FAILURE_PATTERNS = [
+# Output that means something went wrong. The hypervisor's patterns count only on its own lines:
+# a guest's lines start "[<id>:<name>] " (the console multiplexer puts that prefix on every one,
+# and guests cannot erase it), so nothing a guest prints can pass for the hypervisor failing.
+HYPERVISOR_FAILURES = [
     r"\[axvm\] error:",
     r"EXCEPTION on cpu",
     r"PANIC on cpu",
     r"system halted",
+    r"[Uu]nhandled (exit|trap|exception)",
+]
+# A guest kernel failing: on any line, a VM's or (a guest on bare QEMU) unprefixed.
+GUEST_FAILURES = [
     r"Kernel panic",
     r"\bOops\b",
     r"Unable to handle kernel",
     r"rcu: INFO",
     r"BUG:",
-    r"[Uu]nhandled (exit|trap|exception)",
 ]
+FAILURE_PATTERNS = HYPERVISOR_FAILURES + GUEST_FAILURES
+GUEST_LINE = re.compile(r"\[\d+:[^\]\s]*\] ")
+
+
+ANY_FAILURE = re.compile("|".join(f"(?:{p})" for p in FAILURE_PATTERNS))
+
+
+def failure_in(text, allowed=()):
+    """The first line of 'text' showing a failure, and its pattern; None if there is none.
+    Lines matching one of the compiled 'allowed' patterns do not count."""
+    for m in ANY_FAILURE.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        line = text[start:end if end >= 0 else len(text)]
+        if any(a.search(line) for a in allowed):
+            continue
+        for pat in GUEST_FAILURES if GUEST_LINE.match(line) else FAILURE_PATTERNS:
+            if re.search(pat, line):
+                return line, pat
+    return None
 
 
 # Linux guests (test_linux_*.py): what must never appear, and the shell's prompt.
@@ -46,6 +71,7 @@ class Machine:
         self.log_path = Path(log_path)
         self.output = ""
         self.pos = 0  # expect() searches from here on
+        self._checked = 0  # output before this has been checked for failures
         self.allowed = [re.compile(a) for a in allow]
         self._lock = threading.Lock()
         self._log = open(self.log_path, "w", errors="replace")
@@ -74,15 +100,13 @@ class Machine:
         self.allowed.append(re.compile(pattern))
 
     def _check_failures(self, text):
-        for pat in FAILURE_PATTERNS:
-            for m in re.finditer(pat, text):
-                line_start = text.rfind("\n", 0, m.start()) + 1
-                line_end = text.find("\n", m.end())
-                line = text[line_start:line_end if line_end >= 0 else len(text)]
-                if any(a.search(line) for a in self.allowed):
-                    continue
-                raise MachineError(f"failure pattern {pat!r} in serial output: {line!r}\n"
-                                   f"{self.tail()}")
+        # Only what was not checked yet: a long run's output is megabytes.
+        found = failure_in(text[self._checked:], self.allowed)
+        self._checked = max(self._checked, text.rfind("\n") + 1)
+        if found:
+            line, pat = found
+            raise MachineError(f"failure pattern {pat!r} in serial output: {line!r}\n"
+                               f"{self.tail()}")
 
     def tail(self, lines=40):
         with self._lock:

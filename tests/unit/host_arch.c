@@ -251,11 +251,14 @@ void arch_system_off(void)
     exit(0);
 }
 
+/* Tests move the clock forward by this much (ns) to see what a timeout does. */
+uint64_t host_counter_skew;
+
 uint64_t arch_counter_read(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec + host_counter_skew;
 }
 
 uint64_t arch_counter_freq(void)

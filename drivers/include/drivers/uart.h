@@ -26,8 +26,12 @@ struct uart {
     struct uart_desc desc;
     void (*putc)(struct uart *u, char c);
     int (*getc)(struct uart *u); /* -1 when nothing is waiting */
-    /* Raise the UART's interrupt while received data waits. */
+    /* Write a run of bytes: as many per status check as the transmit FIFO holds. */
+    void (*write)(struct uart *u, const char *s, size_t len);
+    /* Raise the UART's interrupt while received data waits / stop raising it. */
     void (*rx_irq_enable)(struct uart *u);
+    void (*rx_irq_disable)(struct uart *u);
+    unsigned tx_fifo; /* bytes the transmitter takes after reporting empty (1 without FIFO) */
 };
 
 /* Bind 'u' to the driver for desc->kind; returns false for an unknown kind. */

@@ -15,6 +15,8 @@
  * Parameters with a dot are not passed to init by the kernel, so it reads /proc/cmdline.
  * While a shell runs, SIGUSR2 (busybox `poweroff`), SIGUSR1 (`halt`) and SIGTERM (`reboot`)
  * act as they do for busybox init; when the shell exits the machine powers off.
+ *
+ * Run from the shell, `/init --soak SECONDS [MS]` loads the machine for long runs (soak.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -231,6 +233,8 @@ static void run_shell(void)
 /* Run as a child by check_child(): report and exit with the requested status. */
 static int child_main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "--soak") == 0)
+        return soak_run(argc, argv);
     if (argc == 3 && strcmp(argv[1], CHILD_OP) == 0) {
         printf("child pid %d\n", (int)getpid());
         return atoi(argv[2]);

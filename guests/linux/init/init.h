@@ -25,6 +25,9 @@ bool check_tmpfs(const char *dir);
 bool check_child(const char *self);
 bool check_every_cpu(const int *cpus, int ncpus);
 
+/* soak.c: `/init --soak SECONDS [MS]`, load for long runs. */
+int soak_run(int argc, char **argv);
+
 /* shell.c: a small interactive shell for guests without busybox. Returns at exit or EOF. */
 int builtin_shell(void);
 

@@ -6,8 +6,20 @@
  * The console multiplexer: every VM's UART output goes to the one physical serial line,
  * prefixed "[<id>:<name>] ", a whole line at a time. When the VM in focus goes idle in the
  * middle of a line (a prompt, an echoed keystroke), that part is shown and the rest follows as it
- * comes; lines from others set such an open line aside and show it again after them. Input from
- * the serial line goes to the VM in focus.
+ * comes; lines from others set such an open line aside and show it again after them.
+ *
+ * Guest output reaches the terminal as text only: escape sequences are removed, backspace edits
+ * the guest's own line (never its prefix), carriage returns are dropped and other control
+ * characters are shown as ^X. So a guest cannot move the cursor, erase its prefix or print a
+ * line that looks like the hypervisor's.
+ *
+ * Input from the serial line goes to the VM in focus, through a CMUX_INPUT_SIZE buffer per VM
+ * that its UART drains. Input is flow-controlled: when the focused VM's buffer is full, the
+ * multiplexer stops reading the serial line (and its receive interrupt), so the bytes stay in
+ * the UART and the sender is held back; reading resumes once the VM has taken a quarter of its
+ * buffer. A VM that takes none of its input for CMUX_DEAF_MS while more waits is not reading:
+ * that is said once, and what is typed to it is dropped (and counted) until it reads again,
+ * so the hotkeys keep working.
  * Hotkeys (docs/architecture.md, "Console"): Ctrl-] then 'n' focuses the next VM, 'l' lists
  * the VMs, a digit focuses that VM id, Ctrl-] again sends a literal Ctrl-].
  */
@@ -15,18 +27,24 @@
 #include <axvm/spinlock.h>
 #include <axvm/types.h>
 
-#define CMUX_LINE_MAX   200
-#define CMUX_INPUT_SIZE 64
-#define CMUX_ESCAPE     0x1d /* Ctrl-] */
+#define CMUX_LINE_MAX     200
+#define CMUX_INPUT_SIZE   4096
+#define CMUX_INPUT_RESUME (CMUX_INPUT_SIZE / 4) /* free bytes before reading again */
+#define CMUX_DEAF_MS      2000
+#define CMUX_ESCAPE       0x1d /* Ctrl-] */
 
 struct cmux_stream {
     char prefix[32];
     char line[CMUX_LINE_MAX];
     unsigned len;
+    uint8_t out_state; /* where the output filter is in an escape sequence */
     spinlock_t lock;
-    /* Input for this VM, filled by cmux_poll_input when it has focus. */
+    /* Input for this VM: a ring of in_count bytes starting at in_tail. */
     char input[CMUX_INPUT_SIZE];
-    unsigned in_head, in_tail;
+    unsigned in_tail, in_count;
+    bool took;           /* took input since the multiplexer began holding input for it */
+    bool deaf;           /* not reading (see above): input for it is dropped */
+    unsigned long drops; /* bytes dropped while deaf */
     unsigned id;
     bool registered;
     /* Told when input arrives, so the VM's UART can raise its interrupt. */
@@ -41,6 +59,14 @@ void cmux_write_line(const char *line, size_t len);
 /* Where finished lines go: console_write on the machine, a capture buffer in unit tests. */
 extern void (*cmux_sink)(const char *s, size_t len);
 
+/* Where input comes from: the console UART on the machine (console.h), a script in unit tests. */
+struct cmux_input_ops {
+    int (*getc)(void);          /* the next byte, or -1 */
+    void (*pause)(bool paused); /* stop / restart the receive interrupt */
+    bool (*by_irq)(void);       /* does input arrive by interrupt (no polling needed)? */
+};
+extern const struct cmux_input_ops *cmux_input;
+
 void cmux_stream_init(struct cmux_stream *s, unsigned vm_id, const char *name);
 void cmux_putc(struct cmux_stream *s, char c);
 void cmux_flush(struct cmux_stream *s);
@@ -48,17 +74,31 @@ void cmux_flush(struct cmux_stream *s);
 /* The stream's VM has gone idle: if it has focus, show the part of a line it has written. */
 void cmux_idle(struct cmux_stream *s);
 
+/* The focus moved to 'focus' (cmux_input.c tells the output side): a line left open by another
+ * VM is ended on the terminal. */
+void cmux_focus_moved(struct cmux_stream *focus);
+
 /* Make a stream eligible for input focus / drop it (when its VM stops). */
 void cmux_register(struct cmux_stream *s);
 void cmux_unregister(struct cmux_stream *s);
 
-/* Read what the serial line has and route it; cheap when nothing is waiting. */
+/* Read what the serial line has, as long as its target can take it, and route it. */
 void cmux_poll_input(void);
 
-/* Feed one byte as if it came from the serial line (what cmux_poll_input does per byte). */
-void cmux_input_byte(char c);
+/*
+ * A guest looks at its UART's receive status. Where input arrives by interrupt this does
+ * nothing; elsewhere the serial line is read at most once per millisecond.
+ */
+void cmux_check_input(void);
 
-/* Next input byte for this stream, or -1. */
+/*
+ * Route one byte as if it came from the serial line (what cmux_poll_input does per byte).
+ * Returns false, changing nothing, when the focused VM's buffer is full: the caller keeps the
+ * byte and offers it again.
+ */
+bool cmux_input_byte(char c);
+
+/* Next input byte for this stream, or -1. Taking input lets held-back input flow again. */
 int cmux_getc(struct cmux_stream *s);
 bool cmux_has_input(const struct cmux_stream *s);
 

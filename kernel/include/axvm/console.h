@@ -17,6 +17,16 @@ void console_write(const char *s, size_t len);
 /* Ask the UART to interrupt when input arrives (the architecture routes the interrupt). */
 void console_rx_irq_enable(void);
 
+/* True once console_rx_irq_enable has been called: input then arrives by interrupt, and
+ * nobody needs to poll for it. */
+bool console_rx_irq_active(void);
+
+/*
+ * Stop the receive interrupt while nobody can take input (flow control: the bytes stay in
+ * the UART, and its sender is held back) / raise it again. No-op without console_rx_irq_enable.
+ */
+void console_rx_pause(bool paused);
+
 /* Read one byte if one is waiting, else -1. */
 int console_getc(void);
 

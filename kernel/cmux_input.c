@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Console input: from the serial line to the focused VM's buffer, with the hotkeys and the flow
+ * control described in cmux.h.
+ */
+#include <axvm/arch.h>
+#include <axvm/cmux.h>
+#include <axvm/console.h>
+#include <axvm/log.h>
+
+#define CMUX_MAX_STREAMS 8
+
+static const struct cmux_input_ops console_input = {
+    .getc = console_getc,
+    .pause = console_rx_pause,
+    .by_irq = console_rx_irq_active,
+};
+const struct cmux_input_ops *cmux_input = &console_input;
+
+/* The streams that can have focus, and the hotkey state; under registry_lock. */
+static struct cmux_stream *streams[CMUX_MAX_STREAMS];
+static int focus = -1;
+static bool escape_pending;
+static bool said_no_target; /* "no VM takes input" said since a stream last registered */
+static spinlock_t registry_lock = SPINLOCK_INIT;
+
+/*
+ * Flow control, under input_lock (one reader of the serial line at a time): a byte read from the
+ * serial line that the focused VM had no room for, the stream it waits for and since when, and
+ * whether the receive interrupt is off meanwhile.
+ */
+static spinlock_t input_lock = SPINLOCK_INIT;
+static int held = -1;
+static struct cmux_stream *waiting_for;
+static uint64_t held_since;
+static bool paused;
+static uint64_t last_check; /* counter value of cmux_check_input's last poll */
+
+/* ---- focus and hotkeys -------------------------------------------------------------------- */
+
+void cmux_register(struct cmux_stream *s)
+{
+    unsigned long flags = spin_lock_irqsave(&registry_lock);
+    for (int i = 0; i < CMUX_MAX_STREAMS; i++) {
+        if (!streams[i]) {
+            streams[i] = s;
+            s->registered = true;
+            if (focus < 0)
+                focus = i;
+            break;
+        }
+    }
+    said_no_target = false;
+    spin_unlock_irqrestore(&registry_lock, flags);
+}
+
+/* Next registered stream after 'from' (wrapping), or -1. Called with registry_lock. */
+static int next_stream(int from)
+{
+    for (int k = 1; k <= CMUX_MAX_STREAMS; k++) {
+        int i = (from + k + CMUX_MAX_STREAMS) % CMUX_MAX_STREAMS;
+        if (streams[i])
+            return i;
+    }
+    return -1;
+}
+
+void cmux_unregister(struct cmux_stream *s)
+{
+    cmux_flush(s);
+    unsigned long flags = spin_lock_irqsave(&registry_lock);
+    for (int i = 0; i < CMUX_MAX_STREAMS; i++) {
+        if (streams[i] == s) {
+            streams[i] = NULL;
+            s->registered = false;
+            if (focus == i)
+                focus = next_stream(i);
+        }
+    }
+    spin_unlock_irqrestore(&registry_lock, flags);
+    cmux_focus_moved(cmux_focus());
+    cmux_poll_input(); /* input held back for it goes to whoever has focus now */
+}
+
+/* Called with registry_lock. */
+static struct cmux_stream *focus_locked(void)
+{
+    return focus >= 0 ? streams[focus] : NULL;
+}
+
+struct cmux_stream *cmux_focus(void)
+{
+    unsigned long flags = spin_lock_irqsave(&registry_lock);
+    struct cmux_stream *s = focus_locked();
+    spin_unlock_irqrestore(&registry_lock, flags);
+    return s;
+}
+
+/* The stream's name as shown, "[1:linux]", for the hypervisor's own lines. */
+#define STREAM_NAME(s) (int)__builtin_strlen((s)->prefix) - 1, (s)->prefix
+
+static void announce_focus(void)
+{
+    struct cmux_stream *s = cmux_focus();
+    cmux_focus_moved(s);
+    if (s)
+        log_info("console: input goes to %.*s", STREAM_NAME(s));
+    else
+        log_info("console: no VM to send input to");
+}
+
+static void list_streams(void)
+{
+    for (int i = 0; i < CMUX_MAX_STREAMS; i++)
+        if (streams[i])
+            log_info("console: %s%.*s%s", i == focus ? "* " : "  ", STREAM_NAME(streams[i]),
+                     streams[i]->deaf ? " (not reading its input)" : "");
+}
+
+/* A hotkey after the escape. Called with registry_lock; returns what to say afterwards. */
+enum hotkey_note { NOTE_NONE, NOTE_FOCUS, NOTE_LIST };
+
+static enum hotkey_note hotkey(char c)
+{
+    if (c == 'n' || c == 'N') {
+        focus = next_stream(focus);
+        return NOTE_FOCUS;
+    }
+    if (c == 'l' || c == 'L')
+        return NOTE_LIST;
+    if (c >= '0' && c <= '9') {
+        for (int i = 0; i < CMUX_MAX_STREAMS; i++)
+            if (streams[i] && streams[i]->id == (unsigned)(c - '0'))
+                focus = i;
+        return NOTE_FOCUS;
+    }
+    return NOTE_NONE; /* anything else after the escape is ignored */
+}
+
+/* ---- the buffers ------------------------------------------------------------------------- */
+
+/* Store 'c' for the stream and tell its UART: false if its buffer is full. A VM that is not
+ * reading loses it (counted) instead. */
+static bool deliver(struct cmux_stream *s, char c)
+{
+    bool taken = true;
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    if (s->in_count < CMUX_INPUT_SIZE) {
+        s->input[(s->in_tail + s->in_count++) % CMUX_INPUT_SIZE] = c;
+        /* Its UART raises its receive interrupt. Under the lock, which the VM takes to unbind
+         * the UART before its devices go (kernel/vm.c): none is told once they are gone. */
+        if (s->input_notify)
+            s->input_notify(s->input_ctx);
+    } else if (s->deaf) {
+        s->drops++;
+    } else {
+        taken = false;
+    }
+    spin_unlock_irqrestore(&s->lock, flags);
+    return taken;
+}
+
+bool cmux_input_byte(char c)
+{
+    unsigned long flags = spin_lock_irqsave(&registry_lock);
+    struct cmux_stream *target = NULL;
+    enum hotkey_note note = NOTE_NONE;
+    bool taken = true, no_target = false;
+    if (escape_pending && c != CMUX_ESCAPE) {
+        escape_pending = false;
+        note = hotkey(c);
+    } else if (!escape_pending && c == CMUX_ESCAPE) {
+        escape_pending = true;
+    } else {
+        /* Ordinary input, or the second escape of a literal one. */
+        target = focus_locked();
+        taken = !target || deliver(target, c);
+        if (taken)
+            escape_pending = false;
+        no_target = !target && !said_no_target;
+        said_no_target = said_no_target || no_target;
+    }
+    spin_unlock_irqrestore(&registry_lock, flags);
+    if (no_target)
+        log_warn("console: no VM takes input: what is typed is dropped");
+    if (note == NOTE_FOCUS)
+        announce_focus();
+    else if (note == NOTE_LIST)
+        list_streams();
+    return taken;
+}
+
+int cmux_getc(struct cmux_stream *s)
+{
+    int c = -1;
+    bool resume = false;
+    unsigned long drops = 0;
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    if (s->in_count) {
+        c = (unsigned char)s->input[s->in_tail];
+        s->in_tail = (s->in_tail + 1) % CMUX_INPUT_SIZE;
+        s->in_count--;
+        if (__atomic_load_n(&waiting_for, __ATOMIC_ACQUIRE) == s) {
+            s->took = true;
+            resume = CMUX_INPUT_SIZE - s->in_count >= CMUX_INPUT_RESUME;
+        }
+        if (s->deaf) {
+            s->deaf = false;
+            drops = s->drops;
+            s->drops = 0;
+            resume = true;
+        }
+    }
+    spin_unlock_irqrestore(&s->lock, flags);
+    if (drops)
+        log_warn("console: %.*s reads its input again; %lu bytes typed to it were dropped",
+                 STREAM_NAME(s), drops);
+    if (resume)
+        cmux_poll_input();
+    return c;
+}
+
+bool cmux_has_input(const struct cmux_stream *s)
+{
+    return __atomic_load_n(&s->in_count, __ATOMIC_RELAXED) != 0;
+}
+
+/* ---- reading the serial line ------------------------------------------------------------- */
+
+static unsigned room(struct cmux_stream *s)
+{
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    unsigned n = CMUX_INPUT_SIZE - s->in_count;
+    spin_unlock_irqrestore(&s->lock, flags);
+    return n;
+}
+
+/* Start (or go on) waiting for 's' to make room. Called with input_lock. */
+static void wait_for(struct cmux_stream *s, uint64_t now)
+{
+    if (waiting_for == s)
+        return;
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    s->took = false;
+    spin_unlock_irqrestore(&s->lock, flags);
+    held_since = now;
+    __atomic_store_n(&waiting_for, s, __ATOMIC_RELEASE);
+}
+
+/*
+ * Has the stream we wait for taken nothing for CMUX_DEAF_MS? Then it is not reading: say so
+ * once, and from now on what is typed to it is dropped. Called with input_lock.
+ */
+static bool gone_deaf(uint64_t now)
+{
+    struct cmux_stream *s = waiting_for;
+    if (now - held_since < arch_counter_freq() / 1000 * CMUX_DEAF_MS)
+        return false;
+    bool deaf = false;
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    if (s->took) {
+        s->took = false; /* slow but reading: wait on */
+    } else {
+        s->deaf = deaf = true;
+        s->drops = 0;
+    }
+    spin_unlock_irqrestore(&s->lock, flags);
+    held_since = now;
+    if (deaf)
+        log_warn("console: %.*s has taken no input for %u s: what is typed to it is dropped "
+                 "until it reads again (Ctrl-] n moves the focus)",
+                 STREAM_NAME(s), CMUX_DEAF_MS / 1000);
+    return deaf;
+}
+
+/* Read and route bytes while their target can take them. Called with input_lock. */
+static void poll_locked(void)
+{
+    for (;;) {
+        int c = held >= 0 ? held : cmux_input->getc();
+        if (c < 0)
+            break;
+        if (cmux_input_byte((char)c)) {
+            __atomic_store_n(&held, -1, __ATOMIC_RELAXED);
+            continue;
+        }
+        uint64_t now = arch_counter_read();
+        __atomic_store_n(&held, c, __ATOMIC_RELAXED);
+        struct cmux_stream *target = cmux_focus();
+        if (!target)
+            continue; /* its VM stopped meanwhile: try again, for whoever has focus now */
+        wait_for(target, now);
+        /* Room made after the byte was refused (the VM could not know we wait): offer it again
+         * at once. Later takers see waiting_for. */
+        if (room(waiting_for))
+            continue;
+        if (!gone_deaf(now))
+            break;
+    }
+    if (held < 0)
+        __atomic_store_n(&waiting_for, NULL, __ATOMIC_RELEASE);
+    bool pause = held >= 0;
+    if (pause != paused) {
+        paused = pause;
+        cmux_input->pause(pause);
+    }
+}
+
+void cmux_poll_input(void)
+{
+    unsigned long flags = spin_lock_irqsave(&input_lock);
+    poll_locked();
+    spin_unlock_irqrestore(&input_lock, flags);
+}
+
+void cmux_check_input(void)
+{
+    /* Without held-back input, an interrupt brings what arrives. Without the interrupt (or
+     * to notice a VM that stopped reading) a look per millisecond is enough: a guest that
+     * polls its UART status in a loop must not pay for a physical UART access each time. */
+    if (__atomic_load_n(&held, __ATOMIC_RELAXED) < 0 && cmux_input->by_irq())
+        return;
+    uint64_t now = arch_counter_read();
+    if (now - __atomic_load_n(&last_check, __ATOMIC_RELAXED) < arch_counter_freq() / 1000)
+        return;
+    __atomic_store_n(&last_check, now, __ATOMIC_RELAXED);
+    cmux_poll_input();
+}
