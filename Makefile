@@ -71,7 +71,7 @@ $(GEN)/vmimages.S: $(GEN)/vmconfig.c ;
 
 -include $(GEN)/vmconfig.d
 
-.PHONY: all deps run debug test unit integration guests format format-check clean FORCE \
+.PHONY: all deps run debug test unit integration guests format format-check clean FORCE fuzz \
 	check-config bench coverage soak
 # The config is checked before anything is compiled, so a bad one fails the build at once.
 all: check-config $(BUILD)/$(IMAGE)
@@ -198,6 +198,18 @@ unit: deps $(HOST_BUILD)/unit $(HOST_BUILD)/unit-tsan $(UNIT_FIXTURES)
 	$(Q)$(HOST_BUILD)/unit
 	$(Q)$(HOST_BUILD)/unit-tsan
 	$(Q)if ls tests/unit/test_*.py >/dev/null 2>&1; then $(PYTHON) -m pytest -q tests/unit; fi
+
+# Long fuzz runs (not part of make test, which runs short fixed-seed ones): the decoders, the
+# device-tree reader, the emulated UARTs and the console multiplexer under ASan/UBSan, then the
+# config checker. FUZZ_ROUNDS multiplies the C rounds, FUZZ_SECONDS bounds the checker's run,
+# FUZZ_SEED picks another seed.
+FUZZ_ROUNDS ?= 200
+FUZZ_SECONDS ?= 300
+FUZZ_SEED ?= 1
+fuzz: deps $(HOST_BUILD)/unit $(UNIT_FIXTURES)
+	$(Q)AXVM_FUZZ_ROUNDS=$(FUZZ_ROUNDS) AXVM_FUZZ_SEED=$(FUZZ_SEED) $(HOST_BUILD)/unit fuzz_
+	$(Q)AXVM_FUZZ_SECONDS=$(FUZZ_SECONDS) AXVM_FUZZ_SEED=$(FUZZ_SEED) \
+		$(PYTHON) -m pytest -q tests/unit/test_vmconfig_fuzz.py -k fuzz_config
 
 # Line coverage of kernel/ by the unit tests, per file and in total (gcov, from gcc).
 coverage: deps $(HOST_BUILD)/unit-cov $(UNIT_FIXTURES)
