@@ -172,9 +172,10 @@ int dt_read_boot_info(const void *fdt, struct boot_info *bi)
     int err = fdt_check_header(fdt);
     if (err)
         return err;
-    /* The specification wants the memory reservation block 8-byte aligned; libfdt reads its
-     * entries as structures, so a misaligned one is refused here rather than read askew. */
-    if (fdt_off_mem_rsvmap(fdt) % 8)
+    /* The specification wants the memory reservation block 8-byte aligned and the structure
+     * block 4-byte aligned; libfdt reads both as aligned words, so a misaligned tree is refused
+     * here rather than read askew. */
+    if (fdt_off_mem_rsvmap(fdt) % 8 || fdt_off_dt_struct(fdt) % 4)
         return -FDT_ERR_ALIGNMENT;
     bi->fdt = fdt;
     dt_read_memory(fdt, bi);
