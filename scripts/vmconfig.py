@@ -48,6 +48,9 @@ DEVICE_TYPES = {
     # GICD at base, redistributors from base + 0xa0000 (128 KiB per vCPU, room for 8), as on
     # QEMU virt. The model always occupies all of it.
     "gicv3": ({"aarch64"}, 0xa0000 + 8 * 0x20000, 0xa0000 + 8 * 0x20000),
+    # GICD at base (emulated), the guest's GICC at base + 0x10000 (the host's GICV mapped
+    # there), as on QEMU virt with gic-version=2. Only on a board whose GIC is a GICv2.
+    "gicv2": ({"aarch64"}, 0x20000, 0x20000),
 }
 
 # Interrupt-controller models: the interrupt numbers each implements for device lines, which is
@@ -57,6 +60,8 @@ IRQ_CONTROLLERS = {
     # vGICv3 (arch/aarch64/include/arch/vgic.h): SPIs 32 .. 32 + VGIC_SPIS - 1. INTIDs 0-31
     # are each CPU's own SGIs and PPIs.
     "gicv3": range(32, 96),
+    # vGICv2 (arch/aarch64/vgic2_mmio.c): the same SPIs, the same list-register delivery.
+    "gicv2": range(32, 96),
 }
 
 MEM_KINDS = {"allocated": 0, "lazy": 1, "identity": 2}

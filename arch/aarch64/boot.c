@@ -4,10 +4,12 @@
 #include <arch/mmu.h>
 #include <arch/psci.h>
 #include <arch/sysreg.h>
-#include <drivers/gicv3.h>
+#include <arch/vgic.h>
+#include <drivers/gic.h>
 #include <libfdt.h>
 #include <axvm/console.h>
 #include <axvm/dt.h>
+#include <axvm/errno.h>
 #include <axvm/format.h>
 #include <axvm/panic.h>
 #include <axvm/percpu.h>
@@ -58,18 +60,23 @@ NORETURN void arch_boot_main(const void *fdt)
     }
     mmu_init(bi);
 
-    int gic = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
-    paddr_t gicd, gicr;
-    uint64_t gicd_size, gicr_size;
-    if (gic < 0 || dt_node_reg(fdt, gic, 0, &gicd, &gicd_size) ||
-        dt_node_reg(fdt, gic, 1, &gicr, &gicr_size)) {
+    int err_gic = gic_probe(&bi->intc);
+    if (err_gic) {
         console_init(&bi->console);
-        panic("no GICv3 in the device tree: axvm needs gic-version=3");
+        panic("interrupt controller \"%s\" (%u register ranges): %s",
+              bi->intc.compatible_len ? bi->intc.compatible : "none in the device tree",
+              bi->intc.reg_count,
+              err_gic == -ENODEV ? "axvm drives a GICv2 with virtualization or a GICv3"
+                                 : "its registers are not all there");
     }
-    gicv3_init(gicd, gicr, gicr_size);
-    percpu_table[0].arch.gic_ready = gicv3_cpu_init(mpidr, GIC_HYP_PPIS) == 0;
-    percpu_table[0].arch.ppi_frame = gicv3_cpu_ppi_frame(mpidr);
-    bi->irqchip = "GICv3";
+    if (vgic_hw_init(gic_host()) != 0) {
+        console_init(&bi->console);
+        panic("%s without the virtualization extensions (no GICH/GICV in the device tree)",
+              gic->name);
+    }
+    percpu_table[0].arch.gic_cpu = gic_cpu_init(mpidr, GIC_HYP_PPIS);
+    percpu_table[0].arch.gic_ready = percpu_table[0].arch.gic_cpu != 0;
+    bi->irqchip = gic->name;
     /* The console's interrupt, if the device tree gives it as a GIC SPI. */
     if (bi->console_irq_cells == 3 && bi->console_irq[0] == 0)
         irq_console = 32 + bi->console_irq[1];

@@ -2,7 +2,7 @@
 #include <arch/irq.h>
 #include <arch/psci.h>
 #include <arch/sysreg.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <axvm/arch.h>
 #include <axvm/percpu.h>
 
@@ -23,7 +23,7 @@ int arch_cpu_start(struct percpu *cpu, uint64_t hwid, void *stack_top)
 NORETURN void arch_secondary_main(struct percpu *cpu)
 {
     sysreg_write(tpidr_el2, cpu);
-    cpu->arch.gic_ready = gicv3_cpu_init(sysreg_read(mpidr_el1), GIC_HYP_PPIS) == 0;
-    cpu->arch.ppi_frame = gicv3_cpu_ppi_frame(sysreg_read(mpidr_el1));
+    cpu->arch.gic_cpu = gic_cpu_init(sysreg_read(mpidr_el1), GIC_HYP_PPIS);
+    cpu->arch.gic_ready = cpu->arch.gic_cpu != 0;
     kernel_secondary_main(cpu);
 }
