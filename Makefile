@@ -213,6 +213,12 @@ $(HOST_BUILD)/fixtures/%.dtb: tests/unit/fixtures/%.dts
 	@mkdir -p $(dir $@)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 
+# Real boards' device trees, built from Debian's linux-source (scripts/boarddtb.sh): the unit
+# tests run the hypervisor's machine discovery on them.
+UNIT_FIXTURES += $(HOST_BUILD)/fixtures/bcm2711-rpi-4-b.dtb
+$(HOST_BUILD)/fixtures/bcm2711-rpi-4-b.dtb: scripts/boarddtb.sh scripts/debs.lock | deps
+	$(Q)scripts/boarddtb.sh $@ broadcom/bcm2711-rpi-4-b
+
 # C unit tests of the core (ASan/UBSan, then ThreadSanitizer: a race report fails the run), then
 # Python unit tests of the build scripts (tests/unit/test_*.py).
 unit: deps $(HOST_BUILD)/unit $(HOST_BUILD)/unit-tsan $(UNIT_FIXTURES)

@@ -122,10 +122,14 @@ static void dt_read_reserved(const void *fdt, struct boot_info *bi)
         int node;
         fdt_for_each_subnode(node, fdt, rm)
         {
+            /* A disabled node reserves nothing (the Pi's bootloader-config placeholder). */
+            if (!dt_node_enabled(fdt, node))
+                continue;
             paddr_t base;
             uint64_t size;
             for (unsigned i = 0; dt_node_reg(fdt, node, i, &base, &size) == 0; i++)
-                boot_add_range(bi->reserved, &bi->reserved_count, base, size);
+                if (size)
+                    boot_add_range(bi->reserved, &bi->reserved_count, base, size);
         }
     }
     boot_add_range(bi->reserved, &bi->reserved_count, ptr_to_phys(fdt), fdt_totalsize(fdt));
