@@ -3,6 +3,7 @@
 #include <arch/irq.h>
 #include <arch/mmu.h>
 #include <arch/psci.h>
+#include <arch/smp.h>
 #include <arch/sysreg.h>
 #include <arch/vgic.h>
 #include <drivers/gic.h>
@@ -39,6 +40,23 @@ static void entry_describe(const void *fdt, char *out, size_t size)
 /* QEMU virt's PL011: only used to report a device tree we cannot read. */
 static const struct uart_desc fallback_console = {
     .kind = UART_PL011, .base = 0x09000000, .reg_width = 4};
+
+/* PSCI when the device tree offers it over SMC; otherwise secondaries start by the spin table
+ * and there is no firmware call to power off. */
+static void firmware_describe(struct boot_info *bi)
+{
+    psci_init(bi->psci_method);
+    if (psci_available()) {
+        int64_t v = psci_call(PSCI_VERSION, 0, 0, 0);
+        format_snprintf(bi->firmware, sizeof(bi->firmware), "PSCI %u.%u (smc)",
+                        (unsigned)((v >> 16) & 0x7fff), (unsigned)(v & 0xffff));
+    } else if (bi->psci_method[0]) {
+        format_snprintf(bi->firmware, sizeof(bi->firmware),
+                        "PSCI over %s, which EL2 cannot call: not used", bi->psci_method);
+    } else {
+        format_snprintf(bi->firmware, sizeof(bi->firmware), "no PSCI (spin table)");
+    }
+}
 
 NORETURN void arch_boot_main(const void *fdt)
 {
@@ -82,8 +100,7 @@ NORETURN void arch_boot_main(const void *fdt)
         irq_console = 32 + bi->console_irq[1];
 
     entry_describe(fdt, bi->entry, sizeof(bi->entry));
-    int64_t v = psci_call(PSCI_VERSION, 0, 0, 0);
-    format_snprintf(bi->firmware, sizeof(bi->firmware), "PSCI %u.%u (smc)",
-                    (unsigned)((v >> 16) & 0x7fff), (unsigned)(v & 0xffff));
+    firmware_describe(bi);
+    smp_init(bi);
     kernel_main(bi);
 }

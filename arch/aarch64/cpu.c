@@ -64,6 +64,7 @@ NORETURN void arch_cpu_halt(void)
 
 NORETURN void arch_system_off(void)
 {
+    /* Without PSCI (the Pi's firmware alone) nothing can cut the power: halt. */
     psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
     arch_cpu_halt();
 }
