@@ -60,9 +60,9 @@ DEVICE_TYPES = {
 IRQ_CONTROLLERS = {
     # vGICv3 (arch/aarch64/include/arch/vgic.h): SPIs 32 .. 32 + VGIC_SPIS - 1. INTIDs 0-31
     # are each CPU's own SGIs and PPIs.
-    "gicv3": range(32, 96),
+    "gicv3": range(32, 160),
     # vGICv2 (arch/aarch64/vgic2_mmio.c): the same SPIs, the same list-register delivery.
-    "gicv2": range(32, 96),
+    "gicv2": range(32, 160),
 }
 
 MEM_KINDS = {"allocated": 0, "lazy": 1, "identity": 2}

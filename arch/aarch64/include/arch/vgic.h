@@ -13,7 +13,7 @@
 #include <axvm/types.h>
 #include <axvm/vintc.h>
 
-#define VGIC_SPIS        64
+#define VGIC_SPIS        128
 #define VGIC_NR_IRQS     (32 + VGIC_SPIS)
 #define VGIC_MAX_VCPUS   8
 #define VGIC_GICR_OFFSET 0xa0000
