@@ -66,11 +66,26 @@ def load(name):
     if start not in CPU_START[arch]:
         raise BoardError(f"boards/{name}.toml: cpus.start {start!r} is not one of "
                          f"{', '.join(sorted(CPU_START[arch]))}")
+    if arch == "riscv64":
+        check_riscv_isa(name, str(b["cpus"].get("isa", "")))
     if b["irqchip"].get("type") not in IRQCHIPS[arch]:
         raise BoardError(f"boards/{name}.toml: irqchip.type {b['irqchip'].get('type')!r} is not "
                          f"one of {', '.join(sorted(IRQCHIPS[arch]))}")
     b["board"] = name
     return b
+
+
+def check_riscv_isa(name, isa):
+    """A RISC-V board's harts need the H extension (HS-mode): the single letter h in the
+    riscv,isa string (rv64imafdch), or an "_h" extension."""
+    base, _, rest = isa.lower().partition("_")
+    letters = base[4:] if base.startswith(("rv32", "rv64")) else ""
+    if not letters:
+        raise BoardError(f"boards/{name}.toml: cpus.isa {isa!r} is not a riscv,isa string "
+                         f"like \"rv64imafdch\"")
+    if "h" not in letters and "h" not in rest.split("_"):
+        raise BoardError(f"boards/{name}.toml: its harts have no H extension (riscv,isa "
+                         f"{isa!r}): no hypervisor can run on them (docs/porting.md)")
 
 
 def default(arch):
