@@ -169,10 +169,11 @@ include guests/guests.mk
 # ---- tests -----------------------------------------------------------------------------------
 
 HOST_BUILD := build/host
-# Architecture code that is plain C (instruction decoders) is named *_decode.c and unit-tested
-# on the host too.
+# Architecture code that is plain C (instruction decoders *_decode.c, register models and table
+# builders *_model.c) is unit-tested on the host too.
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out kernel/main.c,$(wildcard kernel/*.c)) \
-	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard arch/*/*_decode.c)
+	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard arch/*/*_decode.c) \
+	$(wildcard arch/*/*_model.c)
 UNIT_FIXTURES := $(patsubst tests/unit/fixtures/%.dts,$(HOST_BUILD)/fixtures/%.dtb,\
 	$(wildcard tests/unit/fixtures/*.dts))
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -265,8 +266,10 @@ test: deps
 
 # ---- benchmarks ------------------------------------------------------------------------------
 
-# Exit costs as ratios to a no-exit loop measured in the same run (scripts/bench.py).
-# Where configs/bench/<arch>-linux.toml exists, also Linux boot time under axvm / bare QEMU.
+# Exit costs as ratios to the trap-and-return floor measured in the same run, in real time and
+# in QEMU's instruction-counting mode, and the hypervisor's start to a 256 MiB guest's first
+# instruction (scripts/bench.py). Where configs/bench/<arch>-linux.toml exists, also Linux boot
+# time under axvm / bare QEMU. Writes build/bench/<arch>.json and build/bench/summary.md.
 BENCH_LINUX := $(wildcard configs/bench/$(ARCH)-linux.toml)
 
 bench: deps

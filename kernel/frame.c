@@ -1,7 +1,21 @@
 // SPDX-License-Identifier: MIT
+/*
+ * The frame allocator (axvm/frame.h). One lock covers the zones' bitmaps and the counts, so
+ * every pCPU may allocate and free at once; the free count is also read without it (stored and
+ * loaded atomically).
+ *
+ * Zeroing: a frame handed out is always zeroed first, whatever it held (another VM's memory, the
+ * hypervisor's data, firmware leftovers: nothing is known clean). It happens after the lock is
+ * dropped, so a pCPU zeroing a 2 MiB block holds up no other, and with the architecture's
+ * memset (arch/<arch>/lib: DC ZVA on AArch64, doublewords on RISC-V, REP STOSQ on x86) rather
+ * than a byte loop.
+ */
 #include <string.h>
 #include <axvm/frame.h>
 #include <axvm/spinlock.h>
+
+#define WORD_BITS 64
+#define ALL_USED  (~0ULL)
 
 /* One zone per free range. A set bit means the frame is in use. */
 struct zone {
@@ -12,33 +26,51 @@ struct zone {
 
 static struct zone zones[FRAME_MAX_ZONES];
 static unsigned zone_count;
-/* Changed under frame_lock; frames_free is also read without it (frame_free_count), so its
- * changes are atomic stores. */
-static uint64_t frames_free, frames_total;
+static uint64_t frames_free, frames_total; /* written under frame_lock, read atomically */
 static spinlock_t frame_lock = SPINLOCK_INIT;
 
 static bool bit_test(const struct zone *z, uint64_t i)
 {
-    return z->bitmap[i / 64] & (1ULL << (i % 64));
+    return z->bitmap[i / WORD_BITS] & (1ULL << (i % WORD_BITS));
 }
 
+/* Mask of bits [lo, hi) within one word, 0 <= lo < hi <= 64. */
+static uint64_t word_mask(unsigned lo, unsigned hi)
+{
+    uint64_t upto_hi = hi == WORD_BITS ? ALL_USED : (1ULL << hi) - 1;
+    return upto_hi & ~((1ULL << lo) - 1);
+}
+
+/* Mark [first, first + n) used or free, a word at a time. */
 static void bits_set(struct zone *z, uint64_t first, uint64_t n, bool used)
 {
-    for (uint64_t i = first; i < first + n; i++) {
+    uint64_t i = first, end = first + n;
+    while (i < end) {
+        unsigned lo = i % WORD_BITS;
+        uint64_t left = end - i;
+        unsigned hi = left >= WORD_BITS - lo ? WORD_BITS : lo + (unsigned)left;
+        uint64_t m = word_mask(lo, hi);
         if (used)
-            z->bitmap[i / 64] |= 1ULL << (i % 64);
+            z->bitmap[i / WORD_BITS] |= m;
         else
-            z->bitmap[i / 64] &= ~(1ULL << (i % 64));
+            z->bitmap[i / WORD_BITS] &= ~m;
+        i += hi - lo;
     }
+}
+
+static void count_store(uint64_t *count, uint64_t value)
+{
+    __atomic_store_n(count, value, __ATOMIC_RELAXED);
 }
 
 void frame_init(const struct mem_range *free, unsigned count)
 {
+    unsigned long flags = spin_lock_irqsave(&frame_lock);
+    uint64_t total = 0;
     zone_count = 0;
-    frames_free = frames_total = 0;
     for (unsigned i = 0; i < count && zone_count < FRAME_MAX_ZONES; i++) {
         uint64_t frames = free[i].size >> PAGE_SHIFT;
-        uint64_t bitmap_bytes = ALIGN_UP(frames, 64) / 8;
+        uint64_t bitmap_bytes = ALIGN_UP(frames, WORD_BITS) / 8;
         uint64_t bitmap_frames = ALIGN_UP(bitmap_bytes, PAGE_SIZE) >> PAGE_SHIFT;
         if (frames <= bitmap_frames)
             continue;
@@ -47,10 +79,15 @@ void frame_init(const struct mem_range *free, unsigned count)
         z->frames = frames;
         z->bitmap = phys_to_ptr(free[i].base);
         memset(z->bitmap, 0, bitmap_bytes);
+        /* The bitmap's own frames, and the bits past the zone's end, are never free. */
         bits_set(z, 0, bitmap_frames, true);
-        frames_total += frames - bitmap_frames;
-        frames_free += frames - bitmap_frames;
+        if (frames % WORD_BITS)
+            bits_set(z, frames, WORD_BITS - frames % WORD_BITS, true);
+        total += frames - bitmap_frames;
     }
+    count_store(&frames_total, total);
+    count_store(&frames_free, total);
+    spin_unlock_irqrestore(&frame_lock, flags);
 }
 
 /* First index >= 'from' whose address is 'align'-aligned. */
@@ -60,9 +97,24 @@ static uint64_t zone_aligned_index(const struct zone *z, uint64_t from, uint64_t
     return (ALIGN_UP(pa, align) - z->base) >> PAGE_SHIFT;
 }
 
+/* First free frame at or after 'i' (z->frames if none): whole words of used frames at once,
+ * so a search past the VMs' memory does not test every bit of it. */
+static uint64_t zone_next_free(const struct zone *z, uint64_t i)
+{
+    while (i < z->frames) {
+        unsigned bit = i % WORD_BITS;
+        /* The frames below i in its word count as used. */
+        uint64_t word = z->bitmap[i / WORD_BITS] | (bit ? word_mask(0, bit) : 0);
+        if (word != ALL_USED)
+            return i - bit + (uint64_t)__builtin_ctzll(~word); /* bits past the end are set */
+        i += WORD_BITS - bit;
+    }
+    return z->frames;
+}
+
 static bool zone_find(const struct zone *z, unsigned count, uint64_t align, uint64_t *found)
 {
-    uint64_t i = zone_aligned_index(z, 0, align);
+    uint64_t i = zone_aligned_index(z, zone_next_free(z, 0), align);
     while (i + count <= z->frames) {
         uint64_t j = 0;
         while (j < count && !bit_test(z, i + j))
@@ -71,8 +123,8 @@ static bool zone_find(const struct zone *z, unsigned count, uint64_t align, uint
             *found = i;
             return true;
         }
-        /* Frame i+j is taken: no run through it can work, restart after it. */
-        i = zone_aligned_index(z, i + j + 1, align);
+        /* Frame i+j is taken: no run through it can work, restart at the next free one. */
+        i = zone_aligned_index(z, zone_next_free(z, i + j + 1), align);
     }
     return false;
 }
@@ -89,8 +141,9 @@ paddr_t frame_alloc(unsigned count, uint64_t align)
         uint64_t idx;
         if (zone_find(z, count, align, &idx)) {
             bits_set(z, idx, count, true);
-            __atomic_store_n(&frames_free, frames_free - count, __ATOMIC_RELAXED);
+            count_store(&frames_free, frames_free - count);
             spin_unlock_irqrestore(&frame_lock, flags);
+            /* Ours alone now: zeroed without holding up other pCPUs. */
             paddr_t pa = z->base + (idx << PAGE_SHIFT);
             memset(phys_to_ptr(pa), 0, (size_t)count << PAGE_SHIFT);
             return pa;
@@ -106,13 +159,14 @@ void frame_free(paddr_t base, unsigned count)
     for (unsigned zi = 0; zi < zone_count; zi++) {
         struct zone *z = &zones[zi];
         if (base >= z->base && base < z->base + (z->frames << PAGE_SHIFT)) {
-            uint64_t idx = (base - z->base) >> PAGE_SHIFT;
+            uint64_t idx = (base - z->base) >> PAGE_SHIFT, freed = 0;
             for (uint64_t i = idx; i < idx + count && i < z->frames; i++) {
                 if (bit_test(z, i)) {
                     bits_set(z, i, 1, false);
-                    __atomic_store_n(&frames_free, frames_free + 1, __ATOMIC_RELAXED);
+                    freed++;
                 }
             }
+            count_store(&frames_free, frames_free + freed);
             break;
         }
     }
@@ -126,5 +180,5 @@ uint64_t frame_free_count(void)
 
 uint64_t frame_total_count(void)
 {
-    return frames_total;
+    return __atomic_load_n(&frames_total, __ATOMIC_RELAXED);
 }

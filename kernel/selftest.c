@@ -6,6 +6,7 @@
 #include <axvm/log.h>
 #include <axvm/panic.h>
 #include <axvm/selftest.h>
+#include <axvm/string_check.h>
 
 /* Allocate, check alignment and zeroing, free, and check the count came back. */
 static bool selftest_frames(void)
@@ -26,6 +27,17 @@ static bool selftest_frames(void)
     return frame_free_count() == before;
 }
 
+/* The architecture's memset, memcpy, memmove and memcmp (arch/<arch>/lib or libc). */
+static bool selftest_string(void)
+{
+    static const struct string_ops ops = {memset, memcpy, memmove, memcmp};
+    char why[128];
+    unsigned failures = string_check(&ops, why, sizeof(why));
+    if (failures)
+        log_error("selftest string: %u cases failed, first: %s", failures, why);
+    return failures == 0;
+}
+
 /* Read an address the page tables leave unmapped: the exception path must dump and halt. */
 static void selftest_fault(void)
 {
@@ -37,7 +49,7 @@ static void selftest_fault(void)
 
 void selftest_run(const char *cmdline)
 {
-    static const char *const known[] = {"frames", "panic", "fault"};
+    static const char *const known[] = {"frames", "string", "panic", "fault"};
     char list[128];
     if (!cmdline_get(cmdline, "selftest", list, sizeof(list)))
         return;
@@ -60,6 +72,12 @@ void selftest_run(const char *cmdline)
             log_info("selftest frames: ok");
         else
             log_error("selftest frames: FAILED");
+    }
+    if (cmdline_has_item(cmdline, "selftest", "string")) {
+        if (selftest_string())
+            log_info("selftest string: ok");
+        else
+            log_error("selftest string: FAILED");
     }
     /* These two do not come back. */
     if (cmdline_has_item(cmdline, "selftest", "panic"))

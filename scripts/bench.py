@@ -1,13 +1,34 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Run the exit-cost benchmark guest (configs/bench/<arch>.toml) under QEMU, print a table and
-write build/bench/<arch>.json. Every figure is a ratio to a loop measured in the same run."""
+"""`make bench`: the project's performance record for one architecture.
+
+1. The exit benchmark guest (configs/bench/<arch>.toml, guests/baremetal/bench.c) runs twice:
+   once in real time and once under `-icount shift=0,sleep=off`, where QEMU's clocks follow the
+   instruction count (one instruction = 1 ns), so that run gives repeatable instruction counts
+   of the hypervisor's own paths however loaded the machine is. Each exit (null hypercall,
+   emulated MMIO read and write) is reported as a ratio to the trap-and-return floor measured in
+   the same run (AXVM_HC_TRAP_FLOOR, answered in the exception entry).
+2. From the same runs: the hypervisor's start (its "started at counter" line) to the bench
+   guest's first instruction (its start_cycles), on the one counter both read.
+3. Where configs/bench/<arch>-linux.toml exists: Linux boot to the init's marker under axvm and
+   on bare QEMU with the same kernel, initramfs and machine, interleaved, --runs rounds; and
+   once each under -icount, the guest's uptime when its init reports success.
+
+Writes build/bench/<arch>.json and build/bench/summary.md (every architecture measured so far,
+one table).
+"""
 import argparse
+import datetime
 import json
+import os
+import platform
 import re
+import select
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,13 +36,75 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import qemu  # noqa: E402
 
 MARKER = b"AXVM-GUEST-OK"
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+EXITS = ["null_hypercall", "mmio_read", "mmio_write"]
+ARCHES = ["aarch64", "riscv64", "x86_64"]
+
+HV_START = re.compile(r"\[axvm\] debug: started at counter (\d+), (\d+) Hz")
+GUEST_START = re.compile(r"bench: start_cycles=(\d+) counter_hz=(\d+)")
+CASE = re.compile(r"bench: case=(\w+) iterations=(\d+) round=(\d+) ticks=(\d+)")
+
+
+def run_guest(arch, image_dir, extra, timeout):
+    """Serial output of one run of the benchmark guest (the hypervisor at debug log level, for
+    its start line)."""
+    with tempfile.TemporaryDirectory() as work:
+        cmd = qemu.machine_command(arch, Path(image_dir), append="loglevel=3",
+                                   workdir=Path(work), extra=extra)
+        try:
+            return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                                  text=True, errors="replace", timeout=timeout).stdout
+        except subprocess.TimeoutExpired as e:
+            out = e.stdout or b""
+            return out.decode(errors="replace") if isinstance(out, bytes) else out
+
+
+def parse_guest(out):
+    """The cases (ticks per iteration of their fastest round, and the median), the counter
+    frequency and the start-to-first-instruction ticks; None where the output lacks them."""
+    per_case = {}
+    for m in CASE.finditer(out):
+        n = int(m.group(2))
+        per_case.setdefault(m.group(1), (n, []))[1].append(int(m.group(4)) / n)
+    cases = {}
+    for name, (n, rounds) in per_case.items():
+        # Host load only ever adds time: the least disturbed round is the best estimate.
+        cases[name] = {"iterations": n, "rounds_ticks_per_iteration": rounds,
+                       "ticks_per_iteration": min(rounds),
+                       "median_ticks_per_iteration": statistics.median(rounds)}
+    hv, guest = HV_START.search(out), GUEST_START.search(out)
+    hz = int(hv.group(2)) if hv else None
+    start = int(guest.group(1)) - int(hv.group(1)) if hv and guest else None
+    return cases, hz, start
+
+
+def exit_report(cases, hz):
+    """Ratios to the floor; with icount, instructions (1 ns each) from ticks."""
+    floor = cases["trap_floor"]["ticks_per_iteration"]
+    rep = {"trap_floor_ticks": floor, "no_exit_loop_ticks": cases["ram_read"]["ticks_per_iteration"]}
+    for name in EXITS:
+        t = cases[name]["ticks_per_iteration"]
+        rep[name] = {"ticks": t, "ratio_to_floor": t / floor,
+                     "median_ratio_to_floor": cases[name]["median_ticks_per_iteration"]
+                     / cases["trap_floor"]["median_ticks_per_iteration"],
+                     "rounds_ratio_to_floor": [r / f for r, f in zip(
+                         cases[name]["rounds_ticks_per_iteration"],
+                         cases["trap_floor"]["rounds_ticks_per_iteration"])]}
+    if hz:
+        rep["counter_hz"] = hz
+        rep["trap_floor_us"] = floor / hz * 1e6
+        for name in EXITS:
+            rep[name]["us"] = rep[name]["ticks"] / hz * 1e6
+    return rep
+
+
+def instructions(ticks, hz):
+    """Under -icount shift=0 every instruction is 1 ns of the clock the counter follows."""
+    return ticks * 1e9 / hz
 
 
 def time_to_marker(cmd, timeout):
     """Seconds from starting QEMU to the guest's success marker on its serial output."""
-    import os
-    import select
-    import time
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
@@ -43,69 +126,192 @@ def time_to_marker(cmd, timeout):
         p.wait()
 
 
-def linux_boot(arch, image_dir, runs, timeout):
-    """Median time to the Linux guest's marker under axvm and on bare QEMU, interleaved."""
-    import statistics
-    bare, hv = [], []
+def linux_boot(arch, image_dirs, runs, timeout):
+    """Time to the Linux guest's marker on bare QEMU and under axvm (one or more builds, e.g.
+    before and after a change), interleaved round by round. Returns per-build medians and the
+    median of the per-round ratios to bare QEMU."""
+    bare, hv = [], {name: [] for name in image_dirs}
     with tempfile.TemporaryDirectory() as work:
         for i in range(runs):
             bare.append(time_to_marker(qemu.guest_command(arch, append="axvm.after=poweroff",
                                                           smp=2), timeout))
-            hv.append(time_to_marker(qemu.machine_command(arch, Path(image_dir),
-                                                          workdir=Path(work)), timeout))
-            print(f"  run {i + 1}: bare QEMU {bare[-1]:.2f} s, under axvm {hv[-1]:.2f} s")
-    b, h = statistics.median(bare), statistics.median(hv)
-    return {"runs": runs, "bare_qemu_s": bare, "axvm_s": hv, "bare_median_s": b,
-            "axvm_median_s": h, "ratio": h / b}
+            line = f"  round {i + 1}: bare QEMU {bare[-1]:.2f} s"
+            for name, d in image_dirs.items():
+                hv[name].append(time_to_marker(qemu.machine_command(arch, Path(d),
+                                                                    workdir=Path(work)),
+                                               timeout))
+                line += f", {name} {hv[name][-1]:.2f} s"
+            print(line, flush=True)
+    res = {"runs": runs, "bare_qemu_s": bare, "bare_median_s": statistics.median(bare)}
+    for name, times in hv.items():
+        ratios = [h / b for h, b in zip(times, bare)]
+        res[name] = {"s": times, "median_s": statistics.median(times),
+                     "ratio_of_medians": statistics.median(times) / statistics.median(bare),
+                     "median_round_ratio": statistics.median(ratios), "round_ratios": ratios}
+    return res
 
 
-LINE = re.compile(r"bench: (\w+) iterations=(\d+) exit_ticks=(\d+) baseline_ticks=(\d+)")
+UPTIME = re.compile(r"init: all checks passed at ([\d.]+) s uptime")
+
+
+def linux_uptime_icount(arch, image_dir, timeout):
+    """The Linux guest's own uptime when its init has passed its checks, on bare QEMU and under
+    axvm, with -icount: the guest's clock then counts instructions, its own and (under axvm) the
+    hypervisor's on its behalf, so the ratio shows what the exits add however loaded the host
+    is. It starts with the kernel: the hypervisor's time before it is the start-to-first-
+    instruction figure."""
+    res = {}
+    with tempfile.TemporaryDirectory() as work:
+        for name, cmd in (("bare", qemu.guest_command(arch, append="axvm.after=poweroff", smp=2,
+                                                      extra=ICOUNT)),
+                          ("axvm", qemu.machine_command(arch, Path(image_dir), workdir=Path(work),
+                                                        extra=ICOUNT))):
+            out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                 errors="replace", timeout=timeout).stdout
+            m = UPTIME.search(out)
+            if not m:
+                raise RuntimeError(f"{name}: no uptime line under icount:\n{out[-2000:]}")
+            res[f"{name}_uptime_s"] = float(m.group(1))
+    res["ratio"] = res["axvm_uptime_s"] / res["bare_uptime_s"]
+    return res
+
+
+def fmt(v, spec, suffix=""):
+    return "–" if v is None else f"{v:{spec}}{suffix}"
+
+
+def summary_rows(r):
+    """(label, value) rows of one architecture's report for summary.md."""
+    w, ic = r.get("wall", {}), r.get("icount", {})
+    rows = [("trap floor (wall, µs)", fmt(w.get("trap_floor_us"), ".2f")),
+            ("trap floor (icount, instructions)", fmt(ic.get("trap_floor_instructions"), ".0f"))]
+    for name in EXITS:
+        label = name.replace("_", " ")
+        rows.append((f"{label} / floor (wall)", fmt(w.get(name, {}).get("ratio_to_floor"),
+                                                     ".2f", "×")))
+        rows.append((f"{label} / floor (icount)", fmt(ic.get(name, {}).get("ratio_to_floor"),
+                                                       ".2f", "×")))
+        rows.append((f"{label} (icount, instructions)",
+                     fmt(ic.get(name, {}).get("instructions"), ".0f")))
+    s = r.get("start_to_first_instruction", {})
+    rows.append((f"start → first guest instruction, {r.get('bench_vm_memory', '?')} VM (wall, ms)",
+                 fmt(s.get("wall_ms"), ".1f")))
+    rows.append(("start → first guest instruction (icount, virtual ms)",
+                 fmt(s.get("icount_virtual_ms"), ".1f")))
+    lb = r.get("linux_boot")
+    if lb:
+        rows.append((f"Linux boot, bare QEMU (median of {lb['runs']}, s)",
+                     fmt(lb["bare_median_s"], ".2f")))
+        rows.append(("Linux boot, under axvm (median, s)", fmt(lb["axvm"]["median_s"], ".2f")))
+        rows.append(("Linux boot ratio (median of per-round ratios)",
+                     fmt(lb["axvm"]["median_round_ratio"], ".2f", "×")))
+        li = r.get("linux_uptime_icount", {})
+        rows.append(("Linux uptime at init's marker, axvm / bare (icount)",
+                     fmt(li.get("ratio"), ".2f", "×")))
+    return rows
+
+
+def write_summary(dest):
+    reports = {}
+    for arch in ARCHES:
+        p = dest / f"{arch}.json"
+        if p.exists():
+            reports[arch] = json.loads(p.read_text())
+    rows = {arch: dict(summary_rows(r)) for arch, r in reports.items()}
+    labels = []
+    for r in rows.values():
+        labels += [label for label in r if label not in labels]
+    lines = ["# axvm performance (`make bench`)", "",
+             "QEMU 7.2 TCG. Wall figures move with the host's load; icount figures are QEMU's "
+             "instruction counts (`-icount shift=0,sleep=off`) and repeat exactly. Ratios are to "
+             "the trap-and-return floor (`AXVM_HC_TRAP_FLOOR`) measured in the same run, each "
+             "case timed in its least disturbed of the interleaved rounds.", "",
+             "| | " + " | ".join(reports) + " |", "| --- |" + " --- |" * len(reports)]
+    for label in labels:
+        lines.append(f"| {label} | " + " | ".join(rows[a].get(label, "not measured")
+                                                  for a in reports) + " |")
+    lines.append("")
+    for arch, r in reports.items():
+        lines.append(f"{arch}: measured {r['date']} on {r['host']}.")
+    (dest / "summary.md").write_text("\n".join(lines) + "\n")
+
+
+def bench_vm_memory(arch):
+    text = (ROOT / "configs" / "bench" / f"{arch}.toml").read_text()
+    m = re.search(r'size\s*=\s*"([^"]+)"', text)
+    return m.group(1) if m else "?"
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--arch", required=True)
     ap.add_argument("--image-dir", required=True)
-    ap.add_argument("--timeout", type=int, default=300)
+    ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--linux-image-dir", help="also time Linux boot under axvm vs bare QEMU")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        cmd = qemu.machine_command(args.arch, Path(args.image_dir), workdir=Path(work))
-        try:
-            out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                 errors="replace", timeout=args.timeout).stdout
-        except subprocess.TimeoutExpired as e:
-            out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
-    results = {}
-    for m in LINE.finditer(out):
-        name, n, exit_ticks, base_ticks = m.group(1), *map(int, m.groups()[1:])
-        results[name] = {
-            "iterations": n,
-            "exit_ticks_per_iteration": exit_ticks / n,
-            "baseline_ticks_per_iteration": base_ticks / n,
-            "ratio": exit_ticks / base_ticks if base_ticks else None,
-        }
-    if len(results) != 3:
-        print(out[-3000:], file=sys.stderr)
-        print("bench: the benchmark guest did not report all three measurements", file=sys.stderr)
-        return 1
-    print(f"exit costs on {args.arch} (QEMU TCG), counter ticks per iteration:")
-    print(f"  {'case':16} {'with exit':>12} {'no exit':>10} {'ratio':>8}")
-    for name, r in results.items():
-        print(f"  {name:16} {r['exit_ticks_per_iteration']:12.2f} "
-              f"{r['baseline_ticks_per_iteration']:10.3f} {r['ratio']:8.1f}")
-    report = {"arch": args.arch, "exits": results}
+
+    report = {"arch": args.arch, "date": datetime.date.today().isoformat(),
+              "host": f"{platform.node()}, {os.cpu_count()} CPUs",
+              "bench_vm_memory": bench_vm_memory(args.arch)}
+    start = {}
+    for mode, extra in (("wall", []), ("icount", ICOUNT)):
+        out = run_guest(args.arch, args.image_dir, extra, args.timeout)
+        cases, hz, start_ticks = parse_guest(out)
+        if "trap_floor" not in cases or not all(n in cases for n in EXITS) or not hz:
+            print(out[-3000:], file=sys.stderr)
+            print(f"bench: the {mode} run did not report every case and the hypervisor's start",
+                  file=sys.stderr)
+            return 1
+        rep = exit_report(cases, hz)
+        if mode == "icount":
+            rep["trap_floor_instructions"] = instructions(rep["trap_floor_ticks"], hz)
+            for name in EXITS:
+                rep[name]["instructions"] = instructions(rep[name]["ticks"], hz)
+            # Virtual time: every CPU's instructions at 1 ns each, waits on timers included.
+            # QEMU runs the CPUs in turn in this mode, so a CPU that spins waiting for another
+            # can use up whole time slices: a start that timed out says so instead.
+            if start_ticks is not None and "did not come online" not in out:
+                start["icount_virtual_ms"] = start_ticks / hz * 1e3
+            elif start_ticks is not None:
+                start["icount_note"] = "a CPU timed out coming online under icount"
+                start["icount_virtual_ms_with_timeout"] = start_ticks / hz * 1e3
+        elif start_ticks is not None:
+            start["wall_ms"] = start_ticks / hz * 1e3
+        report[mode] = rep
+    report["start_to_first_instruction"] = start
+
+    w, ic = report["wall"], report["icount"]
+    print(f"exits on {args.arch} (QEMU TCG), per iteration; ratios to the trap floor:")
+    print(f"  {'case':16} {'wall µs':>9} {'ratio':>7} {'icount insns':>13} {'ratio':>7}")
+    print(f"  {'trap_floor':16} {w['trap_floor_us']:9.2f} {1:7.2f} "
+          f"{ic['trap_floor_instructions']:13.0f} {1:7.2f}")
+    for name in EXITS:
+        print(f"  {name:16} {w[name]['us']:9.2f} {w[name]['ratio_to_floor']:7.2f} "
+              f"{ic[name]['instructions']:13.0f} {ic[name]['ratio_to_floor']:7.2f}")
+    print(f"hypervisor start -> first guest instruction ({report['bench_vm_memory']} VM): "
+          f"{fmt(start.get('wall_ms'), '.1f')} ms wall, "
+          f"{fmt(start.get('icount_virtual_ms'), '.1f')} ms under icount"
+          + (f" ({start['icount_note']})" if "icount_note" in start else ""))
+
     if args.linux_image_dir:
-        print(f"Linux boot to the init's marker, {args.runs} runs each, interleaved:")
-        lb = linux_boot(args.arch, args.linux_image_dir, args.runs, args.timeout)
+        print(f"Linux boot to the init's marker, {args.runs} rounds, interleaved:")
+        lb = linux_boot(args.arch, {"axvm": args.linux_image_dir}, args.runs, args.timeout)
         print(f"  median: bare QEMU {lb['bare_median_s']:.2f} s, under axvm "
-              f"{lb['axvm_median_s']:.2f} s, ratio {lb['ratio']:.2f}")
+              f"{lb['axvm']['median_s']:.2f} s; median of per-round ratios "
+              f"{lb['axvm']['median_round_ratio']:.2f}")
         report["linux_boot"] = lb
+        li = linux_uptime_icount(args.arch, args.linux_image_dir, args.timeout)
+        print(f"  under icount, guest uptime at the marker: bare {li['bare_uptime_s']:.3f} s, "
+              f"under axvm {li['axvm_uptime_s']:.3f} s, ratio {li['ratio']:.2f}")
+        report["linux_uptime_icount"] = li
+
     dest = ROOT / "build" / "bench"
     dest.mkdir(parents=True, exist_ok=True)
     (dest / f"{args.arch}.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"written {dest / (args.arch + '.json')}")
+    write_summary(dest)
+    print(f"written {dest / (args.arch + '.json')} and {dest / 'summary.md'}")
     return 0
 
 

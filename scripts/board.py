@@ -33,7 +33,7 @@ CPU_START = {
 
 # The interrupt controller each board has, and so the VM interrupt-controller model that fits it
 # (irqchip.type): a GICv2 host runs vGICv2s only, a GICv3 host vGICv3s only.
-IRQCHIPS = {"aarch64": {"gicv2", "gicv3"}, "riscv64": {"plic"}, "x86_64": {"apic"}}
+IRQCHIPS = {"aarch64": {"gicv2", "gicv3"}, "riscv64": {"plic"}, "x86_64": {"ioapic"}}
 
 REQUIRED = ("name", "arch", "config", "cpus", "ram", "console", "irqchip", "host")
 

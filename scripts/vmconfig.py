@@ -52,6 +52,12 @@ DEVICE_TYPES = {
     # GICD at base (emulated), the guest's GICC at base + 0x10000 (the host's GICV mapped
     # there), as on QEMU virt with gic-version=2. Only on a board whose GIC is a GICv2.
     "gicv2": ({"aarch64"}, 0x20000, 0x20000),
+    # The I/O APIC's register window at base; with it come a local APIC per vCPU at 0xfee00000
+    # and the legacy PC ports (arch/x86_64/include/arch/vapic.h).
+    "ioapic": ({"x86_64"}, 0x1000, 0x20),
+    # Priorities, pending bits, per-context enables, then threshold and claim from base +
+    # 0x200000 (4 KiB per vCPU, room for 8), as on QEMU virt (arch/riscv64/vplic_model.h).
+    "plic": ({"riscv64"}, 0x400000, 0x200000 + 8 * 0x1000),
 }
 
 # Interrupt-controller models: the interrupt numbers each implements for device lines, which is
@@ -63,6 +69,11 @@ IRQ_CONTROLLERS = {
     "gicv3": range(32, 160),
     # vGICv2 (arch/aarch64/vgic2_mmio.c): the same SPIs, the same list-register delivery.
     "gicv2": range(32, 160),
+    # vIOAPIC (arch/x86_64/vioapic_model.h): pins (GSIs) 1-23, ISA IRQs by their own number
+    # (COM1 is 4); pin 0 is not wired, ISA IRQ 0 goes to pin 2.
+    "ioapic": range(1, 24),
+    # vPLIC (arch/riscv64/vplic_model.h): sources 1 .. VPLIC_SOURCES - 1; 0 means "none".
+    "plic": range(1, 64),
 }
 
 MEM_KINDS = {"allocated": 0, "lazy": 1, "identity": 2}
@@ -238,10 +249,31 @@ def elf_image(data, arch):
     return ElfImage(data, segs, entry)
 
 
-def arm64_image(data):
-    """(text_offset, image_size) from a Linux arm64 Image header, or None
-    (Documentation/arch/arm64/booting.rst: magic "ARM\\x64" at offset 56)."""
-    if len(data) < 64 or data[56:60] != b"ARM\x64":
+BZIMAGE_PM_START = 0x100000
+
+
+def bzimage(data):
+    """(setup size, init_size) of a Linux x86 bzImage of boot protocol 2.12 or later, or None
+    (Documentation/arch/x86/boot.rst: "HdrS" at 0x202, the version at 0x206)."""
+    if len(data) < 0x270 or data[0x202:0x206] != b"HdrS":
+        return None
+    version, = struct.unpack_from("<H", data, 0x206)
+    if version < 0x20c:
+        return None
+    sects = data[0x1f1] or 4
+    init_size, = struct.unpack_from("<I", data, 0x260)
+    return (sects + 1) * 512, init_size
+
+
+# Linux Image headers: text_offset at byte 8, image_size at byte 16 and the architecture's magic
+# at byte 56 (Linux Documentation/arch/arm64/booting.rst, arch/riscv/boot-image-header.rst).
+LINUX_IMAGE_MAGIC = {"aarch64": b"ARM\x64", "riscv64": b"RSC\x05"}
+
+
+def linux_image(data, arch):
+    """(text_offset, image_size) from a Linux Image header for 'arch', or None."""
+    magic = LINUX_IMAGE_MAGIC.get(arch)
+    if not magic or len(data) < 64 or data[56:56 + len(magic)] != magic:
         return None
     text_offset, image_size = struct.unpack_from("<QQ", data, 8)
     return text_offset, image_size
@@ -478,7 +510,8 @@ class Checker:
             elf = elf_image(data, self.arch)
         except ConfigError as e:
             self.fail(vm, "image", f"{img}: {e}")
-        arm64 = arm64_image(data) if self.arch == "aarch64" and not elf else None
+        linux = linux_image(data, self.arch) if not elf else None
+        bz = bzimage(data) if self.arch == "x86_64" and not elf else None
         c["elf"] = elf
         if elf:
             # An ELF says where it goes: the config need not (and must not) say it again.
@@ -487,10 +520,20 @@ class Checker:
                     self.fail(vm, k, f"{img} is an ELF file, which gives its own {k}")
             c["load_address"], c["entry"], c["image_size"] = elf.base, elf.entry, elf.size
             extent = elf.size
-        elif arm64:
+        elif bz:
+            # A Linux bzImage: the whole file is loaded so that its protected-mode part, after
+            # the setup sectors, is at 1 MiB, the 32-bit entry point (arch/x86_64/bzimage_model.h).
+            setup_size, init_size = bz
+            for k in ("load_address", "entry"):
+                if k in vm:
+                    self.fail(vm, k, f"{img} is a bzImage, which goes at 1 MiB")
+            c["image_size"] = len(data)
+            c["load_address"], c["entry"] = BZIMAGE_PM_START - setup_size, BZIMAGE_PM_START
+            extent = max(c["image_size"], setup_size + init_size)
+        elif linux:
             # A Linux Image goes at a 2 MiB-aligned address plus its text_offset; the memory
             # it needs (BSS included) is image_size from its header.
-            text_offset, effective = arm64
+            text_offset, effective = linux
             c["image_size"] = len(data)
             default = ((c["memory"][0]["base"] + (2 << 20) - 1) & ~((2 << 20) - 1)) + text_offset
             c["load_address"] = self.int_field(vm, vm, "load_address", "", required=False,

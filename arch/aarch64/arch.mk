@@ -5,8 +5,10 @@ ARCH_CFLAGS := --specs=picolibc.specs -mgeneral-regs-only -mno-outline-atomics -
 ARCH_LDFLAGS := --specs=picolibc.specs -nostartfiles -static -no-pie -Wl,--no-warn-rwx-segments \
 	-Wl,-z,max-page-size=4096
 ARCH_LIBS := -lgcc
+# arch/aarch64/lib: memset, memcpy/memmove, memcmp in assembly, linked ahead of picolibc's
+# byte loops (objects named on the command line win over archive members).
 ARCH_SRCS := boot/aarch64/head.S arch/aarch64/vectors.S arch/aarch64/guest_entry.S \
-	arch/aarch64/fpsimd.S \
+	arch/aarch64/fpsimd.S $(wildcard arch/aarch64/lib/*.S) \
 	$(wildcard arch/aarch64/*.c)
 ARCH_DRIVERS := drivers/irq/gic.c drivers/irq/gicv2.c drivers/irq/gicv3.c
 IMAGE := axvm.bin

@@ -5,7 +5,12 @@
  * with SP0, current EL with SPx, lower EL AArch64, lower EL AArch32; each sync, IRQ, FIQ, SError).
  * Exceptions from a guest (lower EL) go to guest_exit instead (guest_entry.S).
  */
+#include <axvm/hypercall.h>
+
 #define FRAME_SIZE 288
+#define ESR_EC_SHIFT 26
+#define EC_HVC64     0x16
+#define FLOOR_FID    (AXVM_HC_BASE_ARM + AXVM_HC_TRAP_FLOOR)
 
 .macro ventry kind
     .balign 128
@@ -15,10 +20,27 @@
     b       trap_common
 .endm
 
-/* From a guest (lower EL): back to the caller of guest_enter. */
+/* From a guest (lower EL): back to the caller of guest_enter. A synchronous exception from
+ * AArch64 (kind 8) that is the trap-floor hypercall is answered here instead, with nothing of
+ * the guest saved but x1: HVC leaves ELR past itself, so ERET returns to the next instruction. */
 .macro gentry kind
     .balign 128
     stp     x0, x1, [sp, #-16]!
+.if \kind == 8
+    mrs     x1, esr_el2
+    ubfx    x1, x1, #ESR_EC_SHIFT, #6
+    cmp     x1, #EC_HVC64
+    b.ne    1f
+    mov     x1, #(FLOOR_FID & 0xffff)
+    movk    x1, #(FLOOR_FID >> 16), lsl #16
+    cmp     w0, w1                      // SMCCC: the function id is w0
+    b.ne    1f
+    ldr     x1, [sp, #8]
+    add     sp, sp, #16
+    mov     x0, #0
+    eret
+1:
+.endif
     mov     x0, #\kind
     b       guest_exit
 .endm

@@ -20,8 +20,14 @@ ARCH_SRCS := boot/riscv64/head.S \
 	arch/riscv64/guest_entry.S \
 	arch/riscv64/guest_fetch.S \
 	arch/riscv64/fpu.S \
-	$(wildcard arch/riscv64/*.c)
+	$(wildcard arch/riscv64/*.c) \
+	$(wildcard arch/riscv64/lib/*.c)
 ARCH_DRIVERS :=
+
+# arch/riscv64/lib: memset, memcpy/memmove, memcmp, linked ahead of picolibc's byte loops
+# (objects named on the command line win over archive members). GCC must not turn their loops
+# back into calls to themselves.
+$(BUILD)/arch/riscv64/lib/%: ARCH_CFLAGS += -fno-builtin -fno-tree-loop-distribute-patterns
 
 IMAGE := axvm.bin
 

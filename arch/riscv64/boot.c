@@ -9,8 +9,12 @@
 #include <axvm/format.h>
 #include <axvm/percpu.h>
 #include <arch/cpu.h>
+#include <arch/irq.h>
 #include <arch/mmu.h>
+#include <arch/plic.h>
 #include <arch/sbi.h>
+#include <arch/virt.h>
+#include "isa_decode.h"
 
 NORETURN void riscv_boot_main(uint64_t hartid, const void *fdt);
 
@@ -37,6 +41,28 @@ static uint64_t boot_read_timebase(const void *fdt)
     if (!prop || (len != 4 && len != 8))
         return 0;
     return dt_read_cells(prop, len / 4);
+}
+
+/* Whether the boot hart's node lists extension 'ext' (the harts are alike). QEMU 7.2 accepts
+ * henvcfg.STCE even without Sstc, so the device tree is what tells. */
+static bool boot_hart_has(const void *fdt, uint64_t hartid, const char *ext)
+{
+    int cpus = fdt_path_offset(fdt, "/cpus");
+    int node;
+    fdt_for_each_subnode(node, fdt, cpus)
+    {
+        paddr_t id;
+        uint64_t unused;
+        if (dt_node_reg(fdt, node, 0, &id, &unused) != 0 || id != hartid)
+            continue;
+        int len;
+        const char *list = fdt_getprop(fdt, node, "riscv,isa-extensions", &len);
+        if (list)
+            return riscv_isa_list_has(list, (size_t)len, ext);
+        const char *isa = fdt_getprop(fdt, node, "riscv,isa", &len);
+        return isa && riscv_isa_string_has(isa, ext);
+    }
+    return false;
 }
 
 NORETURN void riscv_boot_main(uint64_t hartid, const void *fdt)
@@ -67,8 +93,17 @@ NORETURN void riscv_boot_main(uint64_t hartid, const void *fdt)
     if (!timebase)
         boot_fail("no /cpus/timebase-frequency in the device tree");
     cpu_timebase_set(timebase);
+    riscv_have_sstc = boot_hart_has(fdt, hartid, "sstc");
 
     sbi_describe(bi->firmware, sizeof(bi->firmware));
+
+    /* Console input and passthrough interrupts come through the PLIC; the console UART's
+     * "interrupts" is one cell, its PLIC source. Without a PLIC the console is polled. */
+    if (plic_probe(fdt)) {
+        bi->irqchip = "PLIC";
+        if (bi->console_irq_cells == 1)
+            irq_console = bi->console_irq[0];
+    }
 
     if (!mmu_build(bi))
         boot_fail("page-table pool exhausted building the identity map");

@@ -8,8 +8,10 @@
 #include <axvm/percpu.h>
 #include <arch/cpu.h>
 #include <arch/csr.h>
+#include <arch/irq.h>
 #include <arch/percpu.h>
 #include <arch/sbi.h>
+#include <arch/timer.h>
 
 _Static_assert(offsetof(struct arch_percpu, scratch_t5) == ARCH_PERCPU_SCRATCH_T5, "asm offset");
 _Static_assert(offsetof(struct arch_percpu, scratch_t6) == ARCH_PERCPU_SCRATCH_T6, "asm offset");
@@ -28,6 +30,7 @@ void cpu_local_init(struct percpu *cpu)
 {
     csr_write(sscratch, &cpu->arch);
     cpu->arch.timer_deadline = ~0ULL; /* not set */
+    cpu->arch.timer_armed = ~0ULL;
     _init_tls(cpu->arch.tls);
     _set_tls(cpu->arch.tls);
     /*
@@ -57,28 +60,32 @@ void arch_cpu_relax(void)
     __asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010" ::: "memory");
 }
 
-/* The longest an idle hart sleeps without an IPI: 10 ms. */
-#define IDLE_TICKS_PER_SECOND 100
+/* Without a console interrupt, the longest the boot hart sleeps before it polls the console
+ * input again: 10 ms. */
+#define CONSOLE_POLLS_PER_SECOND 100
 
 /*
- * Sleep until an IPI, the hart's one-shot timer (arch_timer_set: a halted vCPU's deadline), or
- * at most one idle tick. The bound makes up for the wake-up nobody sends: the boot hart polls
- * the console input (for the guest in focus) only when it runs, and there is no UART interrupt
- * to wake it. The timer interrupt is enabled in sie only while a deadline is set, so a late one
- * can never take a guest out.
+ * Sleep until an IPI, the hart's one-shot timer (arch_timer_set: a time slice, a halted vCPU's
+ * deadline), a host interrupt (console input, a passthrough device), or a VS interrupt of the
+ * loaded vCPU that its sie enables (a halted vCPU's own timer). Interrupts stay masked in
+ * sstatus: a pending, enabled one ends wfi all the same (Privileged spec 3.3.3), and is served
+ * here. Only a boot hart whose console has no interrupt wakes on a poll tick.
  */
 void arch_wait_for_event(void)
 {
-    struct arch_percpu *a = &arch_this_cpu()->arch;
-    uint64_t deadline = a->timer_deadline;
-    uint64_t tick = timebase_hz ? arch_counter_read() + timebase_hz / IDLE_TICKS_PER_SECOND : ~0ULL;
-    if (tick < deadline) {
-        arch_timer_set(tick);
-    }
+    struct percpu *cpu = arch_this_cpu();
+    uint64_t deadline = cpu->arch.timer_deadline;
+    bool poll = cpu->index == 0 && !irq_console && timebase_hz;
+    if (poll)
+        arch_timer_set(MIN(deadline, arch_counter_read() + timebase_hz / CONSOLE_POLLS_PER_SECOND));
     __asm__ volatile("wfi" ::: "memory");
-    /* Back to what the core asked for; one that has passed is done (the core's next
-     * arch_timer_set decides what comes next), and clearing it drops STIP. */
-    arch_timer_set(deadline != ~0ULL && arch_counter_read() >= deadline ? ~0ULL : deadline);
+    irq_dispatch();
+    /* What has come due is done, the core's deadline or (without Sstc) the loaded vCPU's, and
+     * re-arming drops STIP; the core sets its next deadline before it sleeps again. A console
+     * poll tick gives way to the core's deadline. */
+    timer_expired();
+    if (poll)
+        arch_timer_set(arch_counter_read() >= deadline ? ~0ULL : deadline);
     /* The IPI that woke us has done its job; clear it or the next wfi returns at once. */
     csr_clear(sip, SIP_SSIP);
 }

@@ -18,6 +18,7 @@
 #include <axvm/percpu.h>
 #include <axvm/sched.h>
 #include <axvm/vm.h>
+#include "sbi_decode.h"
 
 #define SBI_RFENCE_REMOTE_FENCE_I         0
 #define SBI_RFENCE_REMOTE_SFENCE_VMA      1
@@ -25,25 +26,11 @@
 
 _Static_assert(VM_MAX_VCPUS <= 32, "target sets are 32-bit masks");
 
-/* The vCPUs named by (hart_mask, hart_mask_base) (3.1), as a mask of vCPU indices. False if a
- * hart id names no vCPU of this VM. */
+/* The vCPUs named by (hart_mask, hart_mask_base) (3.1), as a mask of vCPU indices: a vCPU's
+ * hart id is its index (arch_vcpu_hwid). False if a hart id names no vCPU of this VM. */
 static bool targets_get(struct vcpu *v, unsigned long mask, unsigned long base, uint32_t *out)
 {
-    struct vm *vm = v->vm;
-    *out = 0;
-    if (base == SBI_HART_MASK_ALL) {
-        *out = (uint32_t)((1ULL << vm->vcpu_count) - 1);
-        return true;
-    }
-    for (unsigned bit = 0; bit < 64; bit++) {
-        if (!((mask >> bit) & 1))
-            continue;
-        struct vcpu *t = vm_find_vcpu_by_hwid(vm, base + bit);
-        if (!t)
-            return false;
-        *out |= 1u << t->id;
-    }
-    return true;
+    return riscv_sbi_hart_mask(mask, base, v->vm->vcpu_count, out) == SBI_SUCCESS;
 }
 
 /* Make a target see its new request now, wherever it is. */
@@ -80,16 +67,19 @@ long vcpu_sbi_ipi(struct vcpu *v, unsigned long mask, unsigned long base)
     uint32_t targets;
     if (!targets_get(v, mask, base, &targets))
         return SBI_ERR_INVALID_PARAM;
-    for (unsigned i = 0; i < v->vm->vcpu_count; i++) {
-        if (!((targets >> i) & 1))
-            continue;
-        struct vcpu *t = &v->vm->vcpus[i];
-        /* The guest's supervisor software interrupt is VSSIP (8.2.4). */
-        __atomic_or_fetch(&t->arch.pending_hvip, HIP_VSSIP, __ATOMIC_RELEASE);
-        if (t != v)
-            target_notify(t);
-    }
+    for (unsigned i = 0; i < v->vm->vcpu_count; i++)
+        if ((targets >> i) & 1)
+            vcpu_ipi_raise(&v->vm->vcpus[i]);
     return SBI_SUCCESS;
+}
+
+void vcpu_ipi_raise(struct vcpu *t)
+{
+    /* The guest's supervisor software interrupt is VSSIP (8.2.4); the target's hart adds it to
+     * hvip before its next entry. Sequentially consistent: sched_wake's rule. */
+    __atomic_or_fetch(&t->arch.pending_hvip, HIP_VSSIP, __ATOMIC_SEQ_CST);
+    if (arch_this_cpu()->vcpu_loaded != t)
+        target_notify(t);
 }
 
 /* Wait for a target to run its fences, unless it cannot: not in guest mode now (it fences

@@ -11,11 +11,13 @@
  *
  * A trap from a guest (hstatus.SPV = 1, Privileged spec 8.2.1) must not trust the guest's sp:
  * it goes to guest_exit (guest_entry.S), which saves the guest's registers into its vCPU and
- * returns to the host on the stack guest_enter left.
+ * returns to the host on the stack guest_enter left; only the trap-floor hypercall
+ * (AXVM_HC_TRAP_FLOOR) is answered here, using t5 and t6 alone.
  */
 #include <arch/csr.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
+#include <axvm/hypercall.h>
 
     .text
     .balign 4
@@ -29,7 +31,26 @@ trap_entry:
     csrr    t5, hstatus
     andi    t5, t5, HSTATUS_SPV
     beqz    t5, 1f
-    j       guest_exit                      // from a guest: guest_entry.S
+
+    /* From a guest. The trap-floor hypercall is answered here, nothing of the guest saved:
+     * SBI error 0, value 0, and on past the ECALL. Everything else: guest_entry.S. */
+    csrr    t5, scause
+    addi    t5, t5, -EXC_ECALL_VS
+    bnez    t5, 2f
+    li      t5, AXVM_SBI_EXT
+    bne     a7, t5, 2f
+    li      t5, AXVM_HC_TRAP_FLOOR
+    bne     a6, t5, 2f
+    csrr    t5, sepc
+    addi    t5, t5, 4
+    csrw    sepc, t5
+    li      a0, 0
+    li      a1, 0
+    ld      t5, ARCH_PERCPU_SCRATCH_T5(t6)
+    ld      t6, ARCH_PERCPU_SCRATCH_T6(t6)
+    sret
+2:  j       guest_exit
+
 1:  addi    t5, sp, -TRAP_FRAME_SIZE        // from HS-mode
     sd      sp, TRAP_FRAME_X(2)(t5)
     mv      sp, t5

@@ -3,16 +3,27 @@
  * Running a vCPU in VS-mode under HS-mode (RISC-V Privileged Architecture 20211203, chapter 8):
  * switching its state onto the hart, entering, and decoding why it came back.
  *
- * Per entry: hgatp (the VM's G-stage and VMID) and, through guest_enter, sepc, sstatus,
- * hstatus and the GPRs. Per switch of vCPU on this hart (or after a reset): the VS-level CSRs,
- * hvip, vstimecmp and the FPU registers, which nothing but the guest changes meanwhile.
+ * Per entry: through guest_enter, sepc, sstatus, hstatus and the GPRs; hvip.VSEIP while the
+ * vPLIC's line for this vCPU is up. Per load (the core's vcpu_load, when the vCPU takes the
+ * hart): hgatp, henvcfg, the VS-level CSRs, hvip, vstimecmp and the FPU registers, which
+ * nothing but the guest changes while it stays loaded.
+ *
+ * The guest's timer is Sstc's vstimecmp (henvcfg.STCE): the guest writes stimecmp and takes
+ * VSTIP without an exit. Harts without Sstc serve SBI set_timer with the HS timer and
+ * hvip.VSTIP instead (arch/riscv64/timer.c). QEMU 7.2 does not show that VSTIP in the guest's sip
+ * (it does in hip), which only matters to software that polls sip.STIP; Linux takes the interrupt
+ * by its cause. The hypervisor never reads the bit either: a halted vCPU's timer is its vstimecmp
+ * against the time CSR (arch_vcpu_timer_deadline).
  */
 #include <string.h>
 #include <arch/csr.h>
+#include <arch/irq.h>
 #include <arch/sbi.h>
 #include <arch/stage2.h>
+#include <arch/timer.h>
 #include <arch/virt.h>
 #include <arch/vcpu_exit.h>
+#include <arch/vplic.h>
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 #include <axvm/format.h>
@@ -54,6 +65,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
     a->regs.hstatus = HSTATUS_VSXL_64 | HSTATUS_VTW | HSTATUS_SPV | HSTATUS_SPVP;
     a->vs.vsstatus = VSSTATUS_UXL_64;
     a->vs.vstimecmp = ~0ULL; /* no timer interrupt until the guest sets one */
+    a->sbi_timer = ~0ULL;
     a->hgatp = stage2_hgatp(s2_root, vmid);
     a->vmid = vmid;
 }
@@ -69,7 +81,8 @@ static void vs_save(struct vs_csrs *c)
     c->vstval = csr_read(vstval);
     c->vsatp = csr_read(vsatp);
     c->hvip = csr_read(hvip);
-    c->vstimecmp = csr_read(vstimecmp);
+    if (riscv_have_sstc) /* the CSR exists only with Sstc */
+        c->vstimecmp = csr_read(vstimecmp);
 }
 
 static void vs_load(const struct vs_csrs *c)
@@ -83,13 +96,15 @@ static void vs_load(const struct vs_csrs *c)
     csr_write(vstval, c->vstval);
     csr_write(vsatp, c->vsatp);
     csr_write(hvip, c->hvip);
-    csr_write(vstimecmp, c->vstimecmp);
+    if (riscv_have_sstc)
+        csr_write(vstimecmp, c->vstimecmp);
 }
 
 /* Make this hart's VS-level state the vCPU's (the core's vcpu_load). */
 void arch_vcpu_load(struct vcpu *v)
 {
     csr_write(hgatp, v->arch.hgatp);
+    csr_write(henvcfg, riscv_have_sstc ? HENVCFG_STCE : 0);
     vs_load(&v->arch.vs);
     if (riscv_have_fpu)
         fpu_load(&v->arch.fpu);
@@ -108,27 +123,51 @@ void arch_vcpu_load(struct vcpu *v)
 void arch_vcpu_put(struct vcpu *v)
 {
     vs_save(&v->arch.vs);
-    if (riscv_have_fpu)
+    /* The FPU registers changed only if the guest dirtied them since it was loaded (FS in the
+     * sstatus it runs with, 3.1.6.6); saved, they are clean again. */
+    uint64_t *sstatus = &v->arch.regs.sstatus;
+    if (riscv_have_fpu && (*sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
         fpu_save(&v->arch.fpu);
-    /* Its timer and interrupts must not reach the next vCPU on this hart. */
+        *sstatus = (*sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+    }
+    /* Its timer and interrupts must not reach the next vCPU on this hart, nor end the hart's
+     * wfi while none is loaded (vsie is hie's VS bits). */
     csr_write(hvip, 0);
-    csr_write(vstimecmp, ~0ULL);
+    csr_write(vsie, 0);
+    if (riscv_have_sstc)
+        csr_write(vstimecmp, ~0ULL);
 }
 
-/* Hart-local wake-ups: VS interrupts pending in hvip (a loaded vCPU's live, another's saved, and
- * what other vCPUs have asked for), or its own timer. */
+uint64_t vcpu_guest_sie(struct vcpu *v)
+{
+    return arch_this_cpu()->vcpu_loaded == v ? csr_read(vsie) : v->arch.vs.vsie;
+}
+
+/*
+ * Hart-local wake-ups, as the hardware would end the guest's WFI (3.3.3): a VS interrupt pending
+ * (a loaded vCPU's hvip live, another's as saved, and what other vCPUs have asked for) or its
+ * timer due, and enabled in its sie. The vPLIC's line is asked separately (struct vintc).
+ */
 bool arch_vcpu_event_pending(struct vcpu *v)
 {
     bool loaded = arch_this_cpu()->vcpu_loaded == v;
     uint64_t hvip = loaded ? csr_read(hvip) : v->arch.vs.hvip;
     hvip |= __atomic_load_n(&v->arch.pending_hvip, __ATOMIC_ACQUIRE);
-    if (hvip & (HIP_VSSIP | HIP_VSTIP | HIP_VSEIP))
+    /* hvip's VS bits sit one above the matching sie bits (VSSIP 2 / SSIE 1, VSTIP 6 / STIE 5). */
+    uint64_t sie = vcpu_guest_sie(v);
+    if ((hvip >> 1) & sie & (SIP_SSIP | SIP_STIP))
         return true;
     return arch_vcpu_timer_deadline(v) <= arch_counter_read();
 }
 
+/* Only an enabled timer counts: a deadline whose interrupt the guest masks would wake the pCPU
+ * for nothing, and again at once, forever. */
 uint64_t arch_vcpu_timer_deadline(struct vcpu *v)
 {
+    if (!(vcpu_guest_sie(v) & SIP_STIP))
+        return ~0ULL;
+    if (!riscv_have_sstc)
+        return timer_guest_deadline(v);
     /* htimedelta is 0: vstimecmp compares against the time CSR that arch_counter_read reads. */
     bool loaded = arch_this_cpu()->vcpu_loaded == v;
     return loaded ? csr_read(vstimecmp) : v->arch.vs.vstimecmp;
@@ -145,33 +184,18 @@ static void exit_interrupt(struct vcpu_exit *e, uint64_t code)
         return;
     }
     if (code == IRQ_S_TIMER) {
-        /* This hart's one-shot timer (arch_timer_set): a time slice is over. */
-        arch_timer_set(~0ULL);
-        arch_this_cpu()->need_resched = true;
+        /* This hart's one-shot timer: a time slice is over, or (without Sstc) the guest's. */
+        timer_expired();
+        e->kind = EXIT_NONE;
+        return;
+    }
+    if (code == IRQ_S_EXT) {
+        /* A host interrupt: console input, or a passthrough device's for some VM. */
+        irq_dispatch();
         e->kind = EXIT_NONE;
         return;
     }
     exit_fatal(e, 0, "unexpected interrupt %llu for the hypervisor while in the guest", code, 0);
-}
-
-/*
- * The hart's one-shot timer: the HS timer (through SBI TIME), enabled in sie only while set.
- * VSTIP is delegated to the guest, STIP is not, so it takes the hart out of guest mode
- * (exit_interrupt).
- */
-void arch_timer_set(uint64_t deadline)
-{
-    struct arch_percpu *a = &arch_this_cpu()->arch;
-    if (a->timer_deadline == deadline)
-        return;
-    a->timer_deadline = deadline;
-    if (deadline == ~0ULL) {
-        csr_clear(sie, SIP_STIP);
-        sbi_set_timer(~0ULL);
-        return;
-    }
-    if (sbi_set_timer(deadline) == SBI_SUCCESS)
-        csr_set(sie, SIP_STIP);
 }
 
 /* Virtual instruction exception (8.6.1): with hstatus.VTW = 1, WFI is one of them. */
@@ -202,7 +226,15 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
         stage2_fence_local(v->arch.fence_gpa, v->arch.vmid);
         v->arch.fence_pending = false;
     }
+    /* The vPLIC's line, sampled now: a change after this kicks the hart (sched_wake), and the
+     * pending kick takes the guest out again at once. */
+    if (vplic_line(v))
+        csr_set(hvip, HIP_VSEIP);
+    timer_guest_enter(v);
+    v->arch.hsm_suspended = false;
     guest_enter(r);
+    /* Only while in the guest: outside, the line is the vPLIC's to tell. */
+    csr_clear(hvip, HIP_VSEIP);
 
     memset(e, 0, sizeof(*e));
     e->pc = r->sepc;

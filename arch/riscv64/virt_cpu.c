@@ -5,9 +5,8 @@
  * its timer, and the G-stage probe.
  */
 #include <axvm/arch_vm.h>
-#include <axvm/errno.h>
-#include <axvm/log.h>
 #include <arch/csr.h>
+#include <arch/irq.h>
 #include <arch/stage2.h>
 #include <arch/virt.h>
 
@@ -30,6 +29,7 @@
 #define HCOUNTEREN_GUEST 0x7UL
 
 bool riscv_have_fpu = true;
+bool riscv_have_sstc; /* from the device tree at boot (arch/riscv64/boot.c) */
 
 int arch_virt_cpu_init(void)
 {
@@ -41,18 +41,21 @@ int arch_virt_cpu_init(void)
     csr_write(hgeie, 0);
     csr_write(hstatus, HSTATUS_VSXL_64);
 
-    /* Sstc: with STCE, VS-mode's stimecmp is vstimecmp and raises VSTIP on its own (8.2.5).
-     * It is the guest timer; without it a timer would need emulating through hvip. */
-    csr_set(henvcfg, HENVCFG_STCE);
-    if (!(csr_read(henvcfg) & HENVCFG_STCE)) {
-        log_error("this hart has no Sstc (henvcfg.STCE reads 0): guests would have no timer");
-        return -ENODEV;
-    }
+    /* Sstc: with STCE, VS-mode's stimecmp is vstimecmp and raises VSTIP on its own (8.2.5):
+     * the guest timer costs no exit. Without it (on any hart) the SBI's set_timer is served
+     * with the hypervisor's timer and hvip.VSTIP (arch/riscv64/timer.c). */
+    if (riscv_have_sstc)
+        csr_set(henvcfg, HENVCFG_STCE);
+    if (!(csr_read(henvcfg) & HENVCFG_STCE))
+        riscv_have_sstc = false;
 
     /* FS must not be Off for VS-mode to use the FPU, and for fpu.S to switch it (8.2.11). */
     csr_set(sstatus, SSTATUS_FS_INITIAL);
     if (!(csr_read(sstatus) & SSTATUS_FS))
         riscv_have_fpu = false;
 
-    return stage2_cpu_init();
+    int err = stage2_cpu_init();
+    if (!err)
+        irq_cpu_init(); /* host interrupts: the hart may be in a guest when they come */
+    return err;
 }

@@ -2,10 +2,19 @@
 /*
  * The CPUID a guest sees: the host's, with the hypervisor bit set and what the guest's virtual
  * CPU does not have taken away (AMD APM vol. 3, appendix E): SVM (nested virtualization is not
- * offered), VMX, MONITOR/MWAIT (intercepted as #UD), x2APIC (no APIC is emulated yet) and XSAVE
- * with the AVX state it manages (fpu.c switches x87/SSE state only; XSETBV is #UD). The APIC ID
- * fields carry the vCPU's, and leaf 0x40000000 names the hypervisor.
+ * offered), VMX, MONITOR/MWAIT (intercepted as #UD), x2APIC (the emulated local APIC is an
+ * xAPIC, arch/x86_64/vapic.c) and XSAVE with the AVX state it manages (fpu.c switches x87/SSE
+ * state only; XSETBV is #UD). The APIC ID fields carry the vCPU's.
+ *
+ * Time: the guest reads the host's TSC directly (no offset unless it writes IA32_TSC), so the
+ * TSC is invariant to it whatever pCPU runs it and while it sleeps (leaf 0x80000007). Its local
+ * APIC has the TSC-deadline timer (leaf 1) and keeps running in C-states (ARAT, leaf 6): Linux
+ * then needs neither the PIT nor an APIC timer calibration. The TSC rate, which the guest
+ * cannot measure well under emulation, is in the hypervisor leaf 0x40000010 (kHz of the TSC and
+ * of the APIC timer, as other hypervisors give it) and, for Linux, on its command line
+ * (arch/x86_64/linux_boot.c). Leaf 0x40000000 names the hypervisor.
  */
+#include <axvm/arch.h>
 #include <axvm/vcpu.h>
 #include <arch/cpu.h>
 #include <arch/vcpu_exit.h>
@@ -16,12 +25,18 @@
 #define CPUID1_ECX_XSAVE      0x04000000
 #define CPUID1_ECX_OSXSAVE    0x08000000
 #define CPUID1_ECX_AVX        0x10000000
+#define CPUID1_ECX_TSC_DEADLN 0x01000000
 #define CPUID1_ECX_F16C       0x20000000
+#define CPUID_THERMAL         0x00000006
+#define CPUID6_EAX_ARAT       0x00000004
+#define CPUID_EXT_POWER       0x80000007
+#define CPUID_EXTP_EDX_INVTSC 0x00000100
 #define CPUID1_ECX_HYPERVISOR 0x80000000
 #define CPUID_EXT_TOPOLOGY    0x0000000b
 #define CPUID_XSAVE           0x0000000d
 #define CPUID_EXT_TOPOLOGY_V2 0x0000001f
 #define CPUID_HV_BASE         0x40000000
+#define CPUID_HV_TIMING       0x40000010
 #define CPUID_HV_LAST         0x4fffffff
 
 /* Leaf 1 ECX features the guest's CPU does not have. */
@@ -37,17 +52,20 @@ void cpuid_guest(struct vcpu *v)
 
     if (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_LAST) {
         if (leaf == CPUID_HV_BASE) {
-            a = CPUID_HV_BASE; /* the highest hypervisor leaf */
-            b = 0x6d767861;    /* "axvm" */
+            a = CPUID_HV_TIMING; /* the highest hypervisor leaf */
+            b = 0x6d767861;      /* "axvm" */
             c = 0x6d767861;
             d = 0x6d767861;
+        } else if (leaf == CPUID_HV_TIMING) {
+            a = (uint32_t)(arch_counter_freq() / 1000); /* TSC, kHz */
+            b = a; /* the local APIC timer counts at the TSC rate (vlapic_model.h) */
         }
     } else {
         cpuid(leaf, sub, &a, &b, &c, &d);
         switch (leaf) {
         case CPUID_FEATURES:
             c &= ~leaf1_ecx_hidden;
-            c |= CPUID1_ECX_HYPERVISOR;
+            c |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_TSC_DEADLN;
             b = (b & 0x00ffffff) | ((uint32_t)v->hwid << 24); /* initial APIC ID */
             break;
         case CPUID_EXT_TOPOLOGY:
@@ -56,6 +74,12 @@ void cpuid_guest(struct vcpu *v)
             break;
         case CPUID_EXT_FEATURES:
             c &= ~CPUID_EXT1_ECX_SVM;
+            break;
+        case CPUID_THERMAL:
+            a |= CPUID6_EAX_ARAT;
+            break;
+        case CPUID_EXT_POWER:
+            d |= CPUID_EXTP_EDX_INVTSC;
             break;
         case CPUID_SVM:
         case CPUID_XSAVE:

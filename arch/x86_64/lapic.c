@@ -117,11 +117,10 @@ static uint64_t lapic_timer_calibrate(void)
 }
 
 /*
- * The pCPU's one-shot timer (arch_timer_set): the local APIC timer on VECTOR_SLICE, counting
- * down from the distance to the deadline. In guest mode it makes an INTR exit; trap_dispatch
- * then sets need_resched.
+ * The pCPU's one-shot timer (pcpu_timer.c): the local APIC timer on VECTOR_SLICE, counting
+ * down from the distance to the deadline. In guest mode it makes an INTR exit.
  */
-void arch_timer_set(uint64_t deadline)
+void lapic_timer_oneshot(uint64_t deadline)
 {
     if (deadline == ~0ULL) {
         lapic_write(LAPIC_TIMER_INIT, 0);

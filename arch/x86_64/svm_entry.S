@@ -15,7 +15,17 @@
  * (§15.21.1). After #VMEXIT, GIF is 0 again: IF is cleared before STGI so that the interrupt
  * stays pending in the local APIC until the caller chooses to take it.
  */
+#include <axvm/hypercall.h>
+
 #define GPR(n) (8 * (n))
+
+/* VMCB offsets and values (AMD APM vol. 2 appendix B/C; struct vmcb in arch/vmcb.h). */
+#define VMCB_TLB_CONTROL    0x05c
+#define VMCB_EXIT_CODE      0x070
+#define VMCB_RIP            0x578
+#define VMCB_RAX            0x5f8
+#define SVM_EXIT_VMMCALL    0x081
+#define TLB_CONTROL_NOTHING 0
 
     .text
     .globl svm_run
@@ -52,9 +62,20 @@ svm_run:
     mov     GPR(15)(%rdi), %r15
     mov     GPR(7)(%rdi), %rdi
 
-    vmrun                           /* RAX = the VMCB; #VMEXIT gives it back */
+1:  vmrun                           /* RAX = the VMCB; #VMEXIT gives it back */
 
-    vmsave
+    /* The trap-floor hypercall: answered here, the guest's registers still in the CPU and its
+     * RAX in the VMCB. VMMCALL is 3 bytes (no NRIP save on QEMU); the TLB flush VMRUN just did
+     * need not be repeated. */
+    cmpq    $SVM_EXIT_VMMCALL, VMCB_EXIT_CODE(%rax)
+    jne     2f
+    cmpq    $AXVM_HC_TRAP_FLOOR, VMCB_RAX(%rax)
+    jne     2f
+    addq    $3, VMCB_RIP(%rax)
+    movq    $0, VMCB_RAX(%rax)
+    movb    $TLB_CONTROL_NOTHING, VMCB_TLB_CONTROL(%rax)
+    jmp     1b
+2:  vmsave
     push    %rdi                    /* the guest's RDI, while RDI points at regs */
     mov     8(%rsp), %rdi
     mov     %rcx, GPR(1)(%rdi)

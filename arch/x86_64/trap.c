@@ -6,6 +6,7 @@
 #include <axvm/percpu.h>
 #include <arch/cpu.h>
 #include <arch/lapic.h>
+#include <arch/timer.h>
 #include <arch/trap.h>
 
 #define VECTOR_PAGE_FAULT 14
@@ -93,7 +94,7 @@ void trap_dispatch(struct trap_frame *f)
         return;
     case VECTOR_SLICE:
         lapic_eoi();
-        arch_this_cpu()->need_resched = true;
+        timer_fired();
         return;
     case VECTOR_SPURIOUS:
         /* Spurious interrupts must not be acknowledged (Intel SDM vol. 3 §11.9). */

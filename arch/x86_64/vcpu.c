@@ -16,6 +16,12 @@
  * Guests that run 64-bit code switch to long mode themselves, as real kernels do: page tables,
  * CR4.PAE, EFER.LME (WRMSR, emulated), CR0.PG, a far jump to a 64-bit code segment.
  *
+ * This is also Linux's 32-bit boot protocol (Documentation/arch/x86/boot.rst), which a bzImage
+ * guest is entered by (arch/x86_64/linux_boot.c): for it ESI holds the zero page and EDI is 0.
+ * A vCPU that the guest starts with INIT-SIPI-SIPI through its local APIC (arch/x86_64/vapic.c)
+ * starts as a real CPU does after a SIPI: real mode, CS = vector << 8 with base vector << 12,
+ * IP = 0, every other segment at base 0 with a 64 KiB limit.
+ *
  * No NRIP save on QEMU: the length of each exiting instruction is known from its opcode
  * (VMMCALL 3, HLT 1, CPUID/RDMSR/WRMSR/INVD 2), from EXITINFO2 for IN/OUT, and from the
  * hypervisor's own decoding for MMIO.
@@ -30,7 +36,10 @@
 #include <axvm/vm.h>
 #include <arch/cpu.h>
 #include <arch/lapic.h>
+#include <arch/linux_boot.h>
 #include <arch/svm.h>
+#include <arch/timer.h>
+#include <arch/vapic.h>
 #include <arch/trap.h>
 #include <arch/vcpu_exit.h>
 #include <arch/vmcb.h>
@@ -82,6 +91,20 @@ static void vmcb_init_control(struct vmcb_control *c, paddr_t s2_root, unsigned 
     c->nested_cr3 = s2_root;
 }
 
+/* After INIT and a SIPI: real mode at entry = vector << 12 (Intel SDM vol. 3 §9.1.1). */
+static void vmcb_init_real_mode(struct vmcb_save *s, uint64_t entry)
+{
+    const struct vmcb_seg data16 = {.attrib = SEG_ATTR_TYPE(0x3) | SEG_ATTR_S | SEG_ATTR_P,
+                                    .limit = 0xffff};
+    s->cs = (struct vmcb_seg){.selector = (uint16_t)(entry >> 4),
+                              .base = entry,
+                              .attrib = SEG_ATTR_TYPE(0xb) | SEG_ATTR_S | SEG_ATTR_P,
+                              .limit = 0xffff};
+    s->ds = s->es = s->ss = s->fs = s->gs = data16;
+    s->cr0 = CR0_ET;
+    s->rip = 0;
+}
+
 static void vmcb_init_state(struct vmcb_save *s, uint64_t entry)
 {
     s->cs = seg_code32;
@@ -108,9 +131,16 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
     memset(vmcb, 0, sizeof(*vmcb));
     a->vmcb = vmcb;
     fpu_reset(v);
-    a->regs.gpr[GPR_RDI] = arg;
     vmcb_init_control(&vmcb->control, s2_root, vmid);
     vmcb_init_state(&vmcb->save, entry);
+    vapic_vcpu_reset(v);
+    uint64_t zero_page;
+    if (arg == VAPIC_SIPI_START)
+        vmcb_init_real_mode(&vmcb->save, entry);
+    else if (v->id == 0 && linux_boot_params(v->vm, &zero_page))
+        a->regs.gpr[GPR_RSI] = zero_page;
+    else
+        a->regs.gpr[GPR_RDI] = arg;
 }
 
 uint64_t arch_vcpu_hwid(unsigned index)
@@ -212,6 +242,8 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
     struct vmcb_control *c = &vmcb->control;
 
     unsigned long flags = arch_irq_save();
+    inject_prepare(v);
+    timer_guest_deadline(vapic_timer_deadline(v));
     npt_prepare_run(vmcb);
     vmcb->save.rax = a->regs.gpr[GPR_RAX];
     vmcb->save.rsp = a->regs.gpr[GPR_RSP];
@@ -233,6 +265,10 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
         /* A kick. A panic on another CPU kicks too, and this CPU must stop for it. */
         if (panic_in_progress())
             panic_halt_self();
+        e->kind = EXIT_NONE;
+        return;
+    case SVM_EXIT_VINTR:
+        /* The guest can take interrupts now: the next entry injects (inject.c). */
         e->kind = EXIT_NONE;
         return;
     case SVM_EXIT_NPF:
@@ -335,16 +371,17 @@ void arch_vcpu_put(struct vcpu *v)
     fpu_save(v);
 }
 
-/* Until the guest has an interrupt controller model, HLT only yields: the vCPU runs again at
- * once (arch_vcpu_timer_deadline has nothing to wait for). */
+/* The local APIC's timer is the vCPU's own wake-up source; its other interrupts are the
+ * interrupt controller's (vm->intc). A VM without one has nothing to wait for: HLT yields. */
 bool arch_vcpu_event_pending(struct vcpu *v)
 {
-    return true;
+    return !v->vm->intc.ops || (inject_interruptible(v) && vapic_timer_due(v));
 }
 
 uint64_t arch_vcpu_timer_deadline(struct vcpu *v)
 {
-    return ~0ULL;
+    /* With interrupts off the timer cannot end the HLT: nothing to wake up for. */
+    return v->vm->intc.ops && inject_interruptible(v) ? vapic_timer_deadline(v) : ~0ULL;
 }
 
 void arch_cpu_kick(unsigned pcpu)

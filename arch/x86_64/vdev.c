@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <axvm/vdev.h>
 
-/* The x86_64 device models a config may name beside the arch-neutral ones. None yet: a VM's
- * device interrupts need the virtual local APIC and I/O APIC, and the build refuses `irq`
- * without an interrupt controller. */
+/* The x86_64 device models a config may name beside the arch-neutral ones: the interrupt
+ * controller (arch/x86_64/vapic.c). */
+extern const struct vdev_type vdev_ioapic;
+
 const struct vdev_type *arch_vdev_find(const char *name)
 {
-    return NULL;
+    return __builtin_strcmp(name, vdev_ioapic.name) == 0 ? &vdev_ioapic : NULL;
 }

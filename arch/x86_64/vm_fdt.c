@@ -9,6 +9,7 @@
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 #include <axvm/vm.h>
+#include <arch/linux_boot.h>
 
 /* The guest reads the TSC unscaled: tell it the rate (the bare-metal guest paces itself by it). */
 int arch_vm_fdt_cpus(struct vm *vm, void *fdt)
@@ -21,7 +22,9 @@ int arch_vm_fdt_cpu(struct vcpu *v, void *fdt)
     return 0;
 }
 
+/* A Linux guest does not read the device tree: it gets its zero page and ACPI tables, written
+ * here since this is where the VM's platform description is made. */
 int arch_vm_fdt(struct vm *vm, void *fdt)
 {
-    return 0;
+    return linux_boot_setup(vm) ? -FDT_ERR_BADSTATE : 0;
 }

@@ -27,6 +27,8 @@ void guest_main(const void *fdt);
 void guest_secondary_main(uint64_t arg);
 
 void bench_run(const void *fdt);
+/* guest_cycles() at the guest's first instruction, stored by start.S (for `make bench`). */
+extern uint64_t guest_start_cycles;
 /* The FP/SIMD isolation canary ("fpcanary=N"), paced by a counter_hz counter (fpcanary.c). */
 void fpcanary_run(unsigned long rounds, uint64_t counter_hz);
 

@@ -7,12 +7,14 @@
  *   its command line asks for.
  * Command line: "bench" only runs the exit-cost benchmark (bench.c); "rounds=N" repeats the compute
  * N times (a long-running VM); "fpcanary=N" only runs N rounds of the FP/SIMD isolation check
- * (fpcanary.c); "bad" misbehaves (unknown hypercall, then a store outside its
- * memory); "reboots=N" reboots until it has booted N+1 times; otherwise it shuts down.
+ * (fpcanary.c); "faults" only runs the guest-fault checks (faults.c); "bad" misbehaves (unknown
+ * hypercall, then a store outside its memory); "reboots=N" reboots until it has booted N+1
+ * times; otherwise it shuts down.
  */
 #include <string.h>
 #include <libfdt.h>
 #include <axvm/hypercall.h>
+#include "faults.h"
 #include "guest.h"
 
 extern char __image_start[], __image_end[];
@@ -201,6 +203,10 @@ void guest_main(const void *fdt)
     }
     if (cmdline_value("fpcanary", &v)) {
         fpcanary_run(v, counter_freq());
+        guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
+    }
+    if (cmdline_value("faults", &v)) {
+        faults_run(fdt, counter_freq());
         guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
     }
 

@@ -32,6 +32,11 @@ FAILURE_PATTERNS = [
 ]
 
 
+# Linux guests (test_linux_*.py): what must never appear, and the shell's prompt.
+LINUX_FAILURES = [r"Kernel panic", r"\bOops\b", r"rcu: INFO", r"BUG:", r"Unable to handle"]
+LINUX_PROMPT = r"axvm# "
+
+
 class MachineError(AssertionError):
     pass
 
@@ -122,6 +127,28 @@ class Machine:
             out = self.output
         self._check_failures(out)
         return rc
+
+    def interrupt_count(self, row, prompt=LINUX_PROMPT):
+        """Send `cat /proc/interrupts` to the Linux shell of VM 1 and return the counts of the
+        row whose text after the per-CPU counts matches 'row' (a regex), summed over CPUs."""
+        self.send("cat /proc/interrupts\n")
+        line = self.expect(r"\[1:linux\]\s+\w+:\s+([\d\s]+?)\s+" + row, 30)
+        self.expect(prompt, 30)
+        return sum(int(n) for n in line.group(1).split())
+
+    def thread_cpu_seconds(self, name):
+        """CPU time (user + system) QEMU's thread 'name' has used so far; QEMU names its
+        threads only when started with -name ...,debug-threads=on."""
+        task = Path(f"/proc/{self.proc.pid}/task")
+        for t in task.iterdir():
+            try:
+                if (t / "comm").read_text().strip() != name:
+                    continue
+                fields = (t / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        raise MachineError(f"QEMU has no thread named {name!r}")
 
     def kill(self):
         if self.proc.poll() is None:

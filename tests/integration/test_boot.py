@@ -29,6 +29,16 @@ def test_frame_allocator_selftest(boot, arch):
 
 
 @pytest.mark.parametrize("arch", ARCHES)
+def test_string_routines_selftest(boot, arch):
+    # Every size, alignment and overlap of the architecture's own memset/memcpy/memmove/memcmp
+    # (kernel/string_check.c), run by the hypervisor on itself.
+    m = boot(arch, append="vms=none selftest=string")
+    m.expect(r"\[axvm\] command line: .*selftest=string", timeout=30)
+    m.expect(r"\[axvm\] selftest string: ok", timeout=120)
+    assert m.wait_exit(timeout=30) == 0
+
+
+@pytest.mark.parametrize("arch", ARCHES)
 def test_fault_dumps_registers_and_halts_all_cpus(boot, arch):
     m = boot(arch, smp=SMP, append="vms=none selftest=fault",
              allow=[r"EXCEPTION on cpu0", r"system halted"])

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from machine import board
+from machine import LINUX_FAILURES, LINUX_PROMPT as PROMPT, board
 
 # The GIC of the board the tests run on (make integration-board: GICv2), which Linux's VM gets
 # too: its /proc/interrupts names the chip "GICv3" or "GIC-0".
@@ -18,16 +18,10 @@ HOST_GIC = {"gicv3": "GICv3", "gicv2": "GICv2"}[
     board.load(board.selected("aarch64"))["irqchip"]["type"]]
 GUEST_GIC = {"GICv3": "GICv3", "GICv2": "GIC-0"}[HOST_GIC]
 
-LINUX_FAILURES = [r"Kernel panic", r"\bOops\b", r"rcu: INFO", r"BUG:", r"Unable to handle"]
-PROMPT = r"axvm# "
-
 
 def timer_ticks(m):
-    """Send `cat /proc/interrupts` to the shell and return the arch_timer counts, summed."""
-    m.send("cat /proc/interrupts\n")
-    line = m.expect(rf"\[1:linux\]\s+\d+:\s+([\d\s]+?)\s+{GUEST_GIC}\s+27 Level\s+arch_timer", 30)
-    m.expect(PROMPT, 30)
-    return sum(int(n) for n in line.group(1).split())
+    """The arch_timer counts of /proc/interrupts, summed."""
+    return m.interrupt_count(rf"{GUEST_GIC}\s+27 Level\s+arch_timer")
 
 
 def test_smp_linux_boots_beside_bare_metal_and_powers_off(boot):

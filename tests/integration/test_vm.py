@@ -92,8 +92,6 @@ def test_reboot_three_times_returns_every_frame(boot, arch):
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_guest_with_two_vcpus_on_two_pcpus(boot, arch):
-    if arch == "x86_64":
-        pytest.skip("x86 guest SMP comes with x86 Linux (issue 4 scope)")
     m = boot(arch, config="smp")
     m.expect(r"\[axvm\] vm1 \(duo\): boot #1, 2 vCPUs on pCPU 1", BOOT_TIMEOUT)
     m.expect(r"\[axvm\] vm1 \(duo\): vcpu1 started on pCPU 2")
@@ -129,8 +127,6 @@ def test_vm_that_does_not_fit_the_machine_is_refused_at_boot(boot, arch):
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_shared_pcpu_is_time_sliced(boot, arch):
-    if arch == "x86_64":
-        pytest.skip("x86 guest SMP comes with x86 Linux (issue 4 scope)")
     # "pacer" runs on pCPU 2 for a second or more without returning to the scheduler; without
     # time slices the spinner's second vCPU, started there, would wait for it to finish.
     m = boot(arch, config="share")

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <pthread.h>
 #include <stdlib.h>
 #include <axvm/frame.h>
 #include "check.h"
@@ -92,4 +93,129 @@ TEST(frame_multiple_zones)
     CHECK(big2 >= zones[1].base && big2 < zones[1].base + zones[1].size);
     free((void *)(uintptr_t)zones[0].base);
     free((void *)(uintptr_t)zones[1].base);
+}
+
+/* Freed frames come back zeroed, not with what their last owner left in them. */
+TEST(frame_reuse_is_zeroed)
+{
+    struct mem_range r = arena(1 << 20);
+    frame_init(&r, 1);
+    paddr_t a = frame_alloc(3, PAGE_SIZE);
+    memset((void *)(uintptr_t)a, 0x5a, 3 * PAGE_SIZE);
+    frame_free(a, 3);
+    paddr_t b = frame_alloc(2, PAGE_SIZE);
+    CHECK_EQ(b, a);
+    const uint8_t *p = (const uint8_t *)(uintptr_t)b;
+    size_t nonzero = 0;
+    for (size_t i = 0; i < 2 * PAGE_SIZE; i++)
+        nonzero += p[i] != 0;
+    CHECK_EQ(nonzero, 0);
+    free((void *)(uintptr_t)r.base);
+}
+
+/* A zone whose frame count is not a multiple of the bitmap's words: every frame can be used,
+ * none past the end is handed out, and the search finds a hole far beyond the first word. */
+TEST(frame_zone_end_and_far_hole)
+{
+    struct mem_range r = arena(2 << 20);
+    r.size = (1 << 20) + 5 * PAGE_SIZE; /* 261 frames, 260 after the bitmap */
+    frame_init(&r, 1);
+    CHECK_EQ(frame_total_count(), 260);
+    paddr_t last = 0;
+    for (int i = 0; i < 260; i++) {
+        paddr_t p = frame_alloc(1, PAGE_SIZE);
+        CHECK(p > last);
+        last = p;
+    }
+    CHECK_EQ(last, r.base + 260 * PAGE_SIZE);
+    CHECK_EQ(frame_alloc(1, PAGE_SIZE), 0);
+    frame_free(r.base + 200 * PAGE_SIZE, 1);
+    CHECK_EQ(frame_alloc(1, PAGE_SIZE), r.base + 200 * PAGE_SIZE);
+    free((void *)(uintptr_t)r.base);
+}
+
+/* Several pCPUs allocating and freeing at once: no frame is handed to two of them, each comes
+ * zeroed although another thread wrote it just before, and every frame comes back. */
+#define STRESS_THREADS 4
+#define STRESS_ROUNDS  20000
+#define STRESS_HELD    8
+
+struct stress {
+    unsigned id;
+    unsigned errors;
+};
+
+static bool frames_hold(paddr_t pa, unsigned count, uint64_t value)
+{
+    const uint64_t *p = (const uint64_t *)(uintptr_t)pa;
+    for (size_t i = 0; i < count * PAGE_SIZE / 8; i++)
+        if (p[i] != value)
+            return false;
+    return true;
+}
+
+static void frames_fill(paddr_t pa, unsigned count, uint64_t value)
+{
+    uint64_t *p = (uint64_t *)(uintptr_t)pa;
+    for (size_t i = 0; i < count * PAGE_SIZE / 8; i++)
+        p[i] = value;
+}
+
+static void *stress_run(void *arg)
+{
+    struct stress *s = arg;
+    struct {
+        paddr_t pa;
+        unsigned count;
+        uint64_t tag;
+    } held[STRESS_HELD] = {0};
+    uint32_t rnd = s->id * 2654435761u + 1;
+    for (unsigned round = 0; round < STRESS_ROUNDS; round++) {
+        rnd = rnd * 1103515245u + 12345u;
+        unsigned slot = (rnd >> 8) % STRESS_HELD;
+        if (held[slot].pa) {
+            if (!frames_hold(held[slot].pa, held[slot].count, held[slot].tag))
+                s->errors++; /* someone else was given these frames too */
+            frame_free(held[slot].pa, held[slot].count);
+            held[slot].pa = 0;
+            continue;
+        }
+        unsigned count = 1 + (rnd >> 16) % 4;
+        uint64_t align = (rnd >> 20) % 2 ? 4 * PAGE_SIZE : PAGE_SIZE;
+        paddr_t pa = frame_alloc(count, align);
+        if (!pa)
+            continue;
+        if (pa % align || !frames_hold(pa, count, 0))
+            s->errors++;
+        uint64_t tag = ((uint64_t)s->id << 32) | round;
+        frames_fill(pa, count, tag);
+        held[slot].pa = pa;
+        held[slot].count = count;
+        held[slot].tag = tag;
+    }
+    for (unsigned i = 0; i < STRESS_HELD; i++) {
+        if (held[i].pa && !frames_hold(held[i].pa, held[i].count, held[i].tag))
+            s->errors++;
+        if (held[i].pa)
+            frame_free(held[i].pa, held[i].count);
+    }
+    return NULL;
+}
+
+TEST(frame_concurrent_alloc_free)
+{
+    struct mem_range r = arena(1 << 20); /* 255 frames: the threads compete for them */
+    frame_init(&r, 1);
+    pthread_t t[STRESS_THREADS];
+    struct stress s[STRESS_THREADS];
+    for (unsigned i = 0; i < STRESS_THREADS; i++) {
+        s[i] = (struct stress){i + 1, 0};
+        pthread_create(&t[i], NULL, stress_run, &s[i]);
+    }
+    for (unsigned i = 0; i < STRESS_THREADS; i++) {
+        pthread_join(t[i], NULL);
+        CHECK_EQ(s[i].errors, 0);
+    }
+    CHECK_EQ(frame_free_count(), 255);
+    free((void *)(uintptr_t)r.base);
 }

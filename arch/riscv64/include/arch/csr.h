@@ -13,6 +13,8 @@
 #define SSTATUS_SPP        (1UL << 8)
 #define SSTATUS_FS         (3UL << 13) /* FPU state: Off, Initial, Clean, Dirty */
 #define SSTATUS_FS_INITIAL (1UL << 13)
+#define SSTATUS_FS_CLEAN   (2UL << 13)
+#define SSTATUS_FS_DIRTY   (3UL << 13)
 
 /* sie / sip (4.1.3): supervisor software, timer and external interrupts */
 #define SIP_SSIP (1UL << 1)
@@ -47,6 +49,7 @@
 
 #define IRQ_S_SOFT  1
 #define IRQ_S_TIMER 5
+#define IRQ_S_EXT   9
 
 /* hstatus (8.2.1): SPV says whether the trap came from a virtualised mode (VS/VU); SPVP is
  * the privilege HLV/HLVX/HSV use (and the guest's at the trap); VTW traps a guest's WFI. */

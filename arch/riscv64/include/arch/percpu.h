@@ -53,9 +53,11 @@ struct arch_percpu {
     uint64_t host_sp;
     struct guest_regs *guest_regs;
     struct arch_start_args start;
-    /* What this hart's one-shot timer is set to (arch_timer_set), ~0 for nothing: setting it
-     * is an SBI call, so the same value is not set twice. */
+    /* The core's deadline for this hart (arch_timer_set), and what the HS timer is armed for
+     * (the earlier of that and, without Sstc, the loaded vCPU's): ~0 for nothing. Arming is an
+     * SBI call, so the same value is not armed twice (arch/riscv64/timer.c). */
     uint64_t timer_deadline;
+    uint64_t timer_armed;
     /* picolibc TLS block; tp points at it (RISC-V TLS variant I: no TCB before the data). */
     uint8_t tls[ARCH_TLS_SIZE] __attribute__((aligned(16)));
 };

@@ -20,6 +20,8 @@
 #define SBI_EXT_RFENCE 0x52464E43 /* "RFNC" */
 #define SBI_EXT_HSM    0x48534D   /* "HSM" */
 #define SBI_EXT_SRST   0x53525354 /* "SRST" */
+#define SBI_EXT_PMU    0x504D55   /* "PMU" */
+#define SBI_EXT_DBCN   0x4442434E /* "DBCN" (SBI 2.0, chapter 12) */
 
 #define SBI_BASE_GET_SPEC_VERSION 0
 #define SBI_BASE_GET_IMPL_ID      1
@@ -38,8 +40,18 @@
 #define SBI_HSM_HART_START      0
 #define SBI_HSM_HART_STOP       1
 #define SBI_HSM_HART_GET_STATUS 2
+#define SBI_HSM_HART_SUSPEND    3
 #define SBI_HSM_STATE_STARTED   0
 #define SBI_HSM_STATE_STOPPED   1
+#define SBI_HSM_STATE_SUSPENDED 4
+
+/* hart_suspend types (SBI 2.0, 9.4): the default ones; platform-specific ones lie above each. */
+#define SBI_HSM_SUSPEND_RETENTIVE     0x00000000UL
+#define SBI_HSM_SUSPEND_NON_RETENTIVE 0x80000000UL
+
+#define SBI_DBCN_WRITE      0
+#define SBI_DBCN_READ       1
+#define SBI_DBCN_WRITE_BYTE 2
 
 #define SBI_SRST_SYSTEM_RESET     0
 #define SBI_SRST_TYPE_SHUTDOWN    0
@@ -52,6 +64,8 @@
 #define SBI_ERR_FAILED            (-1)
 #define SBI_ERR_NOT_SUPPORTED     (-2)
 #define SBI_ERR_INVALID_PARAM     (-3)
+#define SBI_ERR_DENIED            (-4)
+#define SBI_ERR_INVALID_ADDRESS   (-5)
 #define SBI_ERR_ALREADY_AVAILABLE (-6)
 
 /* hart_mask_base meaning "every hart, ignore hart_mask" (3.1). */

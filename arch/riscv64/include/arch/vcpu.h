@@ -63,6 +63,10 @@ struct arch_vcpu {
     uint64_t fence_gpa; /* a G-stage entry to refetch before the next entry (lazy fill) */
     bool fence_pending;
     bool sbi_legacy; /* the exit is a legacy SBI call: the result goes to a0 alone */
+    /* Without Sstc: the guest timer's deadline from SBI set_timer, ~0 for none or fired
+     * (arch/riscv64/timer.c). */
+    uint64_t sbi_timer;
+    bool hsm_suspended; /* halted by HSM hart_suspend, until it next enters the guest */
     /* Requests from other vCPUs (arch/riscv64/sbi_guest_remote.c), set and taken atomically:
      * VS-level interrupts to add to hvip, and VCPU_FENCE_* bits. */
     uint64_t pending_hvip;

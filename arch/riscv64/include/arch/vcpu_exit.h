@@ -45,6 +45,14 @@ long vcpu_sbi_rfence(struct vcpu *v, unsigned long fid, unsigned long mask, unsi
  * the vCPU loaded on this hart, before entering it. */
 void vcpu_remote_serve(struct vcpu *v);
 
+/* sbi_guest_remote.c: raise the guest's supervisor software interrupt (hvip.VSSIP) on 't', from
+ * any pCPU, and wake or kick it to take it. */
+void vcpu_ipi_raise(struct vcpu *t);
+
+/* vcpu.c: the guest's interrupt enables (vsie, in sie's bit positions), live if it is loaded on
+ * this hart, else as saved. */
+uint64_t vcpu_guest_sie(struct vcpu *v);
+
 /* sbi_guest.c: put the core's result of a hypercall or hart_start where the SBI wants it. */
 void vcpu_sbi_complete(struct vcpu *v, const struct vcpu_exit *e);
 

@@ -9,4 +9,7 @@
 /* The harts have F/D registers (sstatus.FS can be turned on): vCPU switches save them. */
 extern bool riscv_have_fpu;
 
+/* The harts have Sstc (henvcfg.STCE sticks): guests program vstimecmp themselves. */
+extern bool riscv_have_sstc;
+
 #endif

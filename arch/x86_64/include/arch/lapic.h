@@ -30,4 +30,7 @@ void lapic_eoi(void);
  * shorthand). Returns false if 'dest' cannot be addressed in this mode. */
 bool lapic_send_ipi(uint32_t dest, uint32_t icr);
 
+/* Interrupt this CPU on VECTOR_SLICE at arch_counter_read() >= deadline; ~0ULL cancels. */
+void lapic_timer_oneshot(uint64_t deadline);
+
 #endif

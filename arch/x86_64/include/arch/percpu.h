@@ -20,6 +20,9 @@ struct arch_percpu {
     struct x86_tss tss;
     /* Host state VMRUN does not save (FS, GS, TR, LDTR, syscall MSRs): VMSAVE/VMLOAD. */
     paddr_t svm_host_area;
+    /* arch/x86_64/pcpu_timer.c: the core's deadline (arch_timer_set) and the one the local
+     * APIC timer is set for, which may be a running guest's earlier one. */
+    uint64_t timer_core, timer_armed;
     /* arch/x86_64/npt.c: the flush generation of each ASID this CPU's TLB is clean up to. */
     uint32_t asid_flushed[ASID_LIMIT];
 };

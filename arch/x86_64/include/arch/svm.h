@@ -35,6 +35,12 @@ void npt_prepare_run(struct vmcb *vmcb);
  * (arch/x86_64/fpu.c). */
 struct vcpu;
 void fpu_reset(struct vcpu *v);
+
+/* Before VMRUN: inject the vCPU's most urgent interrupt or ask for a window (inject.c). */
+void inject_prepare(struct vcpu *v);
+
+/* The guest takes maskable interrupts (RFLAGS.IF): only then does one end its HLT. */
+bool inject_interruptible(const struct vcpu *v);
 void fpu_load(struct vcpu *v);
 void fpu_save(struct vcpu *v);
 

@@ -16,4 +16,12 @@ void timer_calibrate(uint16_t pm_timer_port, bool pm_timer_32bit);
 
 void timer_delay_us(uint64_t us);
 
+/* The pCPU's one-shot timer serves two clients (arch/x86_64/pcpu_timer.c): the core, through
+ * arch_timer_set, and the guest running on it, whose local APIC timer must bring it out of
+ * guest mode on time. Before each VMRUN: the guest's deadline (~0ULL for none). */
+void timer_guest_deadline(uint64_t deadline);
+
+/* The timer interrupt came: the core's deadline, if it has passed, sets need_resched. */
+void timer_fired(void);
+
 #endif

@@ -16,6 +16,7 @@
 #define INTERCEPT_NMI      (1u << 1)
 #define INTERCEPT_SMI      (1u << 2)
 #define INTERCEPT_INIT     (1u << 3)
+#define INTERCEPT_VINTR    (1u << 4)
 #define INTERCEPT_CPUID    (1u << 18)
 #define INTERCEPT_INVD     (1u << 22)
 #define INTERCEPT_HLT      (1u << 24)
@@ -47,6 +48,12 @@
 #define INT_CTL_V_INTR_MASKING (1u << 24)
 #define INT_STATE_SHADOW       (1u << 0)
 
+/* A virtual interrupt for the guest (§15.21.4): V_IRQ with its priority, and V_IGN_TPR to take
+ * it whatever the guest's TPR; int_vector is its vector. */
+#define INT_CTL_V_IRQ          (1u << 8)
+#define INT_CTL_V_INTR_PRIO(p) ((uint32_t)(p) << 16)
+#define INT_CTL_V_IGN_TPR      (1u << 20)
+
 #define NESTED_CTL_NP_ENABLE (1u << 0)
 
 /* control.event_inj and exit_int_info (APM vol. 2 §15.20). */
@@ -63,6 +70,7 @@
 #define SVM_EXIT_EXCP_BASE 0x040
 #define SVM_EXIT_INTR      0x060
 #define SVM_EXIT_NMI       0x061
+#define SVM_EXIT_VINTR     0x064
 #define SVM_EXIT_CPUID     0x072
 #define SVM_EXIT_INVD      0x076
 #define SVM_EXIT_HLT       0x078

@@ -9,6 +9,7 @@
     .section .text.start, "ax"
     .globl _start
 _start:
+    mrs     x20, cntvct_el0             // the first instruction's time, for bench.c
     mov     x19, x0
     ldr     x1, =__bss_start
     ldr     x2, =__bss_end
@@ -16,7 +17,9 @@ _start:
     b.hs    2f
     str     xzr, [x1], #8
     b       1b
-2:  bl      mmu_on
+2:  ldr     x1, =guest_start_cycles
+    str     x20, [x1]
+    bl      mmu_on
     ldr     x1, =__stack_top
     mov     sp, x1
     mov     x0, x19

@@ -8,6 +8,7 @@
     .section .text.start, "ax"
     .globl _start
 _start:
+    rdtime  s2                              // the first instruction's time, for bench.c
     mv      s1, a1
     la      t0, __bss_start
     la      t1, __bss_end
@@ -15,7 +16,9 @@ _start:
     sd      zero, 0(t0)
     addi    t0, t0, 8
     j       1b
-2:  la      sp, __stack_top
+2:  la      t0, guest_start_cycles
+    sd      s2, 0(t0)
+    la      sp, __stack_top
     mv      a0, s1
     call    guest_main
 3:  wfi

@@ -4,6 +4,7 @@
  * rdi, rsi = arguments, result in rax), the TSC for cycles, and COM1 as the console, which is
  * an I/O-port device and so not in the device tree: port 0x3f8 by convention.
  */
+#include <string.h>
 #include <axvm/hypercall.h>
 #include "../../guest.h"
 
@@ -20,12 +21,32 @@ int64_t guest_hypercall(uint64_t nr, uint64_t a0, uint64_t a1)
     return ret;
 }
 
+/* Starting a CPU: INIT, then a SIPI whose vector is the page of the real-mode trampoline
+ * (start.S), through the local APIC's interrupt command register (Intel SDM vol. 3 §9.4.4). */
+#define TRAMPOLINE_BASE 0x8000
+#define LAPIC_ICR_LO    ((volatile uint32_t *)0xfee00300)
+#define LAPIC_ICR_HI    ((volatile uint32_t *)0xfee00310)
+#define ICR_INIT_ASSERT 0x00004500
+#define ICR_STARTUP     0x00004600
+#define SECONDARY_STACK 8192
+
+extern const char trampoline_start[], trampoline_end[];
+volatile uint64_t secondary_stack, secondary_index;
+static uint8_t secondary_stacks[8][SECONDARY_STACK] __attribute__((aligned(16)));
+
 int64_t guest_cpu_on(uint64_t hwid, uint64_t arg)
 {
-    /* Starting CPUs is INIT-SIPI to a local APIC, which axvm does not emulate yet. */
-    (void)hwid;
-    (void)arg;
-    return -1;
+    if (arg >= 8)
+        return -1;
+    memcpy((void *)TRAMPOLINE_BASE, trampoline_start, (size_t)(trampoline_end - trampoline_start));
+    secondary_index = arg;
+    secondary_stack = (uint64_t)(uintptr_t)&secondary_stacks[arg][SECONDARY_STACK];
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    *LAPIC_ICR_HI = (uint32_t)hwid << 24;
+    *LAPIC_ICR_LO = ICR_INIT_ASSERT;
+    *LAPIC_ICR_HI = (uint32_t)hwid << 24;
+    *LAPIC_ICR_LO = ICR_STARTUP | (TRAMPOLINE_BASE >> 12);
+    return 0;
 }
 
 uint64_t guest_cycles(void)

@@ -21,6 +21,9 @@
     .code32
     .globl _start
 _start:
+    rdtsc                               /* the first instruction's time, for bench.c */
+    movl    %eax, %esi
+    movl    %edx, %ebx
     cld
     movl    %edi, %ebp                  /* the device tree, kept until guest_main */
     lgdtl   gdt_ptr
@@ -39,6 +42,8 @@ _start:
     subl    %edi, %ecx
     xorl    %eax, %eax
     rep stosb
+    movl    %esi, guest_start_cycles
+    movl    %ebx, guest_start_cycles + 4
 
     /* PML4[0] -> PDPT, PDPT[n] -> PD n (n < 4), PD entry i of the four -> i * 2 MiB. */
     movl    $(pdpt + PTE_TABLE), pml4
@@ -79,6 +84,61 @@ start64:
     call    guest_main
 4:  pause
     jmp     4b
+
+/*
+ * Secondary vCPUs: guest_cpu_on (hw.c) copies this to TRAMPOLINE_BASE and starts the vCPU with
+ * INIT-SIPI-SIPI, so it runs here in real mode, CS:IP = 0x0800:0000. It loads the GDT above,
+ * enters protected mode, turns on the boot vCPU's page tables and long mode as _start did, and
+ * calls guest_secondary_main(secondary_index) on secondary_stack.
+ */
+#define TRAMPOLINE_BASE 0x8000
+#define TRAMPOLINE(sym) (TRAMPOLINE_BASE + (sym) - trampoline_start)
+
+    .section .rodata.trampoline, "a"
+    .code16
+    .globl trampoline_start, trampoline_end
+trampoline_start:
+    cli
+    lgdtl   %cs:(tramp_gdt_ptr - trampoline_start)
+    movl    %cr0, %eax
+    orl     $1, %eax                    /* CR0.PE */
+    movl    %eax, %cr0
+    ljmpl   $SEL_CODE32, $TRAMPOLINE(tramp32)
+    .code32
+tramp32:
+    movl    $SEL_DATA, %eax
+    movl    %eax, %ds
+    movl    %eax, %es
+    movl    %eax, %ss
+    movl    %eax, %fs
+    movl    %eax, %gs
+    movl    $pml4, %eax
+    movl    %eax, %cr3
+    movl    %cr4, %eax
+    orl     $CR4_PAE, %eax
+    movl    %eax, %cr4
+    movl    $MSR_EFER, %ecx
+    rdmsr
+    orl     $EFER_LME, %eax
+    wrmsr
+    movl    %cr0, %eax
+    orl     $CR0_PG, %eax
+    movl    %eax, %cr0
+    ljmpl   $SEL_CODE64, $secondary64
+    .balign 8
+tramp_gdt_ptr:
+    .word   gdt_end - gdt - 1
+    .long   gdt
+trampoline_end:
+
+    .text
+    .code64
+secondary64:
+    movq    secondary_stack(%rip), %rsp
+    movq    secondary_index(%rip), %rdi
+    call    guest_secondary_main
+5:  pause
+    jmp     5b
 
     .section .data
     .balign 8

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+/* A VM's ACPI tables (vacpi_model.h). Offsets and fields: ACPI 6.4 §5.2. */
+#include <string.h>
+#include "vacpi_model.h"
+
+#define VACPI_OEM_ID       "AXVM  "
+#define VACPI_OEM_TABLE_ID "AXVMVM  "
+#define VACPI_CREATOR      "AXVM"
+
+#define GAS_LEN       12
+#define GAS_SYSTEM_IO 1
+#define GAS_BYTE      1
+#define GAS_WORD      2
+#define GAS_DWORD     3
+
+/* FADT flags (§5.2.9 table 5.10) and IA-PC boot architecture flags (table 5.11). */
+#define FADT_WBINVD        (1u << 0)
+#define FADT_PROC_C1       (1u << 2)
+#define FADT_PWR_BUTTON    (1u << 4) /* set: no fixed-feature power button */
+#define FADT_SLP_BUTTON    (1u << 5) /* set: no fixed-feature sleep button */
+#define FADT_RESET_REG_SUP (1u << 10)
+#define BOOT_ARCH_NO_VGA   (1u << 2)
+#define BOOT_ARCH_NO_CMOS  (1u << 5)
+
+/* MADT (§5.2.12) */
+#define MADT_PCAT_COMPAT      1u
+#define MADT_LOCAL_APIC       0
+#define MADT_IO_APIC          1
+#define MADT_OVERRIDE         2
+#define MADT_LOCAL_APIC_NMI   4
+#define MADT_ENABLED          1u
+#define MPS_ACTIVE_HIGH_LEVEL 0x000du /* polarity 01, trigger mode 11 */
+
+/* The DSDT's whole body, hand-assembled AML (§20.2):
+ *   08             NameOp
+ *   5f 53 35 5f    NameSeg "_S5_" (in the root scope)
+ *   12 08 04       PackageOp, PkgLength 8 (itself included), NumElements 4
+ *   0a 05 0a 05    BytePrefix 5 (SLP_TYPa), BytePrefix 5 (SLP_TYPb)
+ *   00 00          ZeroOp, ZeroOp (reserved) */
+static const uint8_t dsdt_aml[] = {
+    0x08, 0x5f, 0x53, 0x35, 0x5f, 0x12, 0x08, 0x04, 0x0a, VACPI_SLP_TYP_S5, 0x0a, VACPI_SLP_TYP_S5,
+    0x00, 0x00};
+
+static void put8(uint8_t *p, size_t off, uint8_t v)
+{
+    p[off] = v;
+}
+
+static void put16(uint8_t *p, size_t off, uint16_t v)
+{
+    memcpy(p + off, &v, sizeof(v)); /* x86 and the test hosts are little-endian */
+}
+
+static void put32(uint8_t *p, size_t off, uint32_t v)
+{
+    memcpy(p + off, &v, sizeof(v));
+}
+
+static void put64(uint8_t *p, size_t off, uint64_t v)
+{
+    memcpy(p + off, &v, sizeof(v));
+}
+
+uint8_t vacpi_checksum(const uint8_t *p, size_t len)
+{
+    uint8_t sum = 0;
+    for (size_t i = 0; i < len; i++)
+        sum = (uint8_t)(sum + p[i]);
+    return (uint8_t)(0x100 - sum);
+}
+
+/* The common header of every table but the RSDP and FACS (§5.2.6); checksummed by seal(). */
+static void header(uint8_t *t, const char *sig, uint32_t len, uint8_t revision)
+{
+    memcpy(t, sig, 4);
+    put32(t, 4, len);
+    put8(t, 8, revision);
+    memcpy(t + 10, VACPI_OEM_ID, 6);
+    memcpy(t + 16, VACPI_OEM_TABLE_ID, 8);
+    put32(t, 24, 1);
+    memcpy(t + 28, VACPI_CREATOR, 4);
+    put32(t, 32, 1);
+}
+
+static void seal(uint8_t *t)
+{
+    uint32_t len;
+    memcpy(&len, t + 4, sizeof(len));
+    t[9] = 0;
+    t[9] = vacpi_checksum(t, len);
+}
+
+/* A Generic Address Structure for 'bytes' bytes of I/O ports at 'port' (0: none). */
+static void gas_io(uint8_t *p, size_t off, uint16_t port, unsigned bytes, uint8_t access)
+{
+    if (!port)
+        return;
+    put8(p, off, GAS_SYSTEM_IO);
+    put8(p, off + 1, (uint8_t)(bytes * 8));
+    put8(p, off + 3, access);
+    put64(p, off + 4, port);
+}
+
+static void build_fadt(const struct vacpi_config *c, uint8_t *t, uint64_t facs, uint64_t dsdt)
+{
+    header(t, "FACP", VACPI_FADT_LEN, 6);
+    put32(t, 36, (uint32_t)facs);
+    put32(t, 40, (uint32_t)dsdt);
+    put16(t, 46, c->sci_irq);
+    put32(t, 56, c->pm1a_evt_port);
+    put32(t, 64, c->pm1a_cnt_port);
+    put32(t, 76, c->pm_tmr_port);
+    put8(t, 88, 4);                      /* PM1_EVT_LEN */
+    put8(t, 89, 2);                      /* PM1_CNT_LEN */
+    put8(t, 91, c->pm_tmr_port ? 4 : 0); /* PM_TMR_LEN */
+    put16(t, 96, 101);                   /* P_LVL2_LAT > 100: no C2 */
+    put16(t, 98, 1001);                  /* P_LVL3_LAT > 1000: no C3 */
+    put16(t, 109, BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_CMOS);
+    uint32_t flags = FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON;
+    if (c->reset_port)
+        flags |= FADT_RESET_REG_SUP;
+    put32(t, 112, flags);
+    gas_io(t, 116, c->reset_port, 1, GAS_BYTE);
+    put8(t, 128, c->reset_value);
+    put8(t, 131, 4); /* FADT minor version: ACPI 6.4 */
+    put64(t, 132, facs);
+    put64(t, 140, dsdt);
+    gas_io(t, 148, c->pm1a_evt_port, 4, GAS_WORD);
+    gas_io(t, 172, c->pm1a_cnt_port, 2, GAS_WORD);
+    gas_io(t, 208, c->pm_tmr_port, 4, GAS_DWORD);
+    seal(t);
+}
+
+static size_t build_madt(const struct vacpi_config *c, uint8_t *t, size_t room)
+{
+    size_t len = 44 + 8 * (size_t)c->cpu_count + 12 + 2 * 10 + 6;
+    if (len > room)
+        return 0;
+    header(t, "APIC", (uint32_t)len, 5);
+    put32(t, 36, 0xfee00000u);
+    put32(t, 40, MADT_PCAT_COMPAT);
+    size_t off = 44;
+    for (unsigned i = 0; i < c->cpu_count; i++, off += 8) {
+        put8(t, off, MADT_LOCAL_APIC);
+        put8(t, off + 1, 8);
+        put8(t, off + 2, (uint8_t)i); /* ACPI processor UID */
+        put8(t, off + 3, (uint8_t)i); /* APIC ID */
+        put32(t, off + 4, MADT_ENABLED);
+    }
+    put8(t, off, MADT_IO_APIC);
+    put8(t, off + 1, 12);
+    put8(t, off + 2, c->ioapic_id);
+    put32(t, off + 4, c->ioapic_base);
+    put32(t, off + 8, 0); /* GSI base */
+    off += 12;
+    /* ISA IRQ 0 (the PIT) is wired to pin 2; the SCI is level-triggered, active high. */
+    const struct {
+        uint8_t irq;
+        uint32_t gsi;
+        uint16_t flags;
+    } overrides[2] = {{0, 2, 0}, {c->sci_irq, c->sci_irq, MPS_ACTIVE_HIGH_LEVEL}};
+    for (unsigned i = 0; i < 2; i++, off += 10) {
+        put8(t, off, MADT_OVERRIDE);
+        put8(t, off + 1, 10);
+        put8(t, off + 2, 0); /* bus: ISA */
+        put8(t, off + 3, overrides[i].irq);
+        put32(t, off + 4, overrides[i].gsi);
+        put16(t, off + 8, overrides[i].flags);
+    }
+    /* LINT1 of every local APIC is NMI, as on PCs. */
+    put8(t, off, MADT_LOCAL_APIC_NMI);
+    put8(t, off + 1, 6);
+    put8(t, off + 2, 0xff); /* all processors */
+    put16(t, off + 3, 0);
+    put8(t, off + 5, 1);
+    seal(t);
+    return len;
+}
+
+size_t vacpi_build(const struct vacpi_config *c, uint64_t gpa, uint8_t *buf, size_t size)
+{
+    /* Fixed offsets: RSDP, FACS (64-byte aligned), XSDT, FADT, DSDT, then the MADT. */
+    const size_t rsdp = 0, facs = 64, xsdt = 128, fadt = 192, dsdt = 480, madt = 544;
+    const size_t xsdt_len = VACPI_HDR_LEN + 2 * 8, dsdt_len = VACPI_HDR_LEN + sizeof(dsdt_aml);
+    if (size < madt)
+        return 0;
+    memset(buf, 0, size);
+    size_t madt_len = build_madt(c, buf + madt, size - madt);
+    if (!madt_len)
+        return 0;
+
+    memcpy(buf + facs, "FACS", 4);
+    put32(buf, facs + 4, VACPI_FACS_LEN);
+    put8(buf, facs + 32, 2); /* version */
+
+    header(buf + dsdt, "DSDT", (uint32_t)dsdt_len, 2);
+    memcpy(buf + dsdt + VACPI_HDR_LEN, dsdt_aml, sizeof(dsdt_aml));
+    seal(buf + dsdt);
+
+    build_fadt(c, buf + fadt, gpa + facs, gpa + dsdt);
+
+    header(buf + xsdt, "XSDT", (uint32_t)xsdt_len, 1);
+    put64(buf, xsdt + 36, gpa + fadt);
+    put64(buf, xsdt + 44, gpa + madt);
+    seal(buf + xsdt);
+
+    memcpy(buf + rsdp, "RSD PTR ", 8);
+    memcpy(buf + rsdp + 9, VACPI_OEM_ID, 6);
+    put8(buf, rsdp + 15, 2); /* revision 2: the XSDT is valid */
+    put32(buf, rsdp + 20, VACPI_RSDP_LEN);
+    put64(buf, rsdp + 24, gpa + xsdt);
+    put8(buf, rsdp + 8, vacpi_checksum(buf + rsdp, 20));
+    put8(buf, rsdp + 32, vacpi_checksum(buf + rsdp, VACPI_RSDP_LEN));
+    return madt + madt_len;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef X86_64_VACPI_MODEL_H
+#define X86_64_VACPI_MODEL_H
+
+/*
+ * A VM's ACPI tables, generated from its config as the device tree is elsewhere (ACPI 6.4):
+ * RSDP, XSDT, FADT (+ FACS), DSDT and MADT.
+ *
+ *   - MADT: one Processor Local APIC per vCPU (APIC ID = vCPU index), the I/O APIC, interrupt
+ *     source overrides for ISA IRQ 0 (-> GSI 2, where PC timers are wired) and the SCI
+ *     (level, active high), and the 8259 pair present (PCAT_COMPAT).
+ *   - FADT: a PM1a event block, a PM1a control block and optionally a PM timer on emulated I/O
+ *     ports (arch/x86_64/vlegacy.c), SMI_CMD 0 (the platform is always in ACPI mode), no CMOS RTC
+ *     century, no VGA, a reset register on an emulated port.
+ *   - DSDT: only \_S5, hand-assembled AML: Name (_S5, Package () { 5, 5, 0, 0 }), so the guest
+ *     powers off by writing SLP_TYP 5 with SLP_EN to PM1a_CNT.
+ *
+ * Pure C (also built into the host unit tests, tests/unit/test_acpi_guest.c).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VACPI_SLP_TYP_S5 5
+
+struct vacpi_config {
+    unsigned cpu_count;   /* local APIC IDs 0 .. cpu_count - 1 */
+    uint32_t ioapic_base; /* MMIO address of the I/O APIC, GSI base 0 */
+    uint8_t ioapic_id;
+    uint16_t pm1a_evt_port; /* 4 bytes: status, enable */
+    uint16_t pm1a_cnt_port; /* 2 bytes */
+    uint16_t pm_tmr_port;   /* 4 bytes, 24-bit counter at 3.579545 MHz; 0: none */
+    uint16_t reset_port;    /* 1 byte: write reset_value to reboot */
+    uint8_t reset_value;
+    uint8_t sci_irq;
+};
+
+/* Table sizes, for the callers' and the tests' arithmetic. */
+#define VACPI_RSDP_LEN 36
+#define VACPI_FADT_LEN 276
+#define VACPI_FACS_LEN 64
+#define VACPI_HDR_LEN  36
+
+/* Build every table into 'buf', which the guest will see at guest-physical 'gpa' (16-byte
+ * aligned; the RSDP is at its start). Returns the bytes used, or 0 if 'size' is too small. */
+size_t vacpi_build(const struct vacpi_config *c, uint64_t gpa, uint8_t *buf, size_t size);
+
+/* The byte that makes an ACPI table's bytes sum to zero. */
+uint8_t vacpi_checksum(const uint8_t *p, size_t len);
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef GUEST_AARCH64_GIC_H
+#define GUEST_AARCH64_GIC_H
+
+/* The least of a GICv3 the test guest needs to take interrupts (Arm IHI 0069). */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define GICD_ISENABLER 0x0100 /* + 4 per 32 interrupts */
+#define GICD_ICENABLER 0x0180
+
+/* The distributor and the first redistributor of the "arm,gic-v3" node. */
+bool gic_find(const void *fdt, uint64_t *gicd, uint64_t *gicr);
+
+/*
+ * Get this vCPU ready to take the PPIs in the 'ppis' bit mask as group 1 interrupts:
+ * distributor group 1 and affinity routing on, its redistributor awake, the PPIs enabled at
+ * priority 0x80, and the CPU interface (system registers) unmasked and enabled. PSTATE.I stays
+ * as it is. False when the redistributor does not wake.
+ */
+bool gic_cpu_init(const void *fdt, uint32_t ppis);
+
+/* The INTID the CPU interface would give next (ICC_HPPIR1_EL1), 1023 when none is pending. */
+unsigned gic_pending(void);
+
+#endif
