@@ -233,6 +233,10 @@ coverage: deps $(HOST_BUILD)/unit-cov $(UNIT_FIXTURES)
 	$(Q)$(HOST_BUILD)/unit-cov
 	$(Q)$(PYTHON) scripts/coverage.py --objdir $(HOST_BUILD)/obj-cov kernel/*.c
 
+# QEMU boards beside each architecture's own, whose architecture's whole suite runs on them
+# too (make integration-board below).
+QEMU_BOARDS_EXTRA := qemu-virt-aarch64-gicv2
+
 # Every architecture's image (default config and each test config under tests/configs/<arch>/,
 # in build/<arch>/cfg-<name>/), the guests, then the integration tests that boot them.
 integration: deps guests
@@ -244,6 +248,9 @@ integration: deps guests
 		done; \
 	done
 	$(Q)$(PYTHON) -m pytest -q tests/integration $(PYTEST_ARGS)
+	$(Q)for b in $(QEMU_BOARDS_EXTRA); do \
+		$(MAKE) --no-print-directory integration-board BOARD=$$b || exit 1; \
+	done
 
 # The integration tests of one board's architecture run on that board, a QEMU board other than
 # the architecture's own (make integration-board BOARD=qemu-virt-aarch64-gicv2): its images,
