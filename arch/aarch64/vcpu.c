@@ -160,8 +160,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
     uint64_t kind = guest_enter(&v->arch.regs);
     vgic_sync(v);
     struct guest_regs *r = &v->arch.regs;
-    memset(e, 0, sizeof(*e));
-    e->pc = r->elr;
+    exit_init(e, r->elr);
 
     switch (kind) {
     case 9:    /* IRQ */

@@ -49,10 +49,15 @@ void vtimer_fire(unsigned ppi)
  * every entry; the guest's end of the interrupt brings an exit (the list register's EOI
  * maintenance), so a re-armed timer's PPI is enabled again before it can fire.
  */
+static unsigned timer_line(uint64_t ctl)
+{
+    return (ctl & (CNT_ENABLE | CNT_IMASK | CNT_ISTATUS)) == (CNT_ENABLE | CNT_ISTATUS);
+}
+
 static void timer_sync(struct vcpu *v, unsigned ppi, uint64_t ctl)
 {
     unsigned bit = timer_bit(ppi);
-    bool level = (ctl & (CNT_ENABLE | CNT_IMASK | CNT_ISTATUS)) == (CNT_ENABLE | CNT_ISTATUS);
+    bool level = timer_line(ctl);
     if (level != !!(v->arch.timer_level & bit)) {
         v->arch.timer_level ^= bit;
         vgic_ppi_set_level(v, ppi, level);
@@ -66,8 +71,14 @@ static void timer_sync(struct vcpu *v, unsigned ppi, uint64_t ctl)
 
 void vtimer_sync(struct vcpu *v)
 {
-    timer_sync(v, VGIC_PPI_VTIMER, sysreg_read(cntv_ctl_el0));
-    timer_sync(v, PPI_GUEST_PTIMER, sysreg_read(cntp_ctl_el0));
+    uint64_t cv = sysreg_read(cntv_ctl_el0), cp = sysreg_read(cntp_ctl_el0);
+    /* Nearly every entry: the lines are as the vGIC last heard them and no PPI waits to be
+     * enabled again. */
+    unsigned lines = timer_line(cv) | timer_line(cp) << 1;
+    if (lines == v->arch.timer_level && !(arch_this_cpu()->arch.timer_ppis_off & ~lines))
+        return;
+    timer_sync(v, VGIC_PPI_VTIMER, cv);
+    timer_sync(v, PPI_GUEST_PTIMER, cp);
 }
 
 /* The vCPU leaves this pCPU with its timers stopped: the next one starts with both PPIs on. */

@@ -64,6 +64,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
      * (8.2.1), which the scheduler sees as a halt. */
     a->regs.hstatus = HSTATUS_VSXL_64 | HSTATUS_VTW | HSTATUS_SPV | HSTATUS_SPVP;
     a->vs.vsstatus = VSSTATUS_UXL_64;
+    a->vs.scounteren = riscv_scounteren_reset;
     a->vs.vstimecmp = ~0ULL; /* no timer interrupt until the guest sets one */
     a->sbi_timer = ~0ULL;
     a->hgatp = stage2_hgatp(s2_root, vmid);
@@ -81,6 +82,7 @@ static void vs_save(struct vs_csrs *c)
     c->vstval = csr_read(vstval);
     c->vsatp = csr_read(vsatp);
     c->hvip = csr_read(hvip);
+    c->scounteren = csr_read(scounteren);
     if (riscv_have_sstc) /* the CSR exists only with Sstc */
         c->vstimecmp = csr_read(vstimecmp);
 }
@@ -95,6 +97,7 @@ static void vs_load(const struct vs_csrs *c)
     csr_write(vscause, c->vscause);
     csr_write(vstval, c->vstval);
     csr_write(vsatp, c->vsatp);
+    csr_write(scounteren, c->scounteren);
     csr_write(hvip, c->hvip);
     if (riscv_have_sstc)
         csr_write(vstimecmp, c->vstimecmp);
@@ -236,8 +239,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
     /* Only while in the guest: outside, the line is the vPLIC's to tell. */
     csr_clear(hvip, HIP_VSEIP);
 
-    memset(e, 0, sizeof(*e));
-    e->pc = r->sepc;
+    exit_init(e, r->sepc);
 
     if (r->scause & SCAUSE_INTERRUPT) {
         exit_interrupt(e, r->scause & ~SCAUSE_INTERRUPT);

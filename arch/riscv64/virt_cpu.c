@@ -29,10 +29,14 @@
 #define HCOUNTEREN_GUEST 0x7UL
 
 bool riscv_have_fpu = true;
-bool riscv_have_sstc; /* from the device tree at boot (arch/riscv64/boot.c) */
+bool riscv_have_sstc;            /* from the device tree at boot (arch/riscv64/boot.c) */
+uint64_t riscv_scounteren_reset; /* what the firmware left in scounteren (OpenSBI: 7) */
 
 int arch_virt_cpu_init(void)
 {
+    /* A guest starts with scounteren as the firmware leaves it for a supervisor: Linux relies
+     * on U-mode reading time without setting it (vDSO). */
+    riscv_scounteren_reset = csr_read(scounteren);
     csr_write(hedeleg, HEDELEG_GUEST);
     csr_write(hideleg, HIDELEG_GUEST);
     csr_write(hcounteren, HCOUNTEREN_GUEST);

@@ -256,8 +256,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
         vcpu_take_interrupts();
     arch_irq_restore(flags);
 
-    memset(e, 0, sizeof(*e));
-    e->pc = vmcb->save.rip;
+    exit_init(e, vmcb->save.rip);
 
     switch (c->exit_code) {
     case SVM_EXIT_INTR:

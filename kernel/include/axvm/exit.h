@@ -77,6 +77,17 @@ struct vcpu_exit {
     };
 };
 
+/* A fresh exit record for an exit at guest PC 'pc': kind EXIT_NONE, no instruction to step,
+ * and the MMIO description (the largest member that decoders fill only in part) cleared. Cheaper
+ * than clearing the whole record, fatal reason included, on every exit. */
+static inline void exit_init(struct vcpu_exit *e, uint64_t pc)
+{
+    e->kind = EXIT_NONE;
+    e->pc = pc;
+    e->insn_len = 0;
+    e->mmio = (struct exit_mmio){0};
+}
+
 /* Make 'e' a fatal exit: the reason is formatted from 'fmt' with up to two 64-bit values
  * (use %ll conversions). */
 void exit_fatal(struct vcpu_exit *e, uint64_t addr, const char *fmt, uint64_t a, uint64_t b);

@@ -42,6 +42,9 @@ struct guest_regs {
  * writes through sip. Switched only when another vCPU takes the hart. */
 struct vs_csrs {
     uint64_t vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp, hvip, vstimecmp;
+    /* Not banked for VS-mode: the guest's writes reach the hart's own scounteren, which gates
+     * its U-mode counter reads, so it is switched with the rest. */
+    uint64_t scounteren;
 };
 
 /* f0-f31 and fcsr: the hypervisor is soft-float, so these too belong to the guest. */

@@ -11,5 +11,6 @@ extern bool riscv_have_fpu;
 
 /* The harts have Sstc (henvcfg.STCE sticks): guests program vstimecmp themselves. */
 extern bool riscv_have_sstc;
+extern uint64_t riscv_scounteren_reset;
 
 #endif
