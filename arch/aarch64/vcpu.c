@@ -7,7 +7,7 @@
 #include <arch/vcpu_exit.h>
 #include <arch/irq.h>
 #include <arch/vgic.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <axvm/console.h>
 #include <axvm/vdev.h>
 #include <axvm/arch.h>
@@ -37,7 +37,7 @@ int arch_virt_cpu_init(void)
         return -1; /* no way to force this CPU out of a guest */
     /* Input for the VMs arrives at the boot CPU, which may be running one of them. */
     if (cpu->index == 0 && irq_console) {
-        gicv3_enable_spi(irq_console, cpu->hwid);
+        gic_enable_spi(irq_console, cpu->hwid);
         console_rx_irq_enable();
     }
     sysreg_write(hcr_el2, HCR_GUEST);
@@ -240,7 +240,11 @@ void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *e)
 
 const struct vdev_type *arch_vdev_find(const char *name)
 {
-    return __builtin_strcmp(name, vdev_gicv3.name) == 0 ? &vdev_gicv3 : NULL;
+    static const struct vdev_type *const models[] = {&vdev_gicv3, &vdev_gicv2};
+    for (unsigned i = 0; i < ARRAY_SIZE(models); i++)
+        if (__builtin_strcmp(name, models[i]->name) == 0)
+            return models[i];
+    return NULL;
 }
 
 void arch_cpu_kick(unsigned pcpu)
@@ -248,5 +252,5 @@ void arch_cpu_kick(unsigned pcpu)
     /* The SGI forces a pCPU in guest mode out (HCR_EL2.IMO routes it to EL2); SEV wakes one
      * idling in WFE. */
     if (pcpu < percpu_count && pcpu != arch_this_cpu()->index)
-        gicv3_send_sgi(percpu_get(pcpu)->hwid, GIC_SGI_KICK);
+        gic_send_sgi(percpu_get(pcpu)->hwid, GIC_SGI_KICK);
 }
