@@ -177,7 +177,7 @@ static void dt_read_cpus(const void *fdt, struct boot_info *bi)
     int psci = fdt_path_offset(fdt, "/psci");
     const char *conduit = psci >= 0 ? fdt_getprop(fdt, psci, "method", NULL) : NULL;
     if (conduit && (strcmp(conduit, "smc") == 0 || strcmp(conduit, "hvc") == 0))
-        strcpy(bi->psci_method, conduit);
+        memcpy(bi->psci_method, conduit, 4); /* "smc" or "hvc" and its NUL */
 }
 
 /*
