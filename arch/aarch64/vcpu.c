@@ -14,6 +14,8 @@
 #include <axvm/arch_vm.h>
 #include <axvm/format.h>
 #include <axvm/hypercall.h>
+#include <axvm/log.h>
+#include <axvm/vm.h>
 #include <axvm/percpu.h>
 #include <axvm/vcpu.h>
 
@@ -140,13 +142,17 @@ static void decode_sysreg(struct vcpu *v, struct vcpu_exit *e)
     } else if (!read && key == ICC_SGI0R_KEY) {
         /* Group 0 SGIs: the guest has no group 0 (FIQs); dropped like on GICD_CTLR.DS=0. */
     } else {
-        e->kind = EXIT_FATAL;
-        e->fatal.addr = 0;
-        format_snprintf(e->fatal.reason, sizeof(e->fatal.reason),
-                        "unhandled system register %s: op0=%u op1=%u CRn=%u CRm=%u op2=%u",
-                        read ? "read" : "write", (unsigned)(iss >> 20) & 3,
-                        (unsigned)(iss >> 14) & 7, (unsigned)(iss >> 10) & 15,
-                        (unsigned)(iss >> 1) & 15, (unsigned)(iss >> 17) & 7);
+        /* A register the hypervisor traps but does not emulate: UNDEFINED for the guest, as on
+         * a CPU without it (the instruction is not stepped over). */
+        log_ratelimited(&v->vm->warn_limit[VM_WARN_FIRMWARE], LOG_WARN,
+                        "vm%u (%s) vcpu%u: system register %s op0=%u op1=%u CRn=%u CRm=%u op2=%u "
+                        "is not emulated: undefined instruction injected",
+                        v->vm->id, v->vm->cfg->name, v->id, read ? "read" : "write",
+                        (unsigned)(iss >> 20) & 3, (unsigned)(iss >> 14) & 7,
+                        (unsigned)(iss >> 10) & 15, (unsigned)(iss >> 1) & 15,
+                        (unsigned)(iss >> 17) & 7);
+        vcpu_inject_undef(v);
+        e->kind = EXIT_NONE;
         return;
     }
     e->kind = EXIT_NONE;

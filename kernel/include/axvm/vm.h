@@ -11,6 +11,7 @@
 #include <axvm/cmux.h>
 #include <axvm/config.h>
 #include <axvm/emu.h>
+#include <axvm/log.h>
 #include <axvm/spinlock.h>
 #include <axvm/vcpu.h>
 #include <axvm/vintc.h>
@@ -28,6 +29,14 @@ enum vm_stop_reason {
     VM_STOP_SHUTDOWN,
     VM_STOP_REBOOT,
     VM_STOP_FAULT,
+};
+
+/* Warnings a guest can cause at will, each rate-limited per VM (vm->warn_limit). */
+enum vm_warn {
+    VM_WARN_HYPERCALL, /* unknown axvm hypercall */
+    VM_WARN_FIRMWARE,  /* unknown firmware call (SBI, SMCCC) */
+    VM_WARN_DECODE,    /* an MMIO access by an instruction the hypervisor cannot decode */
+    VM_WARN_KINDS,
 };
 
 /* How many distinct address ranges a VM's accesses to nothing are reported for. */
@@ -49,6 +58,7 @@ struct vm {
     unsigned vmid; /* stage-2 tag */
     unsigned boots;
     unsigned generation;
+    struct log_ratelimit warn_limit[VM_WARN_KINDS]; /* log_ratelimited, per kind */
     /* ---- rebuilt for every boot from here on ---- */
     enum vm_state state; /* vm_state_get / vm_state_set only: read by every pCPU */
     enum vm_stop_reason stop_reason;
