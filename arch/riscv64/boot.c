@@ -51,9 +51,9 @@ static bool boot_hart_has(const void *fdt, uint64_t hartid, const char *ext)
     int node;
     fdt_for_each_subnode(node, fdt, cpus)
     {
-        paddr_t id;
+        uint64_t id;
         uint64_t unused;
-        if (dt_node_reg(fdt, node, 0, &id, &unused) != 0 || id != hartid)
+        if (dt_node_reg_raw(fdt, node, 0, &id, &unused) != 0 || id != hartid)
             continue;
         int len;
         const char *list = fdt_getprop(fdt, node, "riscv,isa-extensions", &len);

@@ -38,9 +38,9 @@ static bool intc_hart(const void *fdt, uint32_t phandle, uint64_t *hwid)
 {
     int intc = fdt_node_offset_by_phandle(fdt, phandle);
     int cpu = intc >= 0 ? fdt_parent_offset(fdt, intc) : -1;
-    paddr_t id;
+    uint64_t id;
     uint64_t unused;
-    if (cpu < 0 || dt_node_reg(fdt, cpu, 0, &id, &unused) != 0)
+    if (cpu < 0 || dt_node_reg_raw(fdt, cpu, 0, &id, &unused) != 0)
         return false;
     *hwid = id;
     return true;
