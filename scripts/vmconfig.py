@@ -73,7 +73,12 @@ IRQ_CONTROLLERS = {
 MEM_KINDS = {"allocated": 0, "lazy": 1, "identity": 2}
 
 VM_KEYS = {"id", "name", "vcpus", "cpu_affinity", "image", "load_address", "entry", "cmdline",
-           "initrd", "memory", "device", "passthrough", "share_pcpus", "on_bad_access"}
+           "initrd", "memory", "device", "passthrough", "share_pcpus", "on_bad_access",
+           "autostart", "history"}
+# The per-VM output history (console `log`, replay on a focus switch): default and limits.
+HISTORY_DEFAULT = 16 * 1024
+HISTORY_MIN = 1024
+HISTORY_MAX = 64 * 1024
 # What a guest gets for an access to an address with no memory or device: a fault as hardware
 # gives it ("fault", the default), or the VM stops ("stop").
 BAD_ACCESS = ("fault", "stop")
@@ -426,6 +431,12 @@ class Checker:
             self.fail(vm, "on_bad_access", f"{show(bad)}: must be one of "
                                            f"{', '.join(map(repr, BAD_ACCESS))}")
         c["stop_on_bad_access"] = bad == "stop"
+        c["autostart"] = self.bool_field(vm, vm, "autostart", True)
+        hist = self.size_field(vm, vm, "history", "", HISTORY_DEFAULT)
+        if hist < HISTORY_MIN or hist > HISTORY_MAX:
+            self.fail(vm, "history", f"{hist} bytes: must be between {HISTORY_MIN // 1024}K "
+                                     f"and {HISTORY_MAX // 1024}K")
+        c["history"] = hist
 
     def check_memory(self, vm, c):
         mems = self.tables(vm, vm, "memory", MAX_MEM, "regions")
@@ -789,6 +800,8 @@ def generate(vms, source, out):
         c.append(f"        .affinity = {{{', '.join(str(a) for a in vm['affinity'])}}},")
         c.append(f"        .shared_pcpus = {'true' if vm['share_pcpus'] else 'false'},")
         c.append(f"        .stop_on_bad_access = {'true' if vm['stop_on_bad_access'] else 'false'},")
+        c.append(f"        .manual_start = {'false' if vm['autostart'] else 'true'},")
+        c.append(f"        .history_size = {vm['history']},")
         mems = ", ".join(f"{{0x{m['base']:x}ULL, 0x{m['size']:x}ULL, {MEM_KINDS[m['kind']]}}}"
                          for m in vm["memory"])
         c.append(f"        .mem = {{{mems}}},")

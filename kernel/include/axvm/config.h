@@ -64,6 +64,8 @@ struct vm_config {
     const char *cmdline;
     bool shared_pcpus;       /* the config asked to share pCPUs with other VMs */
     bool stop_on_bad_access; /* on_bad_access = "stop": stop the VM instead of a guest fault */
+    bool manual_start;       /* autostart = false: created and booted by the console's start */
+    uint32_t history_size;   /* bytes of output kept for the console (0: VMM_HISTORY_DEFAULT) */
 };
 
 extern const struct vm_config vm_configs[];

@@ -28,7 +28,12 @@ enum vm_stop_reason {
     VM_STOP_SHUTDOWN,
     VM_STOP_REBOOT,
     VM_STOP_FAULT,
+    VM_STOP_CONSOLE, /* `stop` typed on the console */
 };
+
+/* Bytes of output kept per VM for the console (config `history`; 0 there means the default). */
+#define VM_HISTORY_DEFAULT (16 * 1024)
+#define VM_HISTORY_MAX     (64 * 1024)
 
 /* How many distinct address ranges a VM's accesses to nothing are reported for. */
 #define VM_BAD_ACCESS_LOGS 8
@@ -48,6 +53,7 @@ struct vm {
     struct cmux_stream console;
     unsigned vmid; /* stage-2 tag */
     unsigned boots;
+    bool starting; /* the console's start is creating it (under 'lock') */
     unsigned generation;
     /* ---- rebuilt for every boot from here on ---- */
     enum vm_state state; /* vm_state_get / vm_state_set only: read by every pCPU */
@@ -106,8 +112,19 @@ void vm_fault(struct vcpu *v, const char *what, uint64_t addr, uint64_t pc);
 /* Create and boot every configured VM that passes the boot-time check. Returns how many run. */
 unsigned vm_start_all(void);
 
-/* True while any VM is loaded, running or stopping. */
+/*
+ * True while any VM is loaded, running or stopping, and for good once the console could start
+ * one again: some VM has autostart = false, or a VM was stopped by the console's `stop`. Until
+ * then the machine powers off when its last VM stops, as it always has.
+ */
 bool vm_any_active(void);
+
+/* The console's `start`: create and boot a stopped VM again from its config. 0, -EBUSY when it
+ * is not stopped, or the creation's error. */
+int vm_start(struct vm *vm);
+
+/* The console's `stop`: a forced stop (docs/config.md says why it does not ask the guest). */
+void vm_stop_from_console(struct vm *vm);
 
 /* PSCI CPU_ON / SBI hart_start: start the vCPU the guest calls 'hwid' at entry with arg.
  * Returns 0, -ENOENT for no such vCPU, -EBUSY if it is already on. */
