@@ -376,6 +376,11 @@ bool vm_any_active(void)
            __atomic_load_n(&vms_restartable, __ATOMIC_SEQ_CST);
 }
 
+bool vm_any_running(void)
+{
+    return __atomic_load_n(&vms_alive, __ATOMIC_SEQ_CST) != 0;
+}
+
 void vm_stop_from_console(struct vm *vm)
 {
     __atomic_store_n(&vms_restartable, true, __ATOMIC_SEQ_CST);

@@ -119,6 +119,9 @@ unsigned vm_start_all(void);
  */
 bool vm_any_active(void);
 
+/* True while any VM is loaded, running or stopping (vm_any_active without the console's part). */
+bool vm_any_running(void);
+
 /* The console's `start`: create and boot a stopped VM again from its config. 0, -EBUSY when it
  * is not stopped, or the creation's error. */
 int vm_start(struct vm *vm);
