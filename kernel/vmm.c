@@ -75,6 +75,26 @@ static void vmm_list(void)
     }
 }
 
+static const char *const exit_names[EXIT_KINDS] = {
+    [EXIT_NONE] = "arch",       [EXIT_MMIO] = "mmio",         [EXIT_PIO] = "pio",
+    [EXIT_HYPERCALL] = "hvc",   [EXIT_HALT] = "halt",         [EXIT_CPU_ON] = "cpu_on",
+    [EXIT_CPU_OFF] = "cpu_off", [EXIT_SHUTDOWN] = "shutdown", [EXIT_REBOOT] = "reboot",
+    [EXIT_FATAL] = "fatal",
+};
+
+/* "mmio 12, halt 3, ..." for the kinds this vCPU has had. */
+static void exit_kinds_format(const struct vcpu *v, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (unsigned k = 0; k < EXIT_KINDS && n < size; k++) {
+        uint64_t c = __atomic_load_n(&v->exit_kinds[k], __ATOMIC_RELAXED);
+        if (c)
+            n += format_snprintf(buf + n, size - n, "%s%s %llu", n ? ", " : "", exit_names[k],
+                                 (unsigned long long)c);
+    }
+}
+
 static void vmm_info(const struct vm *vm)
 {
     const struct vm_config *c = vm->cfg;
@@ -83,9 +103,12 @@ static void vmm_info(const struct vm *vm)
              vm->id, c->name, st <= VM_STOPPED ? state_names[st] : "?", vm->boots,
              (unsigned long long)vm_exits(vm), (unsigned long long)(c->image_size >> 10),
              (unsigned long long)c->load_addr, (unsigned long long)c->entry);
-    for (unsigned i = 0; i < c->vcpu_count; i++)
-        log_info("console:   vcpu%u on pCPU %u: %llu exits", i, c->affinity[i],
-                 (unsigned long long)__atomic_load_n(&vm->vcpus[i].exits, __ATOMIC_RELAXED));
+    for (unsigned i = 0; i < c->vcpu_count; i++) {
+        char kinds[160];
+        exit_kinds_format(&vm->vcpus[i], kinds, sizeof(kinds));
+        log_info("console:   vcpu%u on pCPU %u: %llu exits (%s)", i, c->affinity[i],
+                 (unsigned long long)__atomic_load_n(&vm->vcpus[i].exits, __ATOMIC_RELAXED), kinds);
+    }
     for (unsigned i = 0; i < c->mem_count; i++)
         log_info("console:   memory 0x%llx-0x%llx (%llu KiB, %s)",
                  (unsigned long long)c->mem[i].gpa,

@@ -149,7 +149,9 @@ def test_info_log_and_history_replay(boot, arch):
     # info: the VM's regions and devices as its config has them.
     command(m, "info left")
     m.expect(r"\[axvm\] console: vm1 \(left\): running, boot 1, (\d+) exits")
-    m.expect(r"\[axvm\] console:   vcpu0 on pCPU 1: \d+ exits")
+    kinds = m.expect(r"\[axvm\] console:   vcpu0 on pCPU 1: \d+ exits \((.*)\)\n").group(1)
+    # It has written its UART (MMIO, or port I/O on x86) and made hypercalls (hello, console).
+    assert re.search(r"\b(mmio|pio) [1-9]", kinds) and re.search(r"\bhvc [1-9]", kinds), kinds
     m.expect(r"\[axvm\] console:   memory 0x[0-9a-f]+-0x[0-9a-f]+ \(16384 KiB, allocated\)")
     m.expect(r"\[axvm\] console:   memory 0x[0-9a-f]+-0x[0-9a-f]+ \(2048 KiB, lazy\)")
     m.expect(r"\[axvm\] console:   device (pl011|ns16550) at ")
