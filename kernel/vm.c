@@ -414,6 +414,7 @@ unsigned vm_start_all(void)
     machine_facts_fill(&m);
     const struct vm_config *accepted[VM_MAX];
     unsigned n = 0, vmid = 1;
+    vms_restartable = false; /* set again below by a VM with autostart = false */
     for (unsigned i = 0; i < vm_config_count && n < VM_MAX; i++) {
         const struct vm_config *c = &vm_configs[i];
         char why[128];
