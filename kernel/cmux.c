@@ -289,35 +289,42 @@ void cmux_mark_seen(struct cmux_stream *s)
 
 /*
  * Replayed lines are prefixed "[<id>:<name>]< ": no guest line can look like one (every guest
- * line starts with its own "[<id>:<name>] "). Under the stream's lock, so the replay is whole.
+ * line starts with its own "[<id>:<name>] "). The stream's lock is taken per line, not for the
+ * whole replay: up to VM_HISTORY_MAX bytes on a slow serial line must not keep the VM's vCPUs
+ * waiting to print (its new lines may come out between replayed ones, with their own prefix).
+ * The replay ends where the history ended when it began.
  */
 void cmux_replay(struct cmux_stream *s, bool unseen_only)
 {
     int plen = (int)__builtin_strlen(s->prefix) - 1;
     unsigned long flags = spin_lock_irqsave(&s->lock);
-    uint64_t pos = unseen_only ? s->seen : 0;
-    if (!s->hist.buf) {
-        if (!unseen_only)
-            log_info("console: %.*s keeps no history", plen, s->prefix);
-    } else if (pos < s->hist.head) {
-        bool lost = pos < history_oldest(&s->hist);
-        log_info("console: %.*s %s%s:", plen, s->prefix,
-                 unseen_only ? "printed while out of focus" : "recent output",
-                 lost ? " (older lines are gone)" : "");
-        char buf[sizeof(s->prefix) + CMUX_LINE_MAX + 2];
-        int n;
-        size_t hdr = (size_t)plen;
-        __builtin_memcpy(buf, s->prefix, hdr);
-        buf[hdr++] = '<';
-        buf[hdr++] = ' ';
-        while ((n = history_next_line(&s->hist, &pos, buf + hdr, CMUX_LINE_MAX)) >= 0) {
-            buf[hdr + (size_t)n] = '\n';
-            cmux_write_line(buf, hdr + (size_t)n + 1);
-        }
-        log_info("console: end of %.*s's history", plen, s->prefix);
-    } else if (!unseen_only) {
-        log_info("console: %.*s has printed nothing yet", plen, s->prefix);
-    }
-    s->seen = s->hist.head;
+    bool kept = s->hist.buf != NULL;
+    uint64_t pos = unseen_only ? s->seen : 0, end = s->hist.head;
+    bool lost = kept && pos < history_oldest(&s->hist);
+    s->seen = end;
     spin_unlock_irqrestore(&s->lock, flags);
+    if (!kept || pos >= end) {
+        if (!unseen_only)
+            log_info("console: %.*s %s", plen, s->prefix,
+                     kept ? "has printed nothing yet" : "keeps no history");
+        return;
+    }
+    log_info("console: %.*s %s%s:", plen, s->prefix,
+             unseen_only ? "printed while out of focus" : "recent output",
+             lost ? " (older lines are gone)" : "");
+    char buf[sizeof(s->prefix) + CMUX_LINE_MAX + 2];
+    size_t hdr = (size_t)plen;
+    __builtin_memcpy(buf, s->prefix, hdr);
+    buf[hdr++] = '<';
+    buf[hdr++] = ' ';
+    for (;;) {
+        flags = spin_lock_irqsave(&s->lock);
+        int n = pos < end ? history_next_line(&s->hist, &pos, buf + hdr, CMUX_LINE_MAX) : -1;
+        spin_unlock_irqrestore(&s->lock, flags);
+        if (n < 0)
+            break;
+        buf[hdr + (size_t)n] = '\n';
+        cmux_write_line(buf, hdr + (size_t)n + 1);
+    }
+    log_info("console: end of %.*s's history", plen, s->prefix);
 }

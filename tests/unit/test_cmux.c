@@ -487,3 +487,23 @@ TEST(cmux_focus_switch_replays_what_was_printed_out_of_focus)
     cmux_unregister(&a);
     cmux_unregister(&b);
 }
+
+TEST(cmux_replay_of_a_wrapped_history_says_older_lines_are_gone)
+{
+    reset_capture();
+    char h[24];
+    struct cmux_stream a;
+    cmux_stream_init(&a, 4, "w");
+    cmux_replay(&a, false);
+    CHECK_STR(captured, "[axvm] console: [4:w] keeps no history\n");
+    cmux_history_attach(&a, h, sizeof(h));
+    reset_capture();
+    cmux_replay(&a, false);
+    CHECK_STR(captured, "[axvm] console: [4:w] has printed nothing yet\n");
+    put(&a, "line 1\nline 2\nline 3\nline 4\n"); /* 28 bytes into 24 */
+    reset_capture();
+    cmux_replay(&a, false);
+    CHECK_STR(captured, "[axvm] console: [4:w] recent output (older lines are gone):\n"
+                        "[4:w]< line 2\n[4:w]< line 3\n[4:w]< line 4\n"
+                        "[axvm] console: end of [4:w]'s history\n");
+}
