@@ -8,6 +8,7 @@
 #include <axvm/log.h>
 #include <axvm/percpu.h>
 #include <axvm/sched.h>
+#include <axvm/shmem.h>
 #include <axvm/vdev.h>
 #include <axvm/vm.h>
 #include <axvm/vm_fdt.h>
@@ -98,7 +99,7 @@ static int vm_add_memory(struct vm *vm)
             return err;
         }
     }
-    return 0;
+    return shmem_map(vm);
 }
 
 /* Image at its load address; initrd and device tree at the top of the first memory region. */
@@ -415,6 +416,8 @@ unsigned vm_start_all(void)
     const struct vm_config *accepted[VM_MAX];
     unsigned n = 0, vmid = 1;
     vms_restartable = false; /* set again below by a VM with autostart = false */
+    if (shmem_init())
+        return 0; /* the VMs sharing memory were configured to need it */
     for (unsigned i = 0; i < vm_config_count && n < VM_MAX; i++) {
         const struct vm_config *c = &vm_configs[i];
         char why[128];

@@ -71,6 +71,25 @@ struct vm_config {
 extern const struct vm_config vm_configs[];
 extern const unsigned vm_config_count;
 
+/* A region of memory shared between VMs ([[shmem]], docs/config.md). */
+#define SHMEM_MAX 4
+
+struct shmem_map_config {
+    unsigned vm_id;
+    uint64_t gpa;
+    bool ro; /* mapped read-only into this VM */
+};
+
+struct shmem_config {
+    const char *name;
+    uint64_t size;
+    struct shmem_map_config map[VM_MAX];
+    unsigned map_count;
+};
+
+extern const struct shmem_config shmem_configs[];
+extern const unsigned shmem_config_count;
+
 struct mem_range;
 struct boot_info;
 
