@@ -197,3 +197,23 @@ def test_info_log_and_history_replay(boot, arch):
     assert text.startswith("[2:right]< guest: hello from vm2"), text[:200]
     logged = rounds(text.replace("[2:right]< ", "[2:right] "), 2, "right")
     assert logged == list(range(1, len(logged) + 1)) and len(logged) >= 3
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_shared_memory_ping_pong(boot, arch):
+    """Two VMs map one [[shmem]] region (tests/configs/<arch>/shmem.toml) and ping-pong 1,000
+    messages through it, each payload checked word by word on both sides."""
+    m = boot(arch, config="shmem")
+    m.expect(r"\[axvm\] shmem ring: 4 KiB shared by 2 VMs", BOOT_TIMEOUT)
+    for vm, name, role in ((1, "ping", "sending"), (2, "pong", "answering")):
+        m.pos = 0
+        m.expect(live(vm, name) + r"shmem: region ring at 0x[0-9a-f]+ \(4 KiB\), " + role +
+                 r" 1000 messages", BOOT_TIMEOUT)
+    m.pos = 0
+    m.expect(live(2, "pong") + r"shmem: 1000 messages answered, every payload ok\n", BOOT_TIMEOUT)
+    m.pos = 0
+    m.expect(live(1, "ping") + r"shmem: 1000 messages sent and answered, every payload ok\n",
+             BOOT_TIMEOUT)
+    m.expect(r"\[axvm\] all VMs have stopped: powering off", BOOT_TIMEOUT)
+    assert "MISMATCH" not in m.output and "FAILED" not in m.output
+    assert m.wait_exit(30) == 0
