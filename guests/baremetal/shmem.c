@@ -78,3 +78,19 @@ void shmem_run(const void *fdt, uint64_t vm_id, unsigned long count)
     guest_printf("shmem: %lu messages %s, every payload ok\n", count,
                  pinger ? "sent and answered" : "answered");
 }
+
+void shmem_write_read_only(const void *fdt)
+{
+    int node = fdt_node_offset_by_compatible(fdt, -1, "axvm,shmem");
+    while (node >= 0 && !fdt_getprop(fdt, node, "read-only", NULL))
+        node = fdt_node_offset_by_compatible(fdt, node, "axvm,shmem");
+    const fdt64_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", NULL) : NULL;
+    if (!reg) {
+        guest_printf("shmem: FAILED: no read-only axvm,shmem node in the device tree\n");
+        return;
+    }
+    volatile uint32_t *p = (volatile uint32_t *)(uintptr_t)fdt64_ld(&reg[0]);
+    guest_printf("shmem: read-only region at %p reads %u; writing it\n", (void *)p, p[0]);
+    p[0] = 0xbad;
+    guest_printf("shmem: STILL RUNNING after writing a read-only region\n");
+}

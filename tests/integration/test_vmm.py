@@ -202,9 +202,12 @@ def test_info_log_and_history_replay(boot, arch):
 @pytest.mark.parametrize("arch", ARCHES)
 def test_shared_memory_ping_pong(boot, arch):
     """Two VMs map one [[shmem]] region (tests/configs/<arch>/shmem.toml) and ping-pong 1,000
-    messages through it, each payload checked word by word on both sides."""
-    m = boot(arch, config="shmem")
-    m.expect(r"\[axvm\] shmem ring: 4 KiB shared by 2 VMs", BOOT_TIMEOUT)
+    messages through it, each payload checked word by word on both sides. A third VM maps it
+    read-only, reads it and writes it: it is stopped (its config says on_bad_access = "stop"),
+    and the other two finish undisturbed."""
+    m = boot(arch, config="shmem",
+             allow=[r"\[axvm\] error: vm3 \(reader\) vcpu0: write to an address with no memory"])
+    m.expect(r"\[axvm\] shmem ring: 4 KiB shared by 3 VMs", BOOT_TIMEOUT)
     for vm, name, role in ((1, "ping", "sending"), (2, "pong", "answering")):
         m.pos = 0
         m.expect(live(vm, name) + r"shmem: region ring at 0x[0-9a-f]+ \(4 KiB\), " + role +
@@ -214,6 +217,13 @@ def test_shared_memory_ping_pong(boot, arch):
     m.pos = 0
     m.expect(live(1, "ping") + r"shmem: 1000 messages sent and answered, every payload ok\n",
              BOOT_TIMEOUT)
+    m.pos = 0
+    ro = m.expect(live(3, "reader") + r"shmem: read-only region at 0x([0-9a-f]+) reads \d+; "
+                  r"writing it\n", BOOT_TIMEOUT).group(1)
+    m.expect(r"\[axvm\] error: vm3 \(reader\) vcpu0: write to an address with no memory or "
+             rf"device: address 0x0*{ro}, guest pc 0x[0-9a-f]+; stopping the VM", BOOT_TIMEOUT)
+    m.expect(r"\[axvm\] vm3 \(reader\): stopped \(fault\)", BOOT_TIMEOUT)
     m.expect(r"\[axvm\] all VMs have stopped: powering off", BOOT_TIMEOUT)
     assert "MISMATCH" not in m.output and "FAILED" not in m.output
+    assert "STILL RUNNING" not in m.output
     assert m.wait_exit(30) == 0
