@@ -7,10 +7,12 @@
  *   0x040  pong: the number of the answer waiting in 'reply'
  *   0x100  msg:  MSG_WORDS words, a pattern of the message number
  *   0x200  reply: the same words, each one's bits inverted
- * Every payload is checked word by word on both sides. Both VMs poll (no interrupt): each has
- * its own pCPU.
+ * Every payload is checked word by word on both sides. After each message or answer the sender
+ * rings the other VM's doorbell (AXVM_HC_SHMEM_RING); the receiver waits until its ring count
+ * (AXVM_HC_SHMEM_RINGS) says the next one came: no interrupt, each VM has its own pCPU.
  */
 #include <libfdt.h>
+#include <axvm/hypercall.h>
 #include "guest.h"
 
 #define MSG_WORDS 16
@@ -30,12 +32,30 @@ static uint64_t pattern(uint32_t n, unsigned w)
     return ((uint64_t)n << 32) ^ (0x9e3779b97f4a7c15ULL * (w + 1)) ^ n;
 }
 
-static uint32_t wait_for(volatile uint32_t *p, uint32_t want)
+/* Wait for the n-th ring, then for the sequence number it announces. */
+static bool wait_for(uint32_t index, volatile uint32_t *p, uint32_t n)
 {
-    uint32_t v;
-    while ((v = __atomic_load_n(p, __ATOMIC_ACQUIRE)) != want)
+    int64_t rings;
+    while ((rings = guest_hypercall(AXVM_HC_SHMEM_RINGS, index, 0)) >= 0 && rings < (int64_t)n)
         guest_relax();
-    return v;
+    if (rings < 0) {
+        guest_printf("shmem: FAILED: SHMEM_RINGS returned %lld\n", (long long)rings);
+        return false;
+    }
+    while (__atomic_load_n(p, __ATOMIC_ACQUIRE) != n)
+        guest_relax();
+    return true;
+}
+
+/* Ring the peer; while it is not running yet (0 rung), ring again. */
+static bool ring(uint32_t index)
+{
+    int64_t r;
+    while ((r = guest_hypercall(AXVM_HC_SHMEM_RING, index, 0)) == 0)
+        guest_relax();
+    if (r < 1)
+        guest_printf("shmem: FAILED: SHMEM_RING returned %lld\n", (long long)r);
+    return r >= 1;
 }
 
 void shmem_run(const void *fdt, uint64_t vm_id, unsigned long count)
@@ -47,6 +67,8 @@ void shmem_run(const void *fdt, uint64_t vm_id, unsigned long count)
         return;
     }
     const char *label = fdt_getprop(fdt, node, "label", NULL);
+    const fdt32_t *idx = fdt_getprop(fdt, node, "axvm,index", NULL);
+    uint32_t index = idx ? fdt32_ld(idx) : 0;
     struct ring *r = (struct ring *)(uintptr_t)fdt64_ld(&reg[0]);
     bool pinger = vm_id == 1;
     guest_printf("shmem: region %s at %p (%llu KiB), %s %lu messages\n", label ? label : "?",
@@ -58,25 +80,30 @@ void shmem_run(const void *fdt, uint64_t vm_id, unsigned long count)
             for (unsigned w = 0; w < MSG_WORDS; w++)
                 r->msg[w] = pattern(n, w);
             __atomic_store_n(&r->ping, n, __ATOMIC_RELEASE);
-            wait_for(&r->pong, n);
+            if (!ring(index) || !wait_for(index, &r->pong, n))
+                return;
             for (unsigned w = 0; w < MSG_WORDS; w++)
                 bad += r->reply[w] != ~pattern(n, w);
         } else {
-            wait_for(&r->ping, n);
+            if (!wait_for(index, &r->ping, n))
+                return;
             for (unsigned w = 0; w < MSG_WORDS; w++) {
                 uint64_t v = r->msg[w];
                 bad += v != pattern(n, w);
                 r->reply[w] = ~v;
             }
             __atomic_store_n(&r->pong, n, __ATOMIC_RELEASE);
+            if (!ring(index))
+                return;
         }
         if (bad) {
             guest_printf("shmem: MISMATCH in message %u: %lu words wrong\n", n, bad);
             return;
         }
     }
-    guest_printf("shmem: %lu messages %s, every payload ok\n", count,
-                 pinger ? "sent and answered" : "answered");
+    guest_printf("shmem: %lu messages %s, every payload ok, %lld doorbell rings received\n", count,
+                 pinger ? "sent and answered" : "answered",
+                 (long long)guest_hypercall(AXVM_HC_SHMEM_RINGS, index, 0));
 }
 
 void shmem_write_read_only(const void *fdt)

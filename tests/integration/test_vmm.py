@@ -202,7 +202,7 @@ def test_info_log_and_history_replay(boot, arch):
 @pytest.mark.parametrize("arch", ARCHES)
 def test_shared_memory_ping_pong(boot, arch):
     """Two VMs map one [[shmem]] region (tests/configs/<arch>/shmem.toml) and ping-pong 1,000
-    messages through it, each payload checked word by word on both sides. A third VM maps it
+    messages through it with doorbells, each payload checked word by word on both sides. A third VM maps it
     read-only, reads it and writes it: it is stopped (its config says on_bad_access = "stop"),
     and the other two finish undisturbed."""
     m = boot(arch, config="shmem",
@@ -213,10 +213,12 @@ def test_shared_memory_ping_pong(boot, arch):
         m.expect(live(vm, name) + r"shmem: region ring at 0x[0-9a-f]+ \(4 KiB\), " + role +
                  r" 1000 messages", BOOT_TIMEOUT)
     m.pos = 0
-    m.expect(live(2, "pong") + r"shmem: 1000 messages answered, every payload ok\n", BOOT_TIMEOUT)
+    # Each side was rung once per message (AXVM_HC_SHMEM_RING) and waited for it.
+    m.expect(live(2, "pong") + r"shmem: 1000 messages answered, every payload ok, 1000 doorbell "
+             r"rings received\n", BOOT_TIMEOUT)
     m.pos = 0
-    m.expect(live(1, "ping") + r"shmem: 1000 messages sent and answered, every payload ok\n",
-             BOOT_TIMEOUT)
+    m.expect(live(1, "ping") + r"shmem: 1000 messages sent and answered, every payload ok, "
+             r"1000 doorbell rings received\n", BOOT_TIMEOUT)
     m.pos = 0
     ro = m.expect(live(3, "reader") + r"shmem: read-only region at 0x([0-9a-f]+) reads \d+; "
                   r"writing it\n", BOOT_TIMEOUT).group(1)

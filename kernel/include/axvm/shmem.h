@@ -19,6 +19,13 @@ int shmem_init(void);
 /* Map the regions 'vm' takes part in into its address space, read-only where configured. */
 int shmem_map(struct vm *vm);
 
+/* AXVM_HC_SHMEM_RING from 'vm': count a ring for every other running VM that maps region
+ * 'index'. The number of VMs rung, or -EINVAL when 'vm' does not map that region. */
+int64_t shmem_ring(struct vm *vm, uint64_t index);
+
+/* AXVM_HC_SHMEM_RINGS: how often 'vm' was rung for region 'index' since it booted. */
+int64_t shmem_rings(struct vm *vm, uint64_t index);
+
 /* The host address of region 'index' (0 if it has none). */
 paddr_t shmem_frames(unsigned index);
 

@@ -70,6 +70,7 @@ struct vm {
     uint64_t fdt_gpa;
     uint64_t initrd_gpa;
     uint64_t bad_access_logged[VM_BAD_ACCESS_LOGS]; /* 64 KiB ranges already reported, +1 */
+    uint64_t shmem_rings[SHMEM_MAX]; /* doorbell rings received per shared region (shmem.h) */
 };
 
 /* The VM's state is read without the VM lock by every pCPU that runs one of its vCPUs (and
