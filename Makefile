@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 #
 #   make ARCH=<arch>          build build/<arch>/axvm.elf and its bootable image
+#   make BOARD=<board>        the same for a board (boards/<board>.toml), in build/<board>/
 #   make run ARCH=<arch>      boot it under QEMU (qemu/<arch>.toml), serial on this terminal
 #   make debug ARCH=<arch>    the same, halted, with a gdbstub and build/<arch>/gdbinit
 #   make test                 host unit tests, then QEMU integration tests on every arch
@@ -8,14 +9,33 @@
 #   make deps                 install missing Debian packages (run by the targets above)
 #   make format               clang-format every source file
 #
-# ARCH is one of aarch64 (default), riscv64, x86_64. V=1 shows the commands.
+# ARCH is one of aarch64 (default), riscv64, x86_64; each has its QEMU board
+# (qemu-virt-aarch64, qemu-virt-riscv64, qemu-q35-x86_64). BOARD picks another board of an
+# architecture (`ls boards`); ARCH follows from it. V=1 shows the commands.
 
 .DEFAULT_GOAL := all
 ARCHES := aarch64 riscv64 x86_64
+PYTHON := /usr/bin/python3
+ifdef BOARD
+BOARD_ARCH := $(shell $(PYTHON) scripts/board.py get $(BOARD) arch)
+ifeq ($(BOARD_ARCH),)
+$(error BOARD=$(BOARD): no such board (boards/*.toml: $(notdir $(basename $(wildcard boards/*.toml)))))
+endif
+ifneq ($(filter command line environment,$(origin ARCH)),)
+ifneq ($(ARCH),$(BOARD_ARCH))
+$(error BOARD=$(BOARD) is an $(BOARD_ARCH) board, not ARCH=$(ARCH))
+endif
+endif
+ARCH := $(BOARD_ARCH)
+else
 ARCH ?= aarch64
 ifeq ($(filter $(ARCH),$(ARCHES)),)
 $(error ARCH=$(ARCH) is not one of: $(ARCHES))
 endif
+BOARD := $(shell $(PYTHON) scripts/board.py default $(ARCH))
+endif
+# What `make run`, scripts/qemu.py and the integration tests run this architecture on.
+export AXVM_BOARD := $(BOARD)
 
 ifeq ($(V),1)
 Q :=
@@ -23,8 +43,8 @@ else
 Q := @
 endif
 
-PYTHON := /usr/bin/python3
-BUILD := build/$(ARCH)
+# build/<arch> for the architecture's QEMU board, build/<board> for any other.
+BUILD := build/$(shell $(PYTHON) scripts/board.py get $(BOARD) build)
 LIBFDT_SRC := build/libfdt/src
 LIBFDT_STAMP := $(LIBFDT_SRC)/.stamp
 REVISION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
@@ -50,8 +70,9 @@ OBJS := $(patsubst %,$(BUILD)/%.o,$(ARCH_SRCS) $(CORE_SRCS) $(ARCH_DRIVERS)) \
 
 # ---- VM configuration ------------------------------------------------------------------------
 
-# The VMs packed into the image: checked and turned into C by scripts/vmconfig.py.
-CONFIG ?= configs/$(ARCH).toml
+# The VMs packed into the image: checked against the board and turned into C by
+# scripts/vmconfig.py. By default the board's own (its `config`).
+CONFIG ?= $(shell $(PYTHON) scripts/board.py get $(BOARD) config)
 GEN := $(BUILD)/gen
 OBJS += $(BUILD)/$(GEN)/vmconfig.c.o $(BUILD)/$(GEN)/vmimages.S.o
 
@@ -65,7 +86,8 @@ $(GEN)/config-path: FORCE
 $(GEN)/vmconfig.c: $(CONFIG) $(GEN)/config-path scripts/vmconfig.py $(BAREMETAL_ELF) | deps \
 		check-config
 	@$(if $(Q),echo "  CONFIG  $(CONFIG)")
-	$(Q)$(PYTHON) scripts/vmconfig.py generate --arch $(ARCH) $(CONFIG) --out $(GEN)
+	$(Q)$(PYTHON) scripts/vmconfig.py generate --arch $(ARCH) --board $(BOARD) $(CONFIG) \
+		--out $(GEN)
 
 $(GEN)/vmimages.S: $(GEN)/vmconfig.c ;
 
@@ -82,7 +104,7 @@ CONFIG_GUESTS := guest
 endif
 
 check-config: $(BAREMETAL_ELF) $(CONFIG_GUESTS) | deps
-	$(Q)$(PYTHON) scripts/vmconfig.py check --arch $(ARCH) $(CONFIG)
+	$(Q)$(PYTHON) scripts/vmconfig.py check --arch $(ARCH) --board $(BOARD) $(CONFIG)
 
 deps:
 	$(Q)scripts/deps.sh
@@ -192,6 +214,12 @@ $(HOST_BUILD)/fixtures/%.dtb: tests/unit/fixtures/%.dts
 	@mkdir -p $(dir $@)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 
+# Real boards' device trees, built from Debian's linux-source (scripts/boarddtb.sh): the unit
+# tests run the hypervisor's machine discovery on them.
+UNIT_FIXTURES += $(HOST_BUILD)/fixtures/bcm2711-rpi-4-b.dtb
+$(HOST_BUILD)/fixtures/bcm2711-rpi-4-b.dtb: scripts/boarddtb.sh scripts/debs.lock | deps
+	$(Q)scripts/boarddtb.sh $@ broadcom/bcm2711-rpi-4-b
+
 # C unit tests of the core (ASan/UBSan, then ThreadSanitizer: a race report fails the run), then
 # Python unit tests of the build scripts (tests/unit/test_*.py).
 unit: deps $(HOST_BUILD)/unit $(HOST_BUILD)/unit-tsan $(UNIT_FIXTURES)
@@ -217,6 +245,10 @@ coverage: deps $(HOST_BUILD)/unit-cov $(UNIT_FIXTURES)
 	$(Q)$(HOST_BUILD)/unit-cov
 	$(Q)$(PYTHON) scripts/coverage.py --objdir $(HOST_BUILD)/obj-cov kernel/*.c
 
+# QEMU boards beside each architecture's own, whose architecture's whole suite runs on them
+# too (make integration-board below).
+QEMU_BOARDS_EXTRA := qemu-virt-aarch64-gicv2
+
 # Every architecture's image (default config and each test config under tests/configs/<arch>/,
 # in build/<arch>/cfg-<name>/), the guests, then the integration tests that boot them.
 integration: deps guests
@@ -228,6 +260,24 @@ integration: deps guests
 		done; \
 	done
 	$(Q)$(PYTHON) -m pytest -q tests/integration $(PYTEST_ARGS)
+	$(Q)for b in $(QEMU_BOARDS_EXTRA); do \
+		$(MAKE) --no-print-directory integration-board BOARD=$$b || exit 1; \
+	done
+
+# The integration tests of one board's architecture run on that board, a QEMU board other than
+# the architecture's own (make integration-board BOARD=qemu-virt-aarch64-gicv2): its images,
+# built with tests/configs/<board>/<name>.toml in place of tests/configs/<arch>/<name>.toml
+# where the board needs its own (a gicv2 device instead of a gicv3).
+.PHONY: integration-board
+integration-board: deps guest
+	$(Q)$(MAKE) --no-print-directory BOARD=$(BOARD) all
+	$(Q)for c in tests/configs/$(ARCH)/*.toml; do \
+		n=$$(basename $$c .toml); \
+		if [ -f tests/configs/$(BOARD)/$$n.toml ]; then c=tests/configs/$(BOARD)/$$n.toml; fi; \
+		$(MAKE) --no-print-directory BOARD=$(BOARD) CONFIG=$$c BUILD=$(BUILD)/cfg-$$n all \
+			|| exit 1; \
+	done
+	$(Q)$(PYTHON) -m pytest -q tests/integration -k $(ARCH) $(PYTEST_ARGS)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit

@@ -13,15 +13,6 @@
 
 #define CONSOLE_WRITE_MAX 256
 
-/* A guest can call unknown numbers in a loop: one rate limit per VM slot. */
-static struct log_ratelimit unknown_call_limits[VM_MAX];
-
-static struct log_ratelimit *unknown_call_limit(const struct vm *vm)
-{
-    uintptr_t slot = ((uintptr_t)vm - (uintptr_t)vm_table) / sizeof(*vm);
-    return &unknown_call_limits[slot < VM_MAX ? slot : 0];
-}
-
 /* Out of line and reached by tail calls, so the null calls build no stack frame for them. */
 static __attribute__((noinline)) enum exit_kind hc_console_write(struct vcpu *v,
                                                                  struct exit_hypercall *hc)
@@ -43,7 +34,7 @@ static __attribute__((noinline)) enum exit_kind hc_console_write(struct vcpu *v,
 static __attribute__((noinline, cold)) enum exit_kind hc_unknown(struct vcpu *v,
                                                                  struct exit_hypercall *hc)
 {
-    log_ratelimited(unknown_call_limit(v->vm), LOG_WARN,
+    log_ratelimited(&v->vm->warn_limit[VM_WARN_HYPERCALL], LOG_WARN,
                     "vm%u (%s) vcpu%u: unknown hypercall %llu, returned -ENOSYS", v->vm->id,
                     v->vm->cfg->name, v->id, (unsigned long long)hc->nr);
     hc->ret = -ENOSYS;

@@ -131,6 +131,9 @@ NORETURN void kernel_main(struct boot_info *bi)
              (unsigned long long)((frame_free_count() * PAGE_SIZE) >> 20));
     if (bi->entry[0])
         log_info("entered %s", bi->entry);
+    if (bi->irqchip)
+        log_info("interrupt controller %s at 0x%llx", bi->irqchip,
+                 (unsigned long long)bi->intc.reg[0].base);
     if (bi->cmdline[0])
         log_info("command line: %s", bi->cmdline);
 

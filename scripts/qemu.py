@@ -14,6 +14,8 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import board  # noqa: E402
 
 # The x86_64 image reads its boot arguments from this file on the ESP when UEFI gives it no
 # load options (OVMF's default boot of EFI/BOOT/BOOTX64.EFI passes none).
@@ -27,9 +29,29 @@ EFI_CMDLINE_FILE = "axvm.cmdline"
 BOOT_PATHS = ("kernel", "disk", "uboot", "netboot")
 
 
-def machine_config(arch, boot="kernel"):
-    with open(ROOT / "qemu" / f"{arch}.toml", "rb") as f:
+def merged(base, over):
+    """'over' on top of 'base', tables merged key by key."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def machine_file(name):
+    """qemu/<name>.toml, on top of the file its `base` key names, if any."""
+    with open(ROOT / "qemu" / f"{name}.toml", "rb") as f:
         cfg = tomllib.load(f)
+    base = cfg.pop("base", None)
+    return merged(machine_file(base), cfg) if base else cfg
+
+
+def machine_config(arch, boot="kernel"):
+    """QEMU's options for the board 'arch' runs on (scripts/board.py selected: the
+    architecture's QEMU board unless $AXVM_BOARD names another of its boards)."""
+    b = board.load(board.selected(arch))
+    if "qemu" not in b:
+        raise ValueError(f"board {b['board']} ({b['name']}) has no QEMU machine")
+    cfg = machine_file(b["qemu"])
     if boot == "kernel":
         return cfg
     paths = cfg.get("boot", {})
@@ -166,11 +188,11 @@ def main():
                     help="how the machine boots axvm (docs/deploy.md); default: kernel")
     ap.add_argument("--print", action="store_true", help="print the command instead of running it")
     args = ap.parse_args()
-    build_dir = ROOT / "build" / args.arch
     try:
+        build_dir = ROOT / "build" / board.build_name(board.selected(args.arch))
         cmd = machine_command(args.arch, build_dir, args.append, args.smp, interactive=True,
                               gdb=args.gdb, boot=args.boot)
-    except ValueError as e:
+    except (ValueError, board.BoardError) as e:
         print(f"qemu.py: {e}", file=sys.stderr)
         return 2
     if args.print:

@@ -3,8 +3,9 @@
 """Check a VM configuration (TOML, docs/config.md) and generate the C tables the hypervisor
 image carries.
 
-  vmconfig.py check  --arch ARCH CONFIG.toml
-  vmconfig.py generate --arch ARCH CONFIG.toml --out DIR     (writes DIR/vmconfig.c, vmimages.S)
+  vmconfig.py check  --arch ARCH [--board BOARD] CONFIG.toml
+  vmconfig.py generate --arch ARCH [--board BOARD] CONFIG.toml --out DIR
+                                            (writes DIR/vmconfig.c, vmimages.S)
 
 Every problem is one line naming the file, the VM and the field, e.g.
   configs/x.toml: vm 'hello' (id 1): memory[1]: overlaps memory[0] (0x40000000-0x44000000)
@@ -22,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-import qemu  # noqa: E402
+import board  # noqa: E402
 
 PAGE = 4096
 U64 = 1 << 64
@@ -48,6 +49,9 @@ DEVICE_TYPES = {
     # GICD at base, redistributors from base + 0xa0000 (128 KiB per vCPU, room for 8), as on
     # QEMU virt. The model always occupies all of it.
     "gicv3": ({"aarch64"}, 0xa0000 + 8 * 0x20000, 0xa0000 + 8 * 0x20000),
+    # GICD at base (emulated), the guest's GICC at base + 0x10000 (the host's GICV mapped
+    # there), as on QEMU virt with gic-version=2. Only on a board whose GIC is a GICv2.
+    "gicv2": ({"aarch64"}, 0x20000, 0x20000),
     # The I/O APIC's register window at base; with it come a local APIC per vCPU at 0xfee00000
     # and the legacy PC ports (arch/x86_64/include/arch/vapic.h).
     "ioapic": ({"x86_64"}, 0x1000, 0x20),
@@ -62,7 +66,9 @@ DEVICE_TYPES = {
 IRQ_CONTROLLERS = {
     # vGICv3 (arch/aarch64/include/arch/vgic.h): SPIs 32 .. 32 + VGIC_SPIS - 1. INTIDs 0-31
     # are each CPU's own SGIs and PPIs.
-    "gicv3": range(32, 96),
+    "gicv3": range(32, 160),
+    # vGICv2 (arch/aarch64/vgic2_mmio.c): the same SPIs, the same list-register delivery.
+    "gicv2": range(32, 160),
     # vIOAPIC (arch/x86_64/vioapic_model.h): pins (GSIs) 1-23, ISA IRQs by their own number
     # (COM1 is 4); pin 0 is not wired, ISA IRQ 0 goes to pin 2.
     "ioapic": range(1, 24),
@@ -144,17 +150,23 @@ def parse_size(v, where):
 
 # ---- the machine ---------------------------------------------------------------------------
 
-def machine_facts(arch):
-    """What qemu/<arch>.toml says of the machine: CPUs, RAM, and (its [host] table) what the
-    firmware and the hypervisor keep for themselves, which no VM may be given."""
-    src = f"qemu/{arch}.toml"
+def machine_facts(arch, board_name=None):
+    """What the board's description (boards/<board>.toml, scripts/board.py) says of the
+    machine: CPUs, RAM, its interrupt controller, and (its [host] table) what the firmware and
+    the hypervisor keep for themselves, which no VM may be given. Without a board, the
+    architecture's QEMU board."""
     if arch not in GUEST_ADDRESS_BITS:
         raise ConfigError(f"--arch {show(arch)}: not one of {', '.join(GUEST_ADDRESS_BITS)}")
+    name = board_name or board.default(arch)
+    src = f"boards/{name}.toml"
     try:
-        cfg = qemu.machine_config(arch)
-        host = cfg.get("host", {})
-        ram = parse_size(cfg["memory"], f"{src}: memory")
-        ram_base = parse_size(host.get("ram_base", 0), f"{src}: host.ram_base")
+        b = board.load(name)
+    except board.BoardError as e:
+        raise ConfigError(str(e))
+    if b["arch"] != arch:
+        raise ConfigError(f"{src}: a board for {b['arch']}, not {arch}")
+    try:
+        host = b["host"]
 
         def ranges(key):
             out = []
@@ -164,22 +176,28 @@ def machine_facts(arch):
                             "size": parse_size(r["size"], w + ".size")})
             return out
 
+        ram_ranges = [{"base": parse_size(r["base"], f"{src}: ram[{i}].base"),
+                       "size": parse_size(r["size"], f"{src}: ram[{i}].size")}
+                      for i, r in enumerate(b["ram"])]
         image = None
         if "image_base" in host:
             image = {"base": parse_size(host["image_base"], f"{src}: host.image_base"),
                      "core": parse_size(host["image_core"], f"{src}: host.image_core")}
         return {
-            "cpus": int(cfg["smp"]),
+            "board": name,
+            "board_name": str(b["name"]),
+            "cpus": int(b["cpus"]["count"]),
             "image": image,
-            "ram": ram,
-            "ram_ranges": [{"base": ram_base, "size": ram}],
+            "ram": sum(r["size"] for r in ram_ranges),
+            "ram_ranges": ram_ranges,
+            "irqchip": str(b["irqchip"]["type"]),
             "keep": ranges("keep"),
             "devices": ranges("devices"),
             "irqs": {int(r["irq"]): str(r["what"]) for r in host.get("irqs", [])},
             "guest_bits": GUEST_ADDRESS_BITS[arch],
         }
-    except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{src}: unreadable machine description ({type(e).__name__}: {e})")
+    except (KeyError, TypeError, ValueError) as e:
+        raise ConfigError(f"{src}: unreadable board description ({type(e).__name__}: {e})")
 
 
 # ---- guest images --------------------------------------------------------------------------
@@ -664,6 +682,11 @@ class Checker:
             arches, default_size, min_size = DEVICE_TYPES[t]
             if self.arch not in arches:
                 self.fail(vm, w + "type", f"{t} is not available on {self.arch}")
+            chip = self.machine.get("irqchip")
+            if t in IRQ_CONTROLLERS and chip and t != chip:
+                self.fail(vm, w + "type", f"{t}: the board's interrupt controller is a {chip} "
+                                          f"({self.machine['board']}): a VM here can have a "
+                                          f"{chip} device, not a {t}")
             pio = "port" in d
             if pio and self.arch != "x86_64":
                 self.fail(vm, w + "port", "I/O ports exist only on x86_64: use base")
@@ -915,9 +938,9 @@ def generate(vms, source, out, shmem=()):
     (out / "vmconfig.d").write_text(f"{out}/vmconfig.c: {source} {deps}\n")
 
 
-def run(command, config, arch, out=None):
+def run(command, config, arch, out=None, board_name=None):
     """The checker's whole path from a file name to its verdict: raises ConfigError."""
-    checker = Checker(config, arch, machine_facts(arch))
+    checker = Checker(config, arch, machine_facts(arch, board_name))
     vms = checker.load()
     if command == "generate":
         generate(vms, config, out, checker.shmem)
@@ -929,10 +952,12 @@ def main(argv=None):
     ap.add_argument("command", choices=["check", "generate"])
     ap.add_argument("config")
     ap.add_argument("--arch", required=True)
+    ap.add_argument("--board", help="judge the config against boards/BOARD.toml (default: the "
+                                    "architecture's QEMU board)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     try:
-        run(args.command, args.config, args.arch, args.out)
+        run(args.command, args.config, args.arch, args.out, args.board)
     except ConfigError as e:
         print(f"config error: {e}", file=sys.stderr)
         return 1

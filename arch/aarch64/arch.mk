@@ -10,7 +10,7 @@ ARCH_LIBS := -lgcc
 ARCH_SRCS := boot/aarch64/head.S arch/aarch64/vectors.S arch/aarch64/guest_entry.S \
 	arch/aarch64/fpsimd.S $(wildcard arch/aarch64/lib/*.S) \
 	$(wildcard arch/aarch64/*.c)
-ARCH_DRIVERS := drivers/irq/gicv3.c
+ARCH_DRIVERS := drivers/irq/gic.c drivers/irq/gicv2.c drivers/irq/gicv3.c
 IMAGE := axvm.bin
 
 $(BUILD)/axvm.bin: $(BUILD)/axvm.elf

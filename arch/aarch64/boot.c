@@ -3,11 +3,14 @@
 #include <arch/irq.h>
 #include <arch/mmu.h>
 #include <arch/psci.h>
+#include <arch/smp.h>
 #include <arch/sysreg.h>
-#include <drivers/gicv3.h>
+#include <arch/vgic.h>
+#include <drivers/gic.h>
 #include <libfdt.h>
 #include <axvm/console.h>
 #include <axvm/dt.h>
+#include <axvm/errno.h>
 #include <axvm/format.h>
 #include <axvm/panic.h>
 #include <axvm/percpu.h>
@@ -38,6 +41,23 @@ static void entry_describe(const void *fdt, char *out, size_t size)
 static const struct uart_desc fallback_console = {
     .kind = UART_PL011, .base = 0x09000000, .reg_width = 4};
 
+/* PSCI when the device tree offers it over SMC; otherwise secondaries start by the spin table
+ * and there is no firmware call to power off. */
+static void firmware_describe(struct boot_info *bi)
+{
+    psci_init(bi->psci_method);
+    if (psci_available()) {
+        int64_t v = psci_call(PSCI_VERSION, 0, 0, 0);
+        format_snprintf(bi->firmware, sizeof(bi->firmware), "PSCI %u.%u (smc)",
+                        (unsigned)((v >> 16) & 0x7fff), (unsigned)(v & 0xffff));
+    } else if (bi->psci_method[0]) {
+        format_snprintf(bi->firmware, sizeof(bi->firmware),
+                        "PSCI over %s, which EL2 cannot call: not used", bi->psci_method);
+    } else {
+        format_snprintf(bi->firmware, sizeof(bi->firmware), "no PSCI (spin table)");
+    }
+}
+
 NORETURN void arch_boot_main(const void *fdt)
 {
     struct boot_info *bi = &boot_info;
@@ -58,25 +78,29 @@ NORETURN void arch_boot_main(const void *fdt)
     }
     mmu_init(bi);
 
-    int gic = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
-    paddr_t gicd, gicr;
-    uint64_t gicd_size, gicr_size;
-    if (gic < 0 || dt_node_reg(fdt, gic, 0, &gicd, &gicd_size) ||
-        dt_node_reg(fdt, gic, 1, &gicr, &gicr_size)) {
+    int err_gic = gic_probe(&bi->intc);
+    if (err_gic) {
         console_init(&bi->console);
-        panic("no GICv3 in the device tree: axvm needs gic-version=3");
+        panic("interrupt controller \"%s\" (%u register ranges): %s",
+              bi->intc.compatible_len ? bi->intc.compatible : "none in the device tree",
+              bi->intc.reg_count,
+              err_gic == -ENODEV ? "axvm drives a GICv2 with virtualization or a GICv3"
+                                 : "its registers are not all there");
     }
-    gicv3_init(gicd, gicr, gicr_size);
-    percpu_table[0].arch.gic_ready = gicv3_cpu_init(mpidr, GIC_HYP_PPIS) == 0;
-    percpu_table[0].arch.ppi_frame = gicv3_cpu_ppi_frame(mpidr);
-    bi->irqchip = "GICv3";
+    if (vgic_hw_init(gic_host()) != 0) {
+        console_init(&bi->console);
+        panic("%s without the virtualization extensions (no GICH/GICV in the device tree)",
+              gic->name);
+    }
+    percpu_table[0].arch.gic_cpu = gic_cpu_init(mpidr, GIC_HYP_PPIS);
+    percpu_table[0].arch.gic_ready = percpu_table[0].arch.gic_cpu != 0;
+    bi->irqchip = gic->name;
     /* The console's interrupt, if the device tree gives it as a GIC SPI. */
     if (bi->console_irq_cells == 3 && bi->console_irq[0] == 0)
         irq_console = 32 + bi->console_irq[1];
 
     entry_describe(fdt, bi->entry, sizeof(bi->entry));
-    int64_t v = psci_call(PSCI_VERSION, 0, 0, 0);
-    format_snprintf(bi->firmware, sizeof(bi->firmware), "PSCI %u.%u (smc)",
-                    (unsigned)((v >> 16) & 0x7fff), (unsigned)(v & 0xffff));
+    firmware_describe(bi);
+    smp_init(bi);
     kernel_main(bi);
 }

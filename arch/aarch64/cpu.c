@@ -2,7 +2,7 @@
 #include <arch/psci.h>
 #include <arch/sysreg.h>
 #include <arch/irq.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <axvm/arch.h>
 #include <axvm/percpu.h>
 
@@ -40,7 +40,7 @@ void arch_cpu_kick_all(void)
     __asm__ volatile("sev" ::: "memory");
     struct percpu *cpu = arch_this_cpu();
     if (cpu && cpu->arch.gic_ready)
-        gicv3_send_sgi_others(GIC_SGI_KICK);
+        gic_send_sgi_others(GIC_SGI_KICK);
 }
 
 unsigned long arch_irq_save(void)
@@ -64,6 +64,7 @@ NORETURN void arch_cpu_halt(void)
 
 NORETURN void arch_system_off(void)
 {
+    /* Without PSCI (the Pi's firmware alone) nothing can cut the power: halt. */
     psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
     arch_cpu_halt();
 }

@@ -2,7 +2,7 @@
 #include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <arch/vgic.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <axvm/arch_vm.h>
 #include <axvm/arch.h>
 #include <axvm/cmux.h>
@@ -10,8 +10,6 @@
 #include <axvm/percpu.h>
 #include <axvm/spinlock.h>
 #include <axvm/vm.h>
-
-#define ICH_HCR_EL2 "S3_4_C12_C11_0"
 
 unsigned irq_console;
 
@@ -32,7 +30,7 @@ int irq_claim_for_vm(struct vm *vm, unsigned irq)
         return -EBUSY;
     /* To the pCPU of the VM's boot vCPU; the vGIC forwards it to whichever vCPU the guest
      * routes it to. */
-    gicv3_enable_spi(irq, percpu_get(vm->cfg->affinity[0])->hwid);
+    gic_enable_spi(irq, percpu_get(vm->cfg->affinity[0])->hwid);
     return 0;
 }
 
@@ -52,14 +50,14 @@ void irq_release_for_vm(struct vm *vm, unsigned irq)
 {
     if (irq >= VGIC_NR_IRQS || irq_owner[irq] != vm)
         return;
-    gicv3_mask_spi(irq);
+    gic_mask_spi(irq);
     irq_owner[irq] = NULL;
 }
 
 void irq_dispatch(void)
 {
-    unsigned intid;
-    while ((intid = gicv3_ack()) < 1020) {
+    unsigned ack, intid;
+    while ((intid = GIC_INTID(ack = gic_ack())) < 1020) {
         if (intid == VGIC_PPI_VTIMER || intid == PPI_GUEST_PTIMER) {
             vtimer_fire(intid);
         } else if (intid == PPI_HYP_TIMER) {
@@ -68,21 +66,18 @@ void irq_dispatch(void)
         } else if (intid == VGIC_PPI_MAINT) {
             /* List registers ran dry: the next entry refills them. Clear the request now, or
              * the level-triggered maintenance interrupt would keep firing until then. */
-            uint64_t hcr;
-            __asm__ volatile("mrs %0, " ICH_HCR_EL2 : "=r"(hcr));
-            __asm__ volatile("msr " ICH_HCR_EL2 ", %0" ::"r"(hcr & ~2ULL));
-            isb();
+            vgic_underflow_off();
         } else if (intid == irq_console && intid) {
             cmux_poll_input();
         } else if (intid >= 32 && intid < VGIC_NR_IRQS && irq_owner[intid]) {
             /* Masked until the guest has handled it (vgic_sync), so a level-triggered device
              * does not interrupt us again and again meanwhile. */
-            gicv3_mask_spi(intid);
+            gic_mask_spi(intid);
             struct vgic *g = vgic_of(irq_owner[intid]);
             if (g)
                 vgic_hw_irq(g, intid);
         }
         /* The kick SGI needs nothing: its job was to bring this CPU here. */
-        gicv3_eoi(intid);
+        gic_eoi(ack);
     }
 }

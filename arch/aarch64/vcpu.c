@@ -7,13 +7,15 @@
 #include <arch/vcpu_exit.h>
 #include <arch/irq.h>
 #include <arch/vgic.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <axvm/console.h>
 #include <axvm/vdev.h>
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 #include <axvm/format.h>
 #include <axvm/hypercall.h>
+#include <axvm/log.h>
+#include <axvm/vm.h>
 #include <axvm/percpu.h>
 #include <axvm/vcpu.h>
 
@@ -37,7 +39,7 @@ int arch_virt_cpu_init(void)
         return -1; /* no way to force this CPU out of a guest */
     /* Input for the VMs arrives at the boot CPU, which may be running one of them. */
     if (cpu->index == 0 && irq_console) {
-        gicv3_enable_spi(irq_console, cpu->hwid);
+        gic_enable_spi(irq_console, cpu->hwid);
         console_rx_irq_enable();
     }
     sysreg_write(hcr_el2, HCR_GUEST);
@@ -140,13 +142,17 @@ static void decode_sysreg(struct vcpu *v, struct vcpu_exit *e)
     } else if (!read && key == ICC_SGI0R_KEY) {
         /* Group 0 SGIs: the guest has no group 0 (FIQs); dropped like on GICD_CTLR.DS=0. */
     } else {
-        e->kind = EXIT_FATAL;
-        e->fatal.addr = 0;
-        format_snprintf(e->fatal.reason, sizeof(e->fatal.reason),
-                        "unhandled system register %s: op0=%u op1=%u CRn=%u CRm=%u op2=%u",
-                        read ? "read" : "write", (unsigned)(iss >> 20) & 3,
-                        (unsigned)(iss >> 14) & 7, (unsigned)(iss >> 10) & 15,
-                        (unsigned)(iss >> 1) & 15, (unsigned)(iss >> 17) & 7);
+        /* A register the hypervisor traps but does not emulate: UNDEFINED for the guest, as on
+         * a CPU without it (the instruction is not stepped over). */
+        log_ratelimited(&v->vm->warn_limit[VM_WARN_FIRMWARE], LOG_WARN,
+                        "vm%u (%s) vcpu%u: system register %s op0=%u op1=%u CRn=%u CRm=%u op2=%u "
+                        "is not emulated: undefined instruction injected",
+                        v->vm->id, v->vm->cfg->name, v->id, read ? "read" : "write",
+                        (unsigned)(iss >> 20) & 3, (unsigned)(iss >> 14) & 7,
+                        (unsigned)(iss >> 10) & 15, (unsigned)(iss >> 1) & 15,
+                        (unsigned)(iss >> 17) & 7);
+        vcpu_inject_undef(v);
+        e->kind = EXIT_NONE;
         return;
     }
     e->kind = EXIT_NONE;
@@ -240,7 +246,11 @@ void arch_vcpu_complete(struct vcpu *v, const struct vcpu_exit *e)
 
 const struct vdev_type *arch_vdev_find(const char *name)
 {
-    return __builtin_strcmp(name, vdev_gicv3.name) == 0 ? &vdev_gicv3 : NULL;
+    static const struct vdev_type *const models[] = {&vdev_gicv3, &vdev_gicv2};
+    for (unsigned i = 0; i < ARRAY_SIZE(models); i++)
+        if (__builtin_strcmp(name, models[i]->name) == 0)
+            return models[i];
+    return NULL;
 }
 
 void arch_cpu_kick(unsigned pcpu)
@@ -248,5 +258,5 @@ void arch_cpu_kick(unsigned pcpu)
     /* The SGI forces a pCPU in guest mode out (HCR_EL2.IMO routes it to EL2); SEV wakes one
      * idling in WFE. */
     if (pcpu < percpu_count && pcpu != arch_this_cpu()->index)
-        gicv3_send_sgi(percpu_get(pcpu)->hwid, GIC_SGI_KICK);
+        gic_send_sgi(percpu_get(pcpu)->hwid, GIC_SGI_KICK);
 }

@@ -2,10 +2,12 @@
 /*
  * Faults the hypervisor raises in the guest, as the hardware would have (ARM ARM D1.10,
  * "Exception entry"): an access to a guest-physical address with no memory or device behind it
- * is a synchronous external abort taken to EL1.
+ * is a synchronous external abort taken to EL1; a trapped instruction the hypervisor does not
+ * emulate is undefined.
  */
 #include <arch/sysreg.h>
 #include <arch/trap.h>
+#include <arch/vcpu_exit.h>
 #include <axvm/arch_vm.h>
 #include <axvm/vcpu.h>
 
@@ -38,6 +40,13 @@ static void inject_sync(struct vcpu *v, uint64_t ec_lower, uint64_t ec_cur, uint
     sysreg_write(spsr_el1, r->spsr);
     r->elr = sysreg_read(vbar_el1) + offset;
     r->spsr = SPSR_DAIF | SPSR_M_EL1H;
+}
+
+/* An instruction the guest's CPU does not have (EC 0x00, "unknown reason"), at the trapping
+ * instruction. */
+void vcpu_inject_undef(struct vcpu *v)
+{
+    inject_sync(v, EC_UNKNOWN, EC_UNKNOWN, 0, 0);
 }
 
 void arch_vcpu_bad_access(struct vcpu *v, struct vcpu_exit *e)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Virtual interrupt delivery through the GICv3 list registers (Arm IHI 0069, chapter 6). The
- * emulated distributor/redistributors (vgic_mmio.c) keep each interrupt's configuration and
- * pending state; before each guest entry the highest-priority pending interrupts go into the
+ * Virtual interrupt delivery through the GIC's list registers (GICv3: Arm IHI 0069, chapter 6;
+ * GICv2: IHI 0048B, chapter 5, through vgic2.c). The emulated distributor (vgic_mmio.c for the
+ * guest's GICv3, vgic2_mmio.c for its GICv2) keeps each interrupt's configuration and pending
+ * state; before each guest entry the highest-priority pending interrupts go into the
  * list registers, and after each exit the registers tell which ones the guest has finished.
  * With more pending than registers, the underflow maintenance interrupt brings us back to
  * refill them.
@@ -10,7 +11,7 @@
 #include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <arch/vgic.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 #include <axvm/sched.h>
@@ -48,7 +49,7 @@
             value = ich_read("S3_4_C12_" crm "_" op2);                                             \
         break;
 
-static uint64_t lr_access(unsigned n, bool write, uint64_t value)
+static uint64_t ich_lr_access(unsigned n, bool write, uint64_t value)
 {
     switch (n) {
         LR_CASE(0, "C12", "0")
@@ -71,30 +72,103 @@ static uint64_t lr_access(unsigned n, bool write, uint64_t value)
     return value;
 }
 
+/* ---- the GICv3's virtual interface: ICH_* system registers ---- */
+
+static unsigned ich_lr_count(void)
+{
+    return (unsigned)(ich_read(ICH_VTR_EL2) & 0x1f) + 1;
+}
+
+static uint64_t ich_lr_read(unsigned n)
+{
+    return ich_lr_access(n, false, 0);
+}
+
+static void ich_lr_write(unsigned n, uint64_t lr)
+{
+    ich_lr_access(n, true, lr);
+}
+
+static uint32_t ich_hcr_read(void)
+{
+    return (uint32_t)ich_read(ICH_HCR_EL2);
+}
+
+static void ich_hcr_write(uint32_t hcr)
+{
+    ich_write(ICH_HCR_EL2, hcr);
+}
+
+static void ich_save(struct vgic_cpu *c)
+{
+    c->vmcr = (uint32_t)ich_read(ICH_VMCR_EL2);
+    c->ap1r0 = (uint32_t)ich_read(ICH_AP1R0_EL2);
+}
+
+static void ich_load(const struct vgic_cpu *c)
+{
+    ich_write(ICH_VMCR_EL2, c->vmcr);
+    ich_write(ICH_AP1R0_EL2, c->ap1r0);
+}
+
+static const struct vgic_hw vgic3_hw = {
+    .lr_count = ich_lr_count,
+    .lr_read = ich_lr_read,
+    .lr_write = ich_lr_write,
+    .hcr_read = ich_hcr_read,
+    .hcr_write = ich_hcr_write,
+    .save = ich_save,
+    .load = ich_load,
+};
+
+/* ---- whichever the hardware has ---- */
+
+static const struct vgic_hw *hw;
+static unsigned lr_count;
+
+int vgic_hw_init(const struct gic_host *host)
+{
+    if (host->version == 2 && (!host->gich || !host->gicv))
+        return -1;
+    hw = host->version == 2 ? vgic2_hw_init(host->gich) : &vgic3_hw;
+    lr_count = hw->lr_count();
+    lr_count = lr_count < VGIC_MAX_LRS ? lr_count : VGIC_MAX_LRS;
+    return 0;
+}
+
 unsigned vgic_lr_count(void)
 {
-    static unsigned count;
-    if (!count)
-        count = (unsigned)(ich_read(ICH_VTR_EL2) & 0x1f) + 1;
-    return count < VGIC_MAX_LRS ? count : VGIC_MAX_LRS;
+    return lr_count;
+}
+
+static uint64_t lr_access(unsigned n, bool write, uint64_t value)
+{
+    if (!write)
+        return hw->lr_read(n);
+    hw->lr_write(n, value);
+    return value;
 }
 
 void vgic_cpu_save(struct vgic_cpu *c)
 {
     for (unsigned i = 0; i < vgic_lr_count(); i++)
         c->lr[i] = lr_access(i, false, 0);
-    c->vmcr = (uint32_t)ich_read(ICH_VMCR_EL2);
-    c->ap1r0 = (uint32_t)ich_read(ICH_AP1R0_EL2);
-    c->hcr = (uint32_t)ich_read(ICH_HCR_EL2);
+    hw->save(c);
+    c->hcr = hw->hcr_read();
 }
 
 void vgic_cpu_load(const struct vgic_cpu *c)
 {
     for (unsigned i = 0; i < vgic_lr_count(); i++)
         lr_access(i, true, c->lr[i]);
-    ich_write(ICH_VMCR_EL2, c->vmcr);
-    ich_write(ICH_AP1R0_EL2, c->ap1r0);
-    ich_write(ICH_HCR_EL2, c->hcr | ICH_HCR_EN);
+    hw->load(c);
+    hw->hcr_write(c->hcr | ICH_HCR_EN);
+    isb();
+}
+
+void vgic_underflow_off(void)
+{
+    hw->hcr_write(hw->hcr_read() & ~ICH_HCR_UIE);
     isb();
 }
 
@@ -248,7 +322,7 @@ void vgic_sync(struct vcpu *v)
         if (i && i->hw) {
             /* The guest has served the device: let the physical line be heard again. */
             i->level = false;
-            gicv3_unmask_spi(intid);
+            gic_unmask_spi(intid);
         }
         c->lr[n] = 0;
         lr_access(n, true, 0);
@@ -306,7 +380,7 @@ void vgic_flush(struct vcpu *v)
     spin_unlock_irqrestore(&g->lock, flags);
     /* More waiting than registers: the underflow interrupt tells us when they drain. */
     c->hcr = ICH_HCR_EN | (overflow ? ICH_HCR_UIE : 0);
-    ich_write(ICH_HCR_EL2, c->hcr);
+    hw->hcr_write(c->hcr);
     isb();
 }
 

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <libfdt.h>
 #include <arch/vgic.h>
+#include <drivers/gic.h>
+#include <axvm/log.h>
 #include <axvm/errno.h>
 #include <axvm/format.h>
 #include <axvm/sched.h>
@@ -108,8 +110,8 @@ static void bits_write(struct vgic_irq *irqs, unsigned count, unsigned first, ui
  * The registers laid out the same way in the distributor (for SPIs) and in the redistributor's
  * SGI frame (for SGIs and PPIs): bit banks, priorities, configuration.
  */
-static bool banked_access(struct vgic_irq *irqs, unsigned first_id, unsigned count, uint64_t off,
-                          unsigned width, bool write, uint64_t *value)
+bool vgic_banked_access(struct vgic_irq *irqs, unsigned first_id, unsigned count, uint64_t off,
+                        unsigned width, bool write, uint64_t *value)
 {
     if (off >= GICD_IGROUPR && off < GICD_IPRIORITYR) {
         uint64_t reg = off & ~0x7fULL;
@@ -159,7 +161,7 @@ static bool banked_access(struct vgic_irq *irqs, unsigned first_id, unsigned cou
 
 static int gicd_access(struct vgic *g, uint64_t off, unsigned width, bool write, uint64_t *value)
 {
-    if (banked_access(g->spi, 32, VGIC_SPIS, off, width, write, value))
+    if (vgic_banked_access(g->spi, 32, VGIC_SPIS, off, width, write, value))
         return 0;
     if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + VGIC_NR_IRQS * 8) {
         unsigned n = (unsigned)(off - GICD_IROUTER) / 8 - 32;
@@ -204,7 +206,7 @@ static int gicr_access(struct vgic *g, unsigned cpu, uint64_t off, unsigned widt
 {
     struct vgic_redist *r = &g->redist[cpu];
     if (off >= GICR_SGI)
-        return banked_access(r->priv, 0, 32, off - GICR_SGI, width, write, value) || write
+        return vgic_banked_access(r->priv, 0, 32, off - GICR_SGI, width, write, value) || write
                    ? 0
                    : (*value = 0, 0);
     if (write) {
@@ -307,6 +309,13 @@ static const struct emu_ops vgic_ops = {
 static int vgic_create(struct vm *vm, struct emu_device *dev, const struct vm_dev_config *cfg)
 {
     struct vgic *g = dev->priv;
+    /* The guest's ICC_* registers are the hardware's virtual GICv3 CPU interface. */
+    if (gic_host()->version != 3) {
+        log_error("vm%u (%s): a gicv3 device needs a GICv3 host; this one has a GICv%u: give "
+                  "the VM a gicv2 device",
+                  vm->id, vm->cfg->name, gic_host()->version);
+        return -ENODEV;
+    }
     g->vm = vm;
     g->vcpus = vm->cfg->vcpu_count;
     dev->ops = &vgic_ops;
@@ -330,7 +339,7 @@ static int vgic_fdt_node(const struct emu_device *dev, const struct vm_dev_confi
 }
 
 /* GIC interrupt specifier: SPI number counted from 32, level-triggered, active high. */
-static unsigned vgic_fdt_irq(unsigned irq, uint32_t *cells)
+unsigned vgic_fdt_irq(unsigned irq, uint32_t *cells)
 {
     cells[0] = irq >= 32 ? 0 : 1; /* SPI or PPI */
     cells[1] = irq >= 32 ? irq - 32 : irq - 16;

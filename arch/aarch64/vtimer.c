@@ -2,7 +2,7 @@
 /*
  * The guest's EL1 timers (virtual, CNTV, PPI 27; physical, CNTP, PPI 30) run on the real
  * hardware while the vCPU is loaded; only their interrupts need help. They fire at EL2
- * (HCR_EL2.IMO), where the PPI is disabled at the redistributor until the line drops, and the
+ * (HCR_EL2.IMO), where the PPI is disabled at the host GIC until the line drops, and the
  * guest's PPI follows the timer's condition as a level (timer_sync, before every entry). A vCPU
  * that is not loaded has its timers in its saved state: the scheduler asks for their deadline
  * (arch_vcpu_timer_deadline) and whether one has expired (arch_vcpu_event_pending).
@@ -10,7 +10,7 @@
 #include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <arch/vgic.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
 #include <axvm/percpu.h>
@@ -27,13 +27,13 @@ static unsigned timer_bit(unsigned ppi)
 
 /*
  * The loaded vCPU's timer fired at EL2. Its line stays asserted until the guest re-arms or masks
- * the timer, so the PPI is disabled at this pCPU's redistributor meanwhile (nothing the guest
+ * the timer, so the PPI is disabled at this pCPU's GIC interface meanwhile (nothing the guest
  * can see), and the guest's PPI is raised as a level.
  */
 void vtimer_fire(unsigned ppi)
 {
     struct arch_percpu *cpu = &arch_this_cpu()->arch;
-    gicv3_ppi_enable(cpu->ppi_frame, ppi, false);
+    gic_ppi_enable(cpu->gic_cpu, ppi, false);
     cpu->timer_ppis_off |= timer_bit(ppi);
     struct vcpu *v = arch_this_cpu()->vcpu_loaded;
     if (!v || vm_state_get(v->vm) != VM_RUNNING)
@@ -65,7 +65,7 @@ static void timer_sync(struct vcpu *v, unsigned ppi, uint64_t ctl)
     struct arch_percpu *cpu = &arch_this_cpu()->arch;
     if (!level && (cpu->timer_ppis_off & bit)) {
         cpu->timer_ppis_off &= ~bit;
-        gicv3_ppi_enable(cpu->ppi_frame, ppi, true);
+        gic_ppi_enable(cpu->gic_cpu, ppi, true);
     }
 }
 
@@ -86,9 +86,9 @@ void vtimer_put(void)
 {
     struct arch_percpu *cpu = &arch_this_cpu()->arch;
     if (cpu->timer_ppis_off & 1)
-        gicv3_ppi_enable(cpu->ppi_frame, VGIC_PPI_VTIMER, true);
+        gic_ppi_enable(cpu->gic_cpu, VGIC_PPI_VTIMER, true);
     if (cpu->timer_ppis_off & 2)
-        gicv3_ppi_enable(cpu->ppi_frame, PPI_GUEST_PTIMER, true);
+        gic_ppi_enable(cpu->gic_cpu, PPI_GUEST_PTIMER, true);
     cpu->timer_ppis_off = 0;
 }
 

@@ -214,10 +214,11 @@ void vcpu_sbi_call(struct vcpu *v, struct vcpu_exit *e)
         return;
     }
     if (!x)
-        log_warn("vm%u (%s) vcpu%u: unknown SBI call (extension 0x%lx, function %lu) at pc "
-                 "0x%llx: returned SBI_ERR_NOT_SUPPORTED",
-                 v->vm->id, v->vm->cfg->name, v->id, eid, (unsigned long)sbi_fid(v),
-                 (unsigned long long)v->arch.regs.sepc);
+        log_ratelimited(&v->vm->warn_limit[VM_WARN_FIRMWARE], LOG_WARN,
+                        "vm%u (%s) vcpu%u: unknown SBI call (extension 0x%lx, function %lu) at "
+                        "pc 0x%llx: returned SBI_ERR_NOT_SUPPORTED",
+                        v->vm->id, v->vm->cfg->name, v->id, eid, (unsigned long)sbi_fid(v),
+                        (unsigned long long)v->arch.regs.sepc);
     sbi_reply(v, e, SBI_ERR_NOT_SUPPORTED, 0);
 }
 

@@ -80,11 +80,13 @@ void npf_decode(struct vcpu *v, struct vcpu_exit *e)
     struct x86_mmio_insn insn;
     enum x86_decode_result r = x86_insn_decode(bytes, n, mode, &insn);
     if (r != X86_DECODE_OK) {
-        log_warn("vm%u vcpu%u: MMIO at 0x%llx by an instruction not decoded (%s): "
-                 "%02x %02x %02x %02x %02x %02x %02x %02x",
-                 v->vm->id, v->id, (unsigned long long)gpa,
-                 r == X86_DECODE_TRUNCATED ? "its bytes are not all readable" : "unknown", bytes[0],
-                 bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]);
+        log_ratelimited(&v->vm->warn_limit[VM_WARN_DECODE], LOG_WARN,
+                        "vm%u vcpu%u: MMIO at 0x%llx by an instruction not decoded (%s): "
+                        "%02x %02x %02x %02x %02x %02x %02x %02x",
+                        v->vm->id, v->id, (unsigned long long)gpa,
+                        r == X86_DECODE_TRUNCATED ? "its bytes are not all readable" : "unknown",
+                        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6],
+                        bytes[7]);
         return;
     }
     m->decoded = true;

@@ -49,17 +49,26 @@ primary_entry:
     mov     sp, x1
 
     /*
-     * Early map until C has read the device tree: the first GiB as device (the virt machine's
-     * peripherals), everything else up to 512 GiB as normal memory. C code needs normal
-     * memory for unaligned accesses; mmu_init() replaces this with an exact map.
+     * Early map until C has read the device tree: the first and the fourth GiB as device (the
+     * peripherals of QEMU virt, and of the Raspberry Pi 4 from 0xfc000000), unless the device
+     * tree lies there (the Pi's RAM starts at 0), everything else up to 512 GiB as normal
+     * memory. C code needs normal memory for unaligned accesses; mmu_init() replaces this with
+     * an exact map.
      */
     ldr     x20, =early_l1
-    ldr     x1, =BLOCK_DEVICE
-    str     x1, [x20]
-    mov     x2, #1
+    lsr     x4, x19, #30                // the device tree's GiB (none without one)
+    cbnz    x19, 5f
+    mov     x4, #512
+5:  mov     x2, #0
 3:  lsl     x3, x2, #30
     ldr     x1, =BLOCK_NORMAL
-    orr     x1, x1, x3
+    cmp     x2, x4
+    b.eq    4f
+    cmp     x2, #0
+    ccmp    x2, #3, #4, ne              // slot 0 or slot 3: device
+    b.ne    4f
+    ldr     x1, =BLOCK_DEVICE
+4:  orr     x1, x1, x3
     str     x1, [x20, x2, lsl #3]
     add     x2, x2, #1
     cmp     x2, #512

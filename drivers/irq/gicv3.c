@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <arch/sysreg.h>
+#include <drivers/gic.h>
 #include <drivers/gicv3.h>
+#include <axvm/errno.h>
 
 #define GICD_CTLR      0x0000
 #define GICD_CTLR_RWP  (1U << 31)
@@ -173,3 +175,36 @@ void gicv3_eoi(unsigned intid)
     icc_write(ICC_EOIR1_EL1, intid);
     isb();
 }
+
+/* ---- behind the version-neutral interface (drivers/include/drivers/gic.h) ---- */
+
+/* The device tree's "reg": GICD, then the redistributors (one region; QEMU virt, most SoCs). */
+static int gicv3_probe_init(const struct boot_intc *intc, struct gic_host *host)
+{
+    if (intc->reg_count < 2)
+        return -EINVAL;
+    gicv3_init((uintptr_t)intc->reg[0].base, (uintptr_t)intc->reg[1].base,
+               (size_t)intc->reg[1].size);
+    *host = (struct gic_host){.version = 3};
+    return 0;
+}
+
+/* The handle is the CPU's SGI/PPI frame, where its PPIs are enabled. */
+static uintptr_t gicv3_cpu_up(uint64_t mpidr, uint32_t private_mask)
+{
+    return gicv3_cpu_init(mpidr, private_mask) == 0 ? gicv3_cpu_ppi_frame(mpidr) : 0;
+}
+
+const struct gic_ops gicv3_ops = {
+    .name = "GICv3",
+    .init = gicv3_probe_init,
+    .cpu_init = gicv3_cpu_up,
+    .enable_spi = gicv3_enable_spi,
+    .mask_spi = gicv3_mask_spi,
+    .unmask_spi = gicv3_unmask_spi,
+    .ppi_enable = gicv3_ppi_enable,
+    .send_sgi = gicv3_send_sgi,
+    .send_sgi_others = gicv3_send_sgi_others,
+    .ack = gicv3_ack,
+    .eoi = gicv3_eoi,
+};

@@ -11,6 +11,9 @@ bool uart_init(struct uart *u, const struct uart_desc *desc)
     case UART_PL011:
         pl011_init(u);
         return true;
+    case UART_BCM2835_AUX:
+        bcm2835_aux_init(u);
+        return true;
     case UART_NONE:
         break;
     }

@@ -14,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
+import board  # noqa: E402
 import qemu  # noqa: E402
 
 # Output that means something went wrong. The hypervisor's patterns count only on its own lines:
@@ -183,8 +184,9 @@ class Machine:
 
 def image_dir(arch, config=None):
     """Where `make integration` put the image built with tests/configs/<arch>/<config>.toml
-    (the default config's image when config is None)."""
-    d = ROOT / "build" / arch
+    (the default config's image when config is None), for the board the tests run 'arch' on
+    (scripts/board.py selected: $AXVM_BOARD, `make integration-board`)."""
+    d = ROOT / "build" / board.build_name(board.selected(arch))
     return d / f"cfg-{config}" if config else d
 
 

@@ -10,6 +10,7 @@ enum uart_kind {
     UART_NONE,
     UART_NS16550,
     UART_PL011,
+    UART_BCM2835_AUX, /* the Raspberry Pi's mini-UART */
 };
 
 struct uart_desc {
@@ -40,5 +41,6 @@ bool uart_init(struct uart *u, const struct uart_desc *desc);
 /* Per-model initialisers behind uart_init(). */
 void ns16550_init(struct uart *u);
 void pl011_init(struct uart *u);
+void bcm2835_aux_init(struct uart *u);
 
 #endif

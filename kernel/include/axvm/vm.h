@@ -11,6 +11,7 @@
 #include <axvm/cmux.h>
 #include <axvm/config.h>
 #include <axvm/emu.h>
+#include <axvm/log.h>
 #include <axvm/spinlock.h>
 #include <axvm/vcpu.h>
 #include <axvm/vintc.h>
@@ -35,6 +36,14 @@ enum vm_stop_reason {
 #define VM_HISTORY_DEFAULT (16 * 1024)
 #define VM_HISTORY_MAX     (64 * 1024)
 
+/* Warnings a guest can cause at will, each rate-limited per VM (vm->warn_limit). */
+enum vm_warn {
+    VM_WARN_HYPERCALL, /* unknown axvm hypercall */
+    VM_WARN_FIRMWARE,  /* unknown firmware call (SBI, SMCCC) */
+    VM_WARN_DECODE,    /* an MMIO access by an instruction the hypervisor cannot decode */
+    VM_WARN_KINDS,
+};
+
 /* How many distinct address ranges a VM's accesses to nothing are reported for. */
 #define VM_BAD_ACCESS_LOGS 8
 
@@ -55,6 +64,7 @@ struct vm {
     unsigned boots;
     bool starting; /* the console's start is creating it (under 'lock') */
     unsigned generation;
+    struct log_ratelimit warn_limit[VM_WARN_KINDS]; /* log_ratelimited, per kind */
     /* ---- rebuilt for every boot from here on ---- */
     enum vm_state state; /* vm_state_get / vm_state_set only: read by every pCPU */
     enum vm_stop_reason stop_reason;

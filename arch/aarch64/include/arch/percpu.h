@@ -19,9 +19,10 @@ struct arch_percpu {
     } boot_args;
     /* This CPU's GIC interface is up: it can send and take SGIs. */
     bool gic_ready;
-    /* Its redistributor's SGI/PPI frame, and the guest timer PPIs (bit 0 virtual, bit 1
-     * physical) disabled there until the guest's timer condition drops (vtimer.c). */
-    uintptr_t ppi_frame;
+    /* Its GIC interface handle (gic_cpu_init: a GICv3 redistributor's SGI/PPI frame), and the
+     * guest timer PPIs (bit 0 virtual, bit 1 physical) disabled there until the guest's timer
+     * condition drops (vtimer.c). */
+    uintptr_t gic_cpu;
     uint8_t timer_ppis_off;
 };
 

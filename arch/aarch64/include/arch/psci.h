@@ -2,7 +2,8 @@
 #ifndef ARCH_PSCI_H
 #define ARCH_PSCI_H
 
-/* PSCI calls to the firmware below EL2 (Arm DEN 0022). At EL2 the conduit is always SMC. */
+/* PSCI calls to the firmware below EL2 (Arm DEN 0022), over SMC: from EL2 nothing else
+ * reaches the firmware. */
 
 #include <axvm/types.h>
 
@@ -18,6 +19,11 @@
 #define PSCI_NOT_SUPPORTED (-1)
 #define PSCI_ALREADY_ON    (-4)
 
+/* The /psci node's "method" ("smc", "hvc", or "" without one): PSCI is used only over SMC. */
+void psci_init(const char *method);
+bool psci_available(void);
+
+/* PSCI_NOT_SUPPORTED when the firmware offers no PSCI axvm can call. */
 int64_t psci_call(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 
 #endif

@@ -12,6 +12,10 @@ struct vcpu;
  * ELR must move to step over the instruction. */
 void vcpu_firmware_call(struct vcpu *v, struct vcpu_exit *e, unsigned advance);
 
+/* Take the loaded guest into its EL1 undefined-instruction handler at the trapping instruction
+ * (arch/aarch64/vcpu_fault.c). */
+void vcpu_inject_undef(struct vcpu *v);
+
 /* The PSCI return code for a core result (0, -ENOENT, -EBUSY...). */
 int64_t psci_status(int64_t core_result);
 

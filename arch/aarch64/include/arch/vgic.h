@@ -13,7 +13,7 @@
 #include <axvm/types.h>
 #include <axvm/vintc.h>
 
-#define VGIC_SPIS        64
+#define VGIC_SPIS        128
 #define VGIC_NR_IRQS     (32 + VGIC_SPIS)
 #define VGIC_MAX_VCPUS   8
 #define VGIC_GICR_OFFSET 0xa0000
@@ -70,6 +70,7 @@ struct vgic_cpu {
 };
 
 extern const struct vdev_type vdev_gicv3;
+extern const struct vdev_type vdev_gicv2;
 extern const struct vintc_ops vgic_intc_ops;
 
 /* The VM's vGIC, or NULL if its config has none. */
@@ -93,8 +94,36 @@ void vgic_sync(struct vcpu *v);
 /* The vCPU has an interrupt it could take now (for waking it from WFI). */
 bool vgic_pending(struct vcpu *v);
 
-/* Hardware list register count (ICH_VTR_EL2). */
+/*
+ * The hardware's virtual CPU interface: the GICv3's ICH_* system registers (vgic.c) or the
+ * GICv2's GICH frame (vgic2.c). List registers are always given in the ICH_LR<n>_EL2 format
+ * (the GICv2 backend converts), and the control register's En (bit 0) and UIE (bit 1) are the
+ * same bits in ICH_HCR_EL2 and GICH_HCR.
+ */
+struct vgic_hw {
+    unsigned (*lr_count)(void);
+    uint64_t (*lr_read)(unsigned n);
+    void (*lr_write)(unsigned n, uint64_t lr);
+    uint32_t (*hcr_read)(void);
+    void (*hcr_write)(uint32_t hcr);
+    /* The guest's CPU interface state beyond the list registers: VMCR and active priorities. */
+    void (*save)(struct vgic_cpu *c);
+    void (*load)(const struct vgic_cpu *c);
+};
+
+struct gic_host;
+/* Use the virtual interface of the host's GIC (drivers/include/drivers/gic.h); -1 for a GICv2
+ * without the virtualization extensions. Once, on the boot CPU. */
+int vgic_hw_init(const struct gic_host *host);
+
+/* The GICv2 backend, its GICH frame at 'gich' (vgic2.c). */
+const struct vgic_hw *vgic2_hw_init(paddr_t gich);
+
+/* Hardware list register count (ICH_VTR_EL2, GICH_VTR). */
 unsigned vgic_lr_count(void);
+
+/* The underflow maintenance interrupt fired: stop asking for it until the next entry. */
+void vgic_underflow_off(void);
 
 /* Moving a vCPU's interface state in and out of the hardware. */
 void vgic_cpu_save(struct vgic_cpu *c);
@@ -102,6 +131,18 @@ void vgic_cpu_load(const struct vgic_cpu *c);
 
 /* A passthrough device's physical interrupt arrived (it is masked now): raise it in the VM. */
 void vgic_hw_irq(struct vgic *g, unsigned intid);
+
+/*
+ * The distributor registers laid out alike in a GICv3's distributor and redistributor SGI frame
+ * and a GICv2's distributor (IHI 0069 12.9, IHI 0048B 4.3): the bit banks from GICD_IGROUPR to
+ * GICD_ICACTIVER, GICD_IPRIORITYR and GICD_ICFGR, over 'count' interrupts from 'first_id'.
+ * False for any other register. With the vGIC's lock held.
+ */
+bool vgic_banked_access(struct vgic_irq *irqs, unsigned first_id, unsigned count, uint64_t off,
+                        unsigned width, bool write, uint64_t *value);
+
+/* A GIC interrupt specifier (#interrupt-cells = 3) for INTID 'irq': SPI or PPI, level high. */
+unsigned vgic_fdt_irq(unsigned irq, uint32_t *cells);
 
 /* A guest write to ICC_SGI1R_EL1 (trapped): send the SGI to the vCPUs it names. */
 void vgic_sgi(struct vcpu *v, uint64_t value);

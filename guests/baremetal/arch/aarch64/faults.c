@@ -186,7 +186,7 @@ static bool check_byte_store(const struct fault_env *env, char *detail, size_t s
 {
     uint64_t gicd, gicr;
     if (!gic_find(env->fdt, &gicd, &gicr)) {
-        format_snprintf(detail, size, "no arm,gic-v3 node in the device tree");
+        format_snprintf(detail, size, "no GICv3 or GICv2 node in the device tree");
         return false;
     }
     uint64_t set1 = gicd + GICD_ISENABLER + 4, set2 = gicd + GICD_ISENABLER + 8;

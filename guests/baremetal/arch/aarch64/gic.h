@@ -2,7 +2,8 @@
 #ifndef GUEST_AARCH64_GIC_H
 #define GUEST_AARCH64_GIC_H
 
-/* The least of a GICv3 the test guest needs to take interrupts (Arm IHI 0069). */
+/* The least of a GIC the test guest needs to take interrupts: a GICv3 (Arm IHI 0069), or a
+ * GICv2 (IHI 0048B) in a VM on a GICv2 host. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -10,7 +11,8 @@
 #define GICD_ISENABLER 0x0100 /* + 4 per 32 interrupts */
 #define GICD_ICENABLER 0x0180
 
-/* The distributor and the first redistributor of the "arm,gic-v3" node. */
+/* The distributor and the first redistributor of the "arm,gic-v3" node, or the distributor and
+ * the CPU interface of an "arm,cortex-a15-gic" (GICv2) one. */
 bool gic_find(const void *fdt, uint64_t *gicd, uint64_t *gicr);
 
 /*
@@ -21,7 +23,13 @@ bool gic_find(const void *fdt, uint64_t *gicd, uint64_t *gicr);
  */
 bool gic_cpu_init(const void *fdt, uint32_t ppis);
 
-/* The INTID the CPU interface would give next (ICC_HPPIR1_EL1), 1023 when none is pending. */
+/* The INTID the CPU interface would give next (ICC_HPPIR1_EL1, GICC_HPPIR), 1023 when none is
+ * pending. */
 unsigned gic_pending(void);
+
+/* Acknowledge the highest pending interrupt (its INTID in bits 9:0; 1023 and up: none), and end
+ * it with the same value. */
+unsigned gic_ack(void);
+void gic_eoi(unsigned ack);
 
 #endif

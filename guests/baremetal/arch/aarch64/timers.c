@@ -135,7 +135,7 @@ static bool ready(const struct fault_env *env, char *detail, size_t size)
 {
     static bool done;
     if (!done && !gic_cpu_init(env->fdt, (1U << PPI_VTIMER) | (1U << PPI_PTIMER))) {
-        format_snprintf(detail, size, "no GICv3 redistributor to wake in the device tree");
+        format_snprintf(detail, size, "no GIC in the device tree, or a redistributor that sleeps");
         return false;
     }
     trap_irq_handler(timer_irq);

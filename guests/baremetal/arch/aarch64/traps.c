@@ -8,6 +8,7 @@
 #include <axvm/hypercall.h>
 #include "../../faults.h"
 #include "../../guest.h"
+#include "gic.h"
 #include "traps.h"
 
 #define INTID_SPURIOUS   1020  /* 1020-1023: no interrupt to acknowledge (IHI 0069 2.2.1) */
@@ -59,15 +60,14 @@ unsigned trap_irq_spurious(void)
 
 static void trap_irq(void)
 {
-    uint64_t intid;
-    __asm__ volatile("mrs %0, icc_iar1_el1" : "=r"(intid));
+    unsigned ack = gic_ack(), intid = ack & 0x3ff;
     if (intid >= INTID_SPURIOUS) {
         spurious++;
         return;
     }
     if (irq_fn)
-        irq_fn((unsigned)intid);
-    __asm__ volatile("msr icc_eoir1_el1, %0; isb" ::"r"(intid));
+        irq_fn(intid);
+    gic_eoi(ack);
 }
 
 static void trap_unexpected(const struct trap_frame *f)
