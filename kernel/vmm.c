@@ -3,6 +3,7 @@
 #include <axvm/errno.h>
 #include <axvm/format.h>
 #include <axvm/log.h>
+#include <axvm/shmem.h>
 #include <axvm/vm.h>
 #include <axvm/vmm.h>
 #include <axvm/vmm_cmd.h>
@@ -131,6 +132,16 @@ static void vmm_info(const struct vm *vm)
             format_snprintf(irq, sizeof(irq), "interrupt %d", p->irq);
         log_info("console:   passthrough 0x%llx (0x%llx bytes), %s", (unsigned long long)p->base,
                  (unsigned long long)p->size, irq);
+    }
+    for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
+        const struct shmem_config *s = &shmem_configs[i];
+        for (unsigned k = 0; k < s->map_count; k++)
+            if (s->map[k].vm_id == vm->id)
+                log_info(
+                    "console:   shmem %s at 0x%llx (%llu KiB, %s), rung %llu times", s->name,
+                    (unsigned long long)s->map[k].gpa, (unsigned long long)(s->size >> 10),
+                    s->map[k].ro ? "read-only" : "read-write",
+                    (unsigned long long)__atomic_load_n(&vm->shmem_rings[i], __ATOMIC_RELAXED));
     }
     log_info("console:   output history %u bytes, %llu written", vm->console.hist.size,
              (unsigned long long)__atomic_load_n(&vm->console.hist.head, __ATOMIC_RELAXED));

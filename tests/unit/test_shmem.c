@@ -4,11 +4,25 @@
 #include <axvm/errno.h>
 #include <axvm/hypercall.h>
 #include <axvm/hypercall_handle.h>
+#include <axvm/console.h>
 #include <axvm/vm.h>
+#include <axvm/vmm.h>
 #include "check.h"
 
 extern struct shmem_config host_shmem_configs[SHMEM_MAX] __asm__("shmem_configs");
 extern unsigned host_shmem_config_count __asm__("shmem_config_count");
+
+static char captured[4096];
+static size_t capture_len;
+
+static void capture(const char *s, size_t len)
+{
+    if (capture_len + len < sizeof(captured)) {
+        memcpy(captured + capture_len, s, len);
+        capture_len += len;
+        captured[capture_len] = '\0';
+    }
+}
 
 static int64_t call(struct vcpu *v, uint64_t nr, uint64_t arg)
 {
@@ -53,6 +67,16 @@ TEST(shmem_doorbell_rings_running_peers_of_the_region_only)
     CHECK_EQ(call(&a, AXVM_HC_SHMEM_RING, ~0ULL), -EINVAL);
     CHECK_EQ(call(&a, AXVM_HC_SHMEM_RING, 1), 1);
     CHECK_EQ(call(&d, AXVM_HC_SHMEM_RINGS, 1), 1);
+
+    /* The console's info shows the regions a VM maps, with its rings. */
+    vm_table[2].vcpu_count = 0;
+    capture_len = 0;
+    cmux_sink = capture;
+    vmm_run("info c");
+    cmux_sink = console_write;
+    CHECK(strstr(captured,
+                 "[axvm] console:   shmem r0 at 0x1000 (4 KiB, read-only), rung 1 times\n"));
+    CHECK(!strstr(captured, "shmem r1"));
 
     host_shmem_config_count = 0;
     memset(host_shmem_configs, 0, sizeof(host_shmem_configs));
