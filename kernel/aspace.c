@@ -70,6 +70,7 @@ static int add_region(struct aspace *as, uint64_t gpa, uint64_t size, enum regio
     case REGION_IDENTITY:
         return pt_map(&as->pt, gpa, gpa, size, prot);
     case REGION_LAZY:
+    case REGION_SHARED: /* mapped by aspace_add_shared */
         return 0;
     }
     return -EINVAL;
@@ -80,6 +81,15 @@ int aspace_add_region(struct aspace *as, uint64_t gpa, uint64_t size, enum regio
 {
     unsigned long flags = spin_lock_irqsave(&as->lock);
     int err = add_region(as, gpa, size, kind, prot);
+    spin_unlock_irqrestore(&as->lock, flags);
+    return err;
+}
+
+int aspace_add_shared(struct aspace *as, uint64_t gpa, uint64_t size, paddr_t hpa, unsigned prot)
+{
+    unsigned long flags = spin_lock_irqsave(&as->lock);
+    int err = add_region(as, gpa, size, REGION_SHARED, prot);
+    err = err ?: pt_map(&as->pt, gpa, hpa, size, prot);
     spin_unlock_irqrestore(&as->lock, flags);
     return err;
 }
@@ -100,7 +110,7 @@ static void free_leaf(void *p, uint64_t va, paddr_t pa, uint64_t size, unsigned 
 
 static void region_release(struct aspace *as, const struct aspace_region *r)
 {
-    if (r->kind != REGION_IDENTITY) {
+    if (r->kind != REGION_IDENTITY && r->kind != REGION_SHARED) {
         struct free_ctx c = {as, r->gpa, r->gpa + r->size};
         pt_for_each_leaf(&as->pt, free_leaf, &c);
     }

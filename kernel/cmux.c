@@ -20,6 +20,24 @@ void cmux_stream_init(struct cmux_stream *s, unsigned vm_id, const char *name)
     s->input_notify = NULL;
     s->registered = false;
     s->input_ctx = NULL;
+    history_init(&s->hist, NULL, 0);
+    s->seen = 0;
+    s->keep_open = false;
+}
+
+void cmux_history_attach(struct cmux_stream *s, char *buf, uint32_t size)
+{
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    history_init(&s->hist, buf, size);
+    s->seen = 0;
+    spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/* The line is finished: keep it. Called with s->lock. */
+static void history_record(struct cmux_stream *s)
+{
+    history_write(&s->hist, s->line, s->len);
+    history_write(&s->hist, "\n", 1);
 }
 
 /* ---- output ------------------------------------------------------------------------------ */
@@ -68,6 +86,7 @@ static void emit_line(struct cmux_stream *s)
     for (unsigned i = 0; i < s->len; i++)
         buf[n++] = s->line[i];
     buf[n++] = '\n';
+    history_record(s);
     s->len = 0;
     cmux_write_line(buf, n);
 }
@@ -77,13 +96,14 @@ static void emit_char_open(struct cmux_stream *s, char c)
 {
     unsigned long flags = spin_lock_irqsave(&output_lock);
     cmux_sink(&c, 1);
-    if (c == '\n' || s->len + 1 == CMUX_LINE_MAX) {
+    if (c != '\n')
+        s->line[s->len++] = c;
+    if (c == '\n' || s->len == CMUX_LINE_MAX) {
         if (c != '\n')
             cmux_sink("\n", 1);
+        history_record(s);
         s->len = 0;
         open_stream = NULL;
-    } else {
-        s->line[s->len++] = c;
     }
     spin_unlock_irqrestore(&output_lock, flags);
 }
@@ -201,16 +221,13 @@ void cmux_putc(struct cmux_stream *s, char c)
     spin_unlock_irqrestore(&s->lock, flags);
 }
 
-void cmux_idle(struct cmux_stream *s)
+/* Open the stream's line on the terminal. */
+static void line_open(struct cmux_stream *s, bool always)
 {
-    cmux_check_input(); /* a VM waiting for input may be waiting for us */
-    /* The line and the open stream are checked under the locks below: another vCPU of the VM
-     * may be writing to the line meanwhile. */
-    if (s != cmux_focus())
-        return;
     unsigned long flags = spin_lock_irqsave(&s->lock);
     unsigned long oflags = spin_lock_irqsave(&output_lock);
-    if (s->len && open_stream != s) {
+    bool held = open_stream && open_stream != s && open_stream->keep_open;
+    if ((s->len || always) && open_stream != s && !held) {
         if (open_stream)
             cmux_sink("\n", 1); /* focus moved while another line was open */
         sink_str(s->prefix);
@@ -221,10 +238,24 @@ void cmux_idle(struct cmux_stream *s)
     spin_unlock_irqrestore(&s->lock, flags);
 }
 
+void cmux_line_open(struct cmux_stream *s)
+{
+    line_open(s, true);
+}
+
+void cmux_idle(struct cmux_stream *s)
+{
+    cmux_check_input(); /* a VM waiting for input may be waiting for us */
+    /* The line and the open stream are checked under the locks in line_open: another vCPU of
+     * the VM may be writing to the line meanwhile. */
+    if (s == cmux_focus())
+        line_open(s, false);
+}
+
 void cmux_focus_moved(struct cmux_stream *focus)
 {
     unsigned long flags = spin_lock_irqsave(&output_lock);
-    if (open_stream && open_stream != focus) {
+    if (open_stream && open_stream != focus && !open_stream->keep_open) {
         /* Not shown again after other lines: it goes out whole when it ends. */
         cmux_sink("\n", 1);
         open_stream = NULL;
@@ -245,4 +276,55 @@ void cmux_flush(struct cmux_stream *s)
     if (s->len)
         emit_line(s);
     spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/* ---- history ----------------------------------------------------------------------------- */
+
+void cmux_mark_seen(struct cmux_stream *s)
+{
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    s->seen = s->hist.head;
+    spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/*
+ * Replayed lines are prefixed "[<id>:<name>]< ": no guest line can look like one (every guest
+ * line starts with its own "[<id>:<name>] "). The stream's lock is taken per line, not for the
+ * whole replay: up to VM_HISTORY_MAX bytes on a slow serial line must not keep the VM's vCPUs
+ * waiting to print (its new lines may come out between replayed ones, with their own prefix).
+ * The replay ends where the history ended when it began.
+ */
+void cmux_replay(struct cmux_stream *s, bool unseen_only)
+{
+    int plen = (int)__builtin_strlen(s->prefix) - 1;
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    bool kept = s->hist.buf != NULL;
+    uint64_t pos = unseen_only ? s->seen : 0, end = s->hist.head;
+    bool lost = kept && pos < history_oldest(&s->hist);
+    s->seen = end;
+    spin_unlock_irqrestore(&s->lock, flags);
+    if (!kept || pos >= end) {
+        if (!unseen_only)
+            log_info("console: %.*s %s", plen, s->prefix,
+                     kept ? "has printed nothing yet" : "keeps no history");
+        return;
+    }
+    log_info("console: %.*s %s%s:", plen, s->prefix,
+             unseen_only ? "printed while out of focus" : "recent output",
+             lost ? " (older lines are gone)" : "");
+    char buf[sizeof(s->prefix) + CMUX_LINE_MAX + 2];
+    size_t hdr = (size_t)plen;
+    __builtin_memcpy(buf, s->prefix, hdr);
+    buf[hdr++] = '<';
+    buf[hdr++] = ' ';
+    for (;;) {
+        flags = spin_lock_irqsave(&s->lock);
+        int n = pos < end ? history_next_line(&s->hist, &pos, buf + hdr, CMUX_LINE_MAX) : -1;
+        spin_unlock_irqrestore(&s->lock, flags);
+        if (n < 0)
+            break;
+        buf[hdr + (size_t)n] = '\n';
+        cmux_write_line(buf, hdr + (size_t)n + 1);
+    }
+    log_info("console: end of %.*s's history", plen, s->prefix);
 }

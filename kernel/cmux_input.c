@@ -7,6 +7,7 @@
 #include <axvm/cmux.h>
 #include <axvm/console.h>
 #include <axvm/log.h>
+#include <axvm/vmm_cmd.h>
 
 #define CMUX_MAX_STREAMS 8
 
@@ -22,7 +23,19 @@ static struct cmux_stream *streams[CMUX_MAX_STREAMS];
 static int focus = -1;
 static bool escape_pending;
 static bool said_no_target; /* "no VM takes input" said since a stream last registered */
+static bool cmd_mode;       /* after Ctrl-] ':': bytes go to the command line */
 static spinlock_t registry_lock = SPINLOCK_INIT;
+
+/*
+ * The command line, edited by the one reader of the serial line at a time (under input_lock, or
+ * a unit test's single thread): echoed through a stream of its own, run outside input_lock once
+ * Enter was typed (a command may stop a VM, whose release reads input again).
+ */
+void (*cmux_command)(const char *line);
+static struct vmm_line cmd_line;
+static struct cmux_stream cmd_echo;
+static char cmd_ready[VMM_LINE_MAX + 1];
+static bool cmd_pending;
 
 /*
  * Flow control, under input_lock (one reader of the serial line at a time): a byte read from the
@@ -118,23 +131,67 @@ static void list_streams(void)
 }
 
 /* A hotkey after the escape. Called with registry_lock; returns what to say afterwards. */
-enum hotkey_note { NOTE_NONE, NOTE_FOCUS, NOTE_LIST };
+enum hotkey_note { NOTE_NONE, NOTE_FOCUS, NOTE_LIST, NOTE_COMMAND, NOTE_KEY };
 
-static enum hotkey_note hotkey(char c)
+static enum hotkey_note hotkey(char c, struct cmux_stream **left)
 {
+    struct cmux_stream *old = focus_locked();
+    enum hotkey_note note = NOTE_NONE; /* anything else after the escape is ignored */
     if (c == 'n' || c == 'N') {
         focus = next_stream(focus);
-        return NOTE_FOCUS;
-    }
-    if (c == 'l' || c == 'L')
-        return NOTE_LIST;
-    if (c >= '0' && c <= '9') {
+        note = NOTE_FOCUS;
+    } else if (c == 'l' || c == 'L') {
+        note = NOTE_LIST;
+    } else if (c == ':') {
+        cmd_mode = true;
+        note = NOTE_COMMAND;
+    } else if (c >= '0' && c <= '9') {
         for (int i = 0; i < CMUX_MAX_STREAMS; i++)
             if (streams[i] && streams[i]->id == (unsigned)(c - '0'))
                 focus = i;
-        return NOTE_FOCUS;
+        note = NOTE_FOCUS;
     }
-    return NOTE_NONE; /* anything else after the escape is ignored */
+    *left = old != focus_locked() ? old : NULL;
+    return note;
+}
+
+/* ---- the command line --------------------------------------------------------------------- */
+
+static void command_open(void)
+{
+    cmux_stream_init(&cmd_echo, 0, "");
+    __builtin_memcpy(cmd_echo.prefix, "[axvm] :", sizeof("[axvm] :"));
+    cmd_echo.keep_open = true;
+    vmm_line_reset(&cmd_line);
+    cmux_line_open(&cmd_echo);
+}
+
+static void command_key(char c)
+{
+    enum vmm_key k = vmm_line_key(&cmd_line, c);
+    switch (k) {
+    case VMM_KEY_ECHO:
+        cmux_putc(&cmd_echo, c);
+        break;
+    case VMM_KEY_ERASE:
+        cmux_putc(&cmd_echo, '\b');
+        cmux_putc(&cmd_echo, ' ');
+        cmux_putc(&cmd_echo, '\b');
+        break;
+    case VMM_KEY_RUN:
+    case VMM_KEY_CANCEL:
+        cmux_putc(&cmd_echo, '\n');
+        __atomic_store_n(&cmd_mode, false, __ATOMIC_RELAXED);
+        if (k == VMM_KEY_CANCEL) {
+            log_info("console: command abandoned");
+        } else {
+            __builtin_memcpy(cmd_ready, cmd_line.text, sizeof(cmd_ready));
+            cmd_pending = true;
+        }
+        break;
+    default:
+        break;
+    }
 }
 
 /* ---- the buffers ------------------------------------------------------------------------- */
@@ -165,10 +222,13 @@ bool cmux_input_byte(char c)
     unsigned long flags = spin_lock_irqsave(&registry_lock);
     struct cmux_stream *target = NULL;
     enum hotkey_note note = NOTE_NONE;
+    struct cmux_stream *left = NULL;
     bool taken = true, no_target = false;
-    if (escape_pending && c != CMUX_ESCAPE) {
+    if (cmd_mode) {
+        note = NOTE_KEY;
+    } else if (escape_pending && c != CMUX_ESCAPE) {
         escape_pending = false;
-        note = hotkey(c);
+        note = hotkey(c, &left);
     } else if (!escape_pending && c == CMUX_ESCAPE) {
         escape_pending = true;
     } else {
@@ -183,10 +243,22 @@ bool cmux_input_byte(char c)
     spin_unlock_irqrestore(&registry_lock, flags);
     if (no_target)
         log_warn("console: no VM takes input: what is typed is dropped");
-    if (note == NOTE_FOCUS)
+    if (left)
+        cmux_mark_seen(left);
+    if (note == NOTE_FOCUS) {
         announce_focus();
-    else if (note == NOTE_LIST)
+        if (left) {
+            struct cmux_stream *now = cmux_focus();
+            if (now)
+                cmux_replay(now, true); /* what it printed while the user looked elsewhere */
+        }
+    } else if (note == NOTE_LIST) {
         list_streams();
+    } else if (note == NOTE_COMMAND) {
+        command_open();
+    } else if (note == NOTE_KEY) {
+        command_key(c);
+    }
     return taken;
 }
 
@@ -277,6 +349,8 @@ static bool gone_deaf(uint64_t now)
 static void poll_locked(void)
 {
     for (;;) {
+        if (cmd_pending)
+            break; /* run it before reading on: the next byte may depend on it */
         int c = held >= 0 ? held : cmux_input->getc();
         if (c < 0)
             break;
@@ -308,9 +382,20 @@ static void poll_locked(void)
 
 void cmux_poll_input(void)
 {
-    unsigned long flags = spin_lock_irqsave(&input_lock);
-    poll_locked();
-    spin_unlock_irqrestore(&input_lock, flags);
+    for (;;) {
+        char line[VMM_LINE_MAX + 1];
+        unsigned long flags = spin_lock_irqsave(&input_lock);
+        poll_locked();
+        bool run = cmd_pending;
+        if (run)
+            __builtin_memcpy(line, cmd_ready, sizeof(line));
+        cmd_pending = false;
+        spin_unlock_irqrestore(&input_lock, flags);
+        if (!run)
+            return;
+        if (cmux_command)
+            cmux_command(line);
+    }
 }
 
 void cmux_check_input(void)

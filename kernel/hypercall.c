@@ -8,6 +8,7 @@
 #include <axvm/hypercall.h>
 #include <axvm/hypercall_handle.h>
 #include <axvm/log.h>
+#include <axvm/shmem.h>
 #include <axvm/vm.h>
 
 #define CONSOLE_WRITE_MAX 256
@@ -60,6 +61,12 @@ enum exit_kind hypercall_handle(struct vcpu *v, struct exit_hypercall *hc)
         break;
     case AXVM_HC_CONSOLE_WRITE:
         return hc_console_write(v, hc);
+    case AXVM_HC_SHMEM_RING:
+        hc->ret = shmem_ring(v->vm, hc->args[0]);
+        break;
+    case AXVM_HC_SHMEM_RINGS:
+        hc->ret = shmem_rings(v->vm, hc->args[0]);
+        break;
     case AXVM_HC_SHUTDOWN:
         return EXIT_SHUTDOWN;
     case AXVM_HC_REBOOT:

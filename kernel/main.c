@@ -154,7 +154,7 @@ NORETURN void kernel_main(struct boot_info *bi)
         } else {
             unsigned started = vm_start_all();
             log_info("%u of %u VMs started", started, vm_config_count);
-            if (started)
+            if (started || vm_any_active()) /* autostart = false: the console may start it */
                 sched_loop();
         }
     }

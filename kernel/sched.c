@@ -184,7 +184,14 @@ void sched_run_once(void)
     /* Sleep until a kick, an interrupt, or the first halted vCPU's own timer. */
     /* A wake-up after sched_pick looked is not lost: its kick is pending, and a pending
      * kick (or a deadline already past) ends the wait at once. */
-    arch_timer_set(sched_next_deadline(self->index));
+    uint64_t deadline = sched_next_deadline(self->index);
+    if (self->index == 0 && !vm_any_running() && !cmux_input->by_irq()) {
+        /* No guest reads its UART to make us look at the serial line (x86_64), and none may
+         * ever run again unless the console's `start` is typed: look every 10 ms. */
+        uint64_t poll = arch_counter_read() + arch_counter_freq() / 100;
+        deadline = poll < deadline ? poll : deadline;
+    }
+    arch_timer_set(deadline);
     arch_wait_for_event();
 }
 

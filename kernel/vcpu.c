@@ -135,6 +135,7 @@ enum exit_kind vcpu_run(struct vcpu *v)
             return EXIT_SHUTDOWN;
         arch_vcpu_run(v, &e);
         v->exits++;
+        v->exit_kinds[e.kind < EXIT_KINDS ? e.kind : EXIT_NONE]++;
         enum exit_kind next = EXIT_NONE;
         switch (e.kind) {
         case EXIT_NONE:

@@ -8,9 +8,11 @@
 #include <axvm/log.h>
 #include <axvm/percpu.h>
 #include <axvm/sched.h>
+#include <axvm/shmem.h>
 #include <axvm/vdev.h>
 #include <axvm/vm.h>
 #include <axvm/vm_fdt.h>
+#include <axvm/vmm.h>
 
 struct vm vm_table[VM_MAX];
 bool vm_identity_clash[VM_MAX];
@@ -18,11 +20,18 @@ bool vm_identity_clash[VM_MAX];
 /* VMs that have been started and not stopped for good (a reboot does not count as a stop). */
 static volatile unsigned vms_alive;
 
+/* The console may start a VM again: the machine stays on with no VM running (vm_any_active). */
+static volatile bool vms_restartable;
+
+/* Each VM slot's output history (a static pool: it lives as long as the VM object). */
+static char vm_history[VM_MAX][VM_HISTORY_MAX];
+
 static const char *const stop_names[] = {
     [VM_STOP_NONE] = "running",
     [VM_STOP_SHUTDOWN] = "shutdown",
     [VM_STOP_REBOOT] = "reboot",
     [VM_STOP_FAULT] = "fault",
+    [VM_STOP_CONSOLE] = "stopped from the console",
 };
 
 static int vm_add_devices(struct vm *vm)
@@ -90,7 +99,7 @@ static int vm_add_memory(struct vm *vm)
             return err;
         }
     }
-    return 0;
+    return shmem_map(vm);
 }
 
 /* Image at its load address; initrd and device tree at the top of the first memory region. */
@@ -160,6 +169,11 @@ static void vm_init_once(struct vm *vm, const struct vm_config *cfg, unsigned vm
     vm->vmid = vmid;
     vm->lock = (spinlock_t)SPINLOCK_INIT;
     cmux_stream_init(&vm->console, cfg->id, cfg->name);
+    size_t slot = (size_t)(vm - vm_table);
+    uint32_t size = cfg->history_size ? cfg->history_size : VM_HISTORY_DEFAULT;
+    if (slot < VM_MAX)
+        cmux_history_attach(&vm->console, vm_history[slot],
+                            size < VM_HISTORY_MAX ? size : VM_HISTORY_MAX);
 }
 
 int vm_create(struct vm *vm, const struct vm_config *cfg, unsigned vmid)
@@ -359,7 +373,40 @@ void vm_fault(struct vcpu *v, const char *what, uint64_t addr, uint64_t pc)
 
 bool vm_any_active(void)
 {
+    return __atomic_load_n(&vms_alive, __ATOMIC_SEQ_CST) != 0 ||
+           __atomic_load_n(&vms_restartable, __ATOMIC_SEQ_CST);
+}
+
+bool vm_any_running(void)
+{
     return __atomic_load_n(&vms_alive, __ATOMIC_SEQ_CST) != 0;
+}
+
+void vm_stop_from_console(struct vm *vm)
+{
+    __atomic_store_n(&vms_restartable, true, __ATOMIC_SEQ_CST);
+    vm_stop(vm, VM_STOP_CONSOLE);
+}
+
+int vm_start(struct vm *vm)
+{
+    unsigned long flags = spin_lock_irqsave(&vm->lock);
+    bool mine = vm->cfg && vm_state_get(vm) == VM_STOPPED && !vm->starting;
+    if (mine)
+        vm->starting = true;
+    spin_unlock_irqrestore(&vm->lock, flags);
+    if (!mine)
+        return -EBUSY;
+    __atomic_add_fetch(&vms_alive, 1, __ATOMIC_SEQ_CST);
+    int err = vm_create(vm, vm->cfg, vm->vmid);
+    if (err == 0)
+        vm_boot(vm);
+    else
+        __atomic_sub_fetch(&vms_alive, 1, __ATOMIC_SEQ_CST);
+    flags = spin_lock_irqsave(&vm->lock);
+    vm->starting = false;
+    spin_unlock_irqrestore(&vm->lock, flags);
+    return err;
 }
 
 unsigned vm_start_all(void)
@@ -368,6 +415,9 @@ unsigned vm_start_all(void)
     machine_facts_fill(&m);
     const struct vm_config *accepted[VM_MAX];
     unsigned n = 0, vmid = 1;
+    vms_restartable = false; /* set again below by a VM with autostart = false */
+    if (shmem_init())
+        return 0; /* the VMs sharing memory were configured to need it */
     for (unsigned i = 0; i < vm_config_count && n < VM_MAX; i++) {
         const struct vm_config *c = &vm_configs[i];
         char why[128];
@@ -386,14 +436,30 @@ unsigned vm_start_all(void)
             continue;
         }
         struct vm *vm = &vm_table[n];
+        if (c->manual_start) {
+            /* Checked now, created by the console's start. */
+            vm_init_once(vm, c, vmid);
+            vm_state_set(vm, VM_STOPPED);
+            accepted[n++] = c;
+            vmid++;
+            vms_restartable = true;
+            log_info("vm%u (%s): autostart = false: type Ctrl-] :start %u to start it", c->id,
+                     c->name, c->id);
+            continue;
+        }
         if (vm_create(vm, c, vmid) != 0)
             continue;
         accepted[n++] = c;
         vmid++;
         m.free_bytes = frame_free_count() * PAGE_SIZE;
     }
-    vms_alive = n;
+    cmux_command = vmm_run;
+    unsigned booted = 0;
     for (unsigned i = 0; i < n; i++)
-        vm_boot(&vm_table[i]);
-    return n;
+        booted += !vm_table[i].cfg->manual_start;
+    vms_alive = booted;
+    for (unsigned i = 0; i < n; i++)
+        if (!vm_table[i].cfg->manual_start)
+            vm_boot(&vm_table[i]);
+    return booted;
 }

@@ -126,6 +126,33 @@ static int fdt_passthru(const struct vm_passthru_config *p, const struct vdev_ty
     return err ?: fdt_end_node(fdt);
 }
 
+/* The shared-memory regions the VM maps: "shmem@<gpa>", compatible "axvm,shmem", with the
+ * region's name as "label", its index as "axvm,index" and "read-only" where it is. */
+static int fdt_shmem(const struct vm *vm, void *fdt)
+{
+    int err = 0;
+    for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX && !err; i++) {
+        const struct shmem_config *s = &shmem_configs[i];
+        for (unsigned k = 0; k < s->map_count && !err; k++) {
+            const struct shmem_map_config *m = &s->map[k];
+            if (m->vm_id != vm->id)
+                continue;
+            char name[40];
+            format_snprintf(name, sizeof(name), "shmem@%llx", (unsigned long long)m->gpa);
+            uint64_t reg[2] = {cpu_to_fdt64(m->gpa), cpu_to_fdt64(s->size)};
+            err = fdt_begin_node(fdt, name);
+            err = err ?: fdt_property_string(fdt, "compatible", "axvm,shmem");
+            err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
+            err = err ?: fdt_property_string(fdt, "label", s->name);
+            err = err ?: fdt_property_u32(fdt, "axvm,index", i);
+            if (m->ro)
+                err = err ?: fdt_property(fdt, "read-only", "", 0);
+            err = err ?: fdt_end_node(fdt);
+        }
+    }
+    return err;
+}
+
 int vm_fdt_build(struct vm *vm, void *buf, size_t size)
 {
     const struct vm_config *c = vm->cfg;
@@ -149,6 +176,7 @@ int vm_fdt_build(struct vm *vm, void *buf, size_t size)
         err = fdt_device(vm, i, irqchip, buf);
     for (unsigned i = 0; i < c->passthru_count && !err; i++)
         err = fdt_passthru(&c->passthru[i], irqchip, buf);
+    err = err ?: fdt_shmem(vm, buf);
     err = err ?: fdt_end_node(buf);
     err = err ?: fdt_finish(buf);
     return err;

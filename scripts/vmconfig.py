@@ -79,11 +79,21 @@ IRQ_CONTROLLERS = {
 MEM_KINDS = {"allocated": 0, "lazy": 1, "identity": 2}
 
 VM_KEYS = {"id", "name", "vcpus", "cpu_affinity", "image", "load_address", "entry", "cmdline",
-           "initrd", "memory", "device", "passthrough", "share_pcpus", "on_bad_access"}
+           "initrd", "memory", "device", "passthrough", "share_pcpus", "on_bad_access",
+           "autostart", "history"}
+# The per-VM output history (console `log`, replay on a focus switch): default and limits.
+HISTORY_DEFAULT = 16 * 1024
+HISTORY_MIN = 1024
+HISTORY_MAX = 64 * 1024
 # What a guest gets for an access to an address with no memory or device: a fault as hardware
 # gives it ("fault", the default), or the VM stops ("stop").
 BAD_ACCESS = ("fault", "stop")
 MEM_KEYS = {"base", "size", "kind"}
+# Shared memory between VMs ([[shmem]] at the top level, docs/config.md).
+SHMEM_KEYS = {"name", "size", "map"}
+SHMEM_MAP_KEYS = {"vm", "base", "access"}
+MAX_SHMEM = 4
+SHMEM_MAX_SIZE = 2 * 1024 * 1024
 DEV_KEYS = {"type", "base", "size", "irq", "port"}
 PT_KEYS = {"base", "size", "irq", "compatible"}
 
@@ -390,8 +400,9 @@ class Checker:
         except RecursionError:
             raise ConfigError(f"{self.path}: not valid TOML: nested too deeply")
         for k in data:
-            if k != "vm":
-                self.fail(None, field_name(k), "unknown top-level field (VMs are [[vm]] tables)")
+            if k not in ("vm", "shmem"):
+                self.fail(None, field_name(k), "unknown top-level field (VMs are [[vm]] tables, "
+                                               "shared memory [[shmem]] tables)")
         vms = data.get("vm", [])
         if not isinstance(vms, list):
             self.fail(None, "vm", "must be an array of tables: [[vm]]")
@@ -402,6 +413,71 @@ class Checker:
                 self.fail(None, f"vm[{i}]", f"must be a table ([[vm]]), got {show(vm)}")
         out = [self.check_vm(vm) for vm in vms]
         self.check_across(out)
+        self.shmem = self.check_shmem(data.get("shmem", []), out)
+        return out
+
+    # -- shared memory --
+
+    def check_shmem(self, regions, vms):
+        """[[shmem]]: a name, a size, and the VMs that map it, each at a free guest address,
+        read-write or read-only; at least one writer."""
+        if not isinstance(regions, list):
+            self.fail(None, "shmem", "must be an array of tables: [[shmem]]")
+        if len(regions) > MAX_SHMEM:
+            self.fail(None, "shmem", f"{len(regions)} regions; at most {MAX_SHMEM}")
+        by_id = {c["id"]: c for c in vms}
+        out = []
+        for i, s in enumerate(regions):
+            w = f"shmem[{i}]."
+            if not isinstance(s, dict):
+                self.fail(None, f"shmem[{i}]", f"must be a table ([[shmem]]), got {show(s)}")
+            self.unknown_keys(None, s, SHMEM_KEYS, w)
+            name = self.text_field(None, s, "name", w, r"[A-Za-z0-9_-]{1,15}",
+                                   "1 to 15 letters, digits, '-' or '_'", required=True)
+            if any(o["name"] == name for o in out):
+                self.fail(None, w + "name", f"'{name}' is already another region's name")
+            size = self.size_field(None, s, "size", w)
+            if size == 0 or size % PAGE or size > SHMEM_MAX_SIZE:
+                self.fail(None, w + "size", f"{size} bytes: must be a non-zero multiple of 4 KiB, "
+                                            f"at most {SHMEM_MAX_SIZE >> 20} MiB")
+            maps = s.get("map")
+            if not isinstance(maps, list) or len(maps) < 2:
+                self.fail(None, w + "map", "give at least two VMs that map it ([[shmem.map]])")
+            region = {"name": name, "size": size, "maps": []}
+            for k, m in enumerate(maps):
+                mw = f"{w}map[{k}]."
+                if not isinstance(m, dict):
+                    self.fail(None, f"{w}map[{k}]", f"must be a table, got {show(m)}")
+                self.unknown_keys(None, m, SHMEM_MAP_KEYS, mw)
+                vid = self.int_field(None, m, "vm", mw, 1, 255)
+                if vid not in by_id:
+                    self.fail(None, mw + "vm", f"no VM has id {vid}")
+                if any(x["vm"] == vid for x in region["maps"]):
+                    self.fail(None, mw + "vm", f"vm {vid} maps the region twice")
+                base = self.int_field(None, m, "base", mw)
+                if base % PAGE:
+                    self.fail(None, mw + "base", f"0x{base:x} is not a multiple of 4 KiB")
+                access = m.get("access", "rw")
+                if access not in ("rw", "ro"):
+                    self.fail(None, mw + "access", f"{show(access)}: must be 'rw' or 'ro'")
+                c = by_id[vid]
+                vm = {"name": c["name"], "id": vid}
+                self.in_guest_space(vm, f"shmem '{name}'", base, size)
+                taken = [(f"memory[{j}]", r["base"], r["size"]) for j, r in enumerate(c["memory"])]
+                taken += [(f"device[{j}]", d["base"], d["size"]) for j, d in
+                          enumerate(c["devices"]) if not d["pio"]]
+                taken += [(f"passthrough[{j}]", p["base"], p["size"]) for j, p in
+                          enumerate(c["passthrough"])]
+                taken += [(f"shmem '{o['name']}'", x["base"], o["size"]) for o in out
+                          for x in o["maps"] if x["vm"] == vid]
+                for what, b, sz in taken:
+                    if base < b + sz and b < base + size:
+                        self.fail(None, mw + "base", f"0x{base:x}-0x{base + size:x} overlaps vm "
+                                                     f"{vid}'s {what} (0x{b:x}-0x{b + sz:x})")
+                region["maps"].append({"vm": vid, "base": base, "ro": access == "ro"})
+            if all(x["ro"] for x in region["maps"]):
+                self.fail(None, w + "map", "every VM maps it read-only: nobody can write it")
+            out.append(region)
         return out
 
     # -- one VM --
@@ -444,6 +520,12 @@ class Checker:
             self.fail(vm, "on_bad_access", f"{show(bad)}: must be one of "
                                            f"{', '.join(map(repr, BAD_ACCESS))}")
         c["stop_on_bad_access"] = bad == "stop"
+        c["autostart"] = self.bool_field(vm, vm, "autostart", True)
+        hist = self.size_field(vm, vm, "history", "", HISTORY_DEFAULT)
+        if hist < HISTORY_MIN or hist > HISTORY_MAX:
+            self.fail(vm, "history", f"{hist} bytes: must be between {HISTORY_MIN // 1024}K "
+                                     f"and {HISTORY_MAX // 1024}K")
+        c["history"] = hist
 
     def check_memory(self, vm, c):
         mems = self.tables(vm, vm, "memory", MAX_MEM, "regions")
@@ -782,7 +864,7 @@ def c_string(s):
     return '"' + "".join(out) + '"'
 
 
-def generate(vms, source, out):
+def generate(vms, source, out, shmem=()):
     out.mkdir(parents=True, exist_ok=True)
     asm = ["/* Generated by scripts/vmconfig.py: guest images. */",
            '    .section .rodata.vm_images, "a"']
@@ -812,6 +894,8 @@ def generate(vms, source, out):
         c.append(f"        .affinity = {{{', '.join(str(a) for a in vm['affinity'])}}},")
         c.append(f"        .shared_pcpus = {'true' if vm['share_pcpus'] else 'false'},")
         c.append(f"        .stop_on_bad_access = {'true' if vm['stop_on_bad_access'] else 'false'},")
+        c.append(f"        .manual_start = {'false' if vm['autostart'] else 'true'},")
+        c.append(f"        .history_size = {vm['history']},")
         mems = ", ".join(f"{{0x{m['base']:x}ULL, 0x{m['size']:x}ULL, {MEM_KINDS[m['kind']]}}}"
                          for m in vm["memory"])
         c.append(f"        .mem = {{{mems}}},")
@@ -838,6 +922,15 @@ def generate(vms, source, out):
         c.append("    {0},")
     c.append("};")
     c.append(f"const unsigned vm_config_count = {len(vms)};")
+    c.append("const struct shmem_config shmem_configs[] = {")
+    for r in shmem:
+        maps = ", ".join(f"{{{x['vm']}, 0x{x['base']:x}ULL, {'true' if x['ro'] else 'false'}}}"
+                         for x in r["maps"])
+        c.append(f"    {{{c_string(r['name'])}, 0x{r['size']:x}ULL, {{{maps}}}, {len(r['maps'])}}},")
+    if not shmem:
+        c.append("    {0},")
+    c.append("};")
+    c.append(f"const unsigned shmem_config_count = {len(shmem)};")
     (out / "vmconfig.c").write_text("\n".join(c) + "\n")
     (out / "vmimages.S").write_text("\n".join(asm) + "\n")
     # Make rebuilds when an image changes.
@@ -847,9 +940,10 @@ def generate(vms, source, out):
 
 def run(command, config, arch, out=None, board_name=None):
     """The checker's whole path from a file name to its verdict: raises ConfigError."""
-    vms = Checker(config, arch, machine_facts(arch, board_name)).load()
+    checker = Checker(config, arch, machine_facts(arch, board_name))
+    vms = checker.load()
     if command == "generate":
-        generate(vms, config, out)
+        generate(vms, config, out, checker.shmem)
     return vms
 
 

@@ -10,7 +10,7 @@ BAREMETAL_ELF := $(BAREMETAL_DIR)/guest.elf
 endif
 
 BAREMETAL_SRCS := guests/baremetal/main.c guests/baremetal/console.c guests/baremetal/bench.c \
-	guests/baremetal/fpcanary.c guests/baremetal/faults.c \
+	guests/baremetal/fpcanary.c guests/baremetal/faults.c guests/baremetal/shmem.c \
 	kernel/format.c \
 	$(wildcard $(BAREMETAL_ARCH)/*.c $(BAREMETAL_ARCH)/*.S)
 BAREMETAL_OBJS := $(patsubst %,$(BAREMETAL_DIR)/%.o,$(BAREMETAL_SRCS)) \

@@ -32,6 +32,11 @@ extern uint64_t guest_start_cycles;
 /* The FP/SIMD isolation canary ("fpcanary=N"), paced by a counter_hz counter (fpcanary.c). */
 void fpcanary_run(unsigned long rounds, uint64_t counter_hz);
 
+/* Ping-pong 'count' messages through the shared-memory region in the device tree (shmem.c). */
+void shmem_run(const void *fdt, uint64_t vm_id, unsigned long count);
+/* Write the read-only shared region: its VM must be stopped (or faulted) by the hypervisor. */
+void shmem_write_read_only(const void *fdt);
+
 void console_init(const void *fdt);
 /* Read the console UART's status register (PL011 FR, 16550 LSR): an emulated-device exit.
  * False when the device tree names no memory-mapped UART. */

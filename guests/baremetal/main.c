@@ -205,6 +205,14 @@ void guest_main(const void *fdt)
         fpcanary_run(v, counter_freq());
         guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
     }
+    if (cmdline_value("shmemro", &v)) {
+        shmem_write_read_only(fdt);
+        guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
+    }
+    if (cmdline_value("shmem", &v)) {
+        shmem_run(fdt, (uint64_t)id, v);
+        guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
+    }
     if (cmdline_value("faults", &v)) {
         faults_run(fdt, counter_freq());
         guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);

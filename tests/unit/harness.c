@@ -21,6 +21,8 @@
  */
 struct vm_config host_vm_configs[VM_MAX] __asm__("vm_configs");
 unsigned host_vm_config_count __asm__("vm_config_count");
+struct shmem_config host_shmem_configs[SHMEM_MAX] __asm__("shmem_configs");
+unsigned host_shmem_config_count __asm__("shmem_config_count");
 
 unsigned host_vms_started;
 uint64_t host_frames_initial;

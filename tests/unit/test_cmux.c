@@ -404,3 +404,106 @@ TEST(cmux_input_held_for_a_stopping_vm_goes_to_the_next)
     CHECK_EQ(script_pos, 3);
     CHECK_STR(captured, "[axvm] warning: console: no VM takes input: what is typed is dropped\n");
 }
+
+static char last_command[80];
+static unsigned commands_run;
+
+static void record_command(const char *line)
+{
+    snprintf(last_command, sizeof(last_command), "%s", line);
+    commands_run++;
+}
+
+TEST(cmux_command_line_is_echoed_edited_and_run)
+{
+    reset_capture();
+    struct cmux_stream a;
+    cmux_stream_init(&a, 1, "a");
+    cmux_register(&a);
+    cmux_command = record_command;
+    commands_run = 0;
+    /* Typed as a user would: a typo, two backspaces, Enter; then text for the VM again. */
+    script_set(0, "\x1d:lsti\x7f\x7fit 1\rq");
+    cmux_poll_input();
+    CHECK_EQ(commands_run, 1);
+    CHECK_STR(last_command, "lsit 1");
+    CHECK_STR(captured, "[axvm] :lsti\b \b\b \bit 1\n");
+    CHECK_EQ(cmux_getc(&a), 'q'); /* nothing of the command reached the VM */
+    CHECK_EQ(cmux_getc(&a), -1);
+
+    /* A VM's line arriving meanwhile leaves the command line open and shows it again. */
+    reset_capture();
+    script_set(0, "\x1d:st");
+    cmux_poll_input();
+    cmux_putc(&a, 'h');
+    cmux_putc(&a, '\n');
+    script_set(0, "op\x1b");
+    cmux_poll_input();
+    CHECK_EQ(commands_run, 1); /* Escape abandons it */
+    CHECK_STR(captured, "[axvm] :st\n[1:a] h\n[axvm] :stop\n[axvm] console: command abandoned\n");
+    cmux_unregister(&a);
+    cmux_command = NULL;
+}
+
+TEST(cmux_focus_switch_replays_what_was_printed_out_of_focus)
+{
+    reset_capture();
+    char ha[256], hb[256];
+    struct cmux_stream a, b;
+    cmux_stream_init(&a, 1, "a");
+    cmux_stream_init(&b, 2, "b");
+    cmux_history_attach(&a, ha, sizeof(ha));
+    cmux_history_attach(&b, hb, sizeof(hb));
+    cmux_register(&a);
+    cmux_register(&b);
+    put(&b, "early\n");
+    cmux_input_byte(CMUX_ESCAPE);
+    cmux_input_byte('2');
+    const char *want1 = "[2:b] early\n"
+                        "[axvm] console: input goes to [2:b]\n"
+                        "[axvm] console: [2:b] printed while out of focus:\n"
+                        "[2:b]< early\n"
+                        "[axvm] console: end of [2:b]'s history\n";
+    CHECK_STR(captured, want1);
+    /* Printed in focus: not replayed; a's lines meanwhile are. */
+    put(&b, "seen\n");
+    put(&a, "while away\n");
+    reset_capture();
+    cmux_input_byte(CMUX_ESCAPE);
+    cmux_input_byte('1');
+    CHECK_STR(captured, "[axvm] console: input goes to [1:a]\n"
+                        "[axvm] console: [1:a] printed while out of focus:\n"
+                        "[1:a]< while away\n"
+                        "[axvm] console: end of [1:a]'s history\n");
+    reset_capture();
+    cmux_input_byte(CMUX_ESCAPE);
+    cmux_input_byte('2'); /* b printed nothing since: nothing replayed */
+    CHECK_STR(captured, "[axvm] console: input goes to [2:b]\n");
+    reset_capture();
+    cmux_replay(&b, false); /* `log`: everything kept */
+    CHECK_STR(captured, "[axvm] console: [2:b] recent output:\n"
+                        "[2:b]< early\n[2:b]< seen\n"
+                        "[axvm] console: end of [2:b]'s history\n");
+    cmux_unregister(&a);
+    cmux_unregister(&b);
+}
+
+TEST(cmux_replay_of_a_wrapped_history_says_older_lines_are_gone)
+{
+    reset_capture();
+    char h[24];
+    struct cmux_stream a;
+    cmux_stream_init(&a, 4, "w");
+    cmux_replay(&a, false);
+    CHECK_STR(captured, "[axvm] console: [4:w] keeps no history\n");
+    cmux_history_attach(&a, h, sizeof(h));
+    reset_capture();
+    cmux_replay(&a, false);
+    CHECK_STR(captured, "[axvm] console: [4:w] has printed nothing yet\n");
+    put(&a, "line 1\nline 2\nline 3\nline 4\n"); /* 28 bytes into 24 */
+    reset_capture();
+    cmux_replay(&a, false);
+    CHECK_STR(captured, "[axvm] console: [4:w] recent output (older lines are gone):\n"
+                        "[4:w]< line 2\n[4:w]< line 3\n[4:w]< line 4\n"
+                        "[axvm] console: end of [4:w]'s history\n");
+}

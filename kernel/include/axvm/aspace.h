@@ -17,6 +17,7 @@ enum region_kind {
     REGION_ALLOCATED, /* backed at creation */
     REGION_LAZY,      /* backed page by page on first touch */
     REGION_IDENTITY,  /* guest-physical == host-physical, never freed */
+    REGION_SHARED,    /* frames owned by a shared-memory object (shmem.h), never freed here */
 };
 
 struct aspace_region {
@@ -48,6 +49,10 @@ int aspace_init(struct aspace *as, unsigned vmid);
 /* Add a region and back it as its kind says. Overlapping an existing region is -EEXIST. */
 int aspace_add_region(struct aspace *as, uint64_t gpa, uint64_t size, enum region_kind kind,
                       unsigned prot);
+
+/* Map 'size' bytes of frames at host address 'hpa' (owned by someone else: a shared-memory
+ * region) at 'gpa'. A fault in it (a write to a read-only mapping) is -EFAULT, like no memory. */
+int aspace_add_shared(struct aspace *as, uint64_t gpa, uint64_t size, paddr_t hpa, unsigned prot);
 
 /* Remove a region's mappings (and free its frames unless identity). */
 int aspace_remove_region(struct aspace *as, uint64_t gpa);

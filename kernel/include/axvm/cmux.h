@@ -21,9 +21,15 @@
  * that is said once, and what is typed to it is dropped (and counted) until it reads again,
  * so the hotkeys keep working.
  * Hotkeys (docs/architecture.md, "Console"): Ctrl-] then 'n' focuses the next VM, 'l' lists
- * the VMs, a digit focuses that VM id, Ctrl-] again sends a literal Ctrl-].
+ * the VMs, a digit focuses that VM id, Ctrl-] again sends a literal Ctrl-], and ':' opens the
+ * hypervisor's command line (kernel/vmm_cmd.h): it is echoed as "[axvm] :..." and run on Enter.
+ *
+ * Each VM's finished lines are also kept in its history (history.h): when the focus moves to a
+ * VM, what it printed while out of focus is shown again, each line prefixed "[<id>:<name>]< "
+ * between two [axvm] lines, and `log` shows all of it the same way.
  */
 
+#include <axvm/history.h>
 #include <axvm/spinlock.h>
 #include <axvm/types.h>
 
@@ -50,6 +56,10 @@ struct cmux_stream {
     /* Told when input arrives, so the VM's UART can raise its interrupt. */
     void (*input_notify)(void *ctx);
     void *input_ctx;
+    /* Its recent output (under 'lock'), and how much of it was written while it had focus. */
+    struct history hist;
+    uint64_t seen;
+    bool keep_open; /* the command line: once open, another VM's partial line does not close it */
 };
 
 /* Print a finished line (the hypervisor's own log lines come through here), keeping the focused
@@ -101,6 +111,21 @@ bool cmux_input_byte(char c);
 /* Next input byte for this stream, or -1. Taking input lets held-back input flow again. */
 int cmux_getc(struct cmux_stream *s);
 bool cmux_has_input(const struct cmux_stream *s);
+
+/* Keep the stream's recent output in 'buf' (size bytes). */
+void cmux_history_attach(struct cmux_stream *s, char *buf, uint32_t size);
+
+/* Show the stream's history again (all of it, or what it printed since it last had focus). */
+void cmux_replay(struct cmux_stream *s, bool unseen_only);
+
+/* The stream lost the focus: what it prints from now on is "unseen". */
+void cmux_mark_seen(struct cmux_stream *s);
+
+/* Show the stream's partial line now and keep the line open (as cmux_idle does for the focus). */
+void cmux_line_open(struct cmux_stream *s);
+
+/* Runs a command line typed after Ctrl-] ':' (kernel/vmm.c); outside every console lock. */
+extern void (*cmux_command)(const char *line);
 
 /* The stream in focus, or NULL. */
 struct cmux_stream *cmux_focus(void);

@@ -64,10 +64,31 @@ struct vm_config {
     const char *cmdline;
     bool shared_pcpus;       /* the config asked to share pCPUs with other VMs */
     bool stop_on_bad_access; /* on_bad_access = "stop": stop the VM instead of a guest fault */
+    bool manual_start;       /* autostart = false: created and booted by the console's start */
+    uint32_t history_size;   /* bytes of output kept for the console (0: VMM_HISTORY_DEFAULT) */
 };
 
 extern const struct vm_config vm_configs[];
 extern const unsigned vm_config_count;
+
+/* A region of memory shared between VMs ([[shmem]], docs/config.md). */
+#define SHMEM_MAX 4
+
+struct shmem_map_config {
+    unsigned vm_id;
+    uint64_t gpa;
+    bool ro; /* mapped read-only into this VM */
+};
+
+struct shmem_config {
+    const char *name;
+    uint64_t size;
+    struct shmem_map_config map[VM_MAX];
+    unsigned map_count;
+};
+
+extern const struct shmem_config shmem_configs[];
+extern const unsigned shmem_config_count;
 
 struct mem_range;
 struct boot_info;

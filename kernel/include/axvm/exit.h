@@ -27,6 +27,7 @@ enum exit_kind {
     EXIT_REBOOT,    /* PSCI SYSTEM_RESET, SBI SRST reboot, ... */
     EXIT_FATAL,     /* something the guest cannot be allowed to continue from */
 };
+#define EXIT_KINDS (EXIT_FATAL + 1) /* how many kinds there are (per-kind counters) */
 
 struct exit_mmio {
     uint64_t gpa;

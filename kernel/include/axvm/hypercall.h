@@ -17,6 +17,8 @@
 #define AXVM_HC_REBOOT        4 /* () -> does not return */
 #define AXVM_HC_VCPU_ID       5 /* () -> the calling vCPU's index */
 #define AXVM_HC_BOOT_COUNT    6 /* () -> how many times this VM has booted, this boot included */
+#define AXVM_HC_SHMEM_RING    7 /* (region) -> peers rung: every other VM mapping the region */
+#define AXVM_HC_SHMEM_RINGS   8 /* (region) -> how often this VM was rung for it, this boot */
 
 /* () -> 0, answered by the architecture's exception entry itself before any guest state is
  * saved (arch/aarch64/vectors.S, arch/riscv64/trap_entry.S, arch/x86_64/svm_entry.S): the cost

@@ -29,6 +29,7 @@ struct vcpu {
     unsigned pcpu;         /* the physical CPU it is pinned to */
     enum vcpu_state state; /* vcpu_state_get / _set / _move only */
     uint64_t exits;        /* statistics */
+    uint64_t exit_kinds[EXIT_KINDS]; /* exits by kind (console `info`) */
     struct arch_vcpu arch;
 };
 

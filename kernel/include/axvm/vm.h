@@ -29,7 +29,12 @@ enum vm_stop_reason {
     VM_STOP_SHUTDOWN,
     VM_STOP_REBOOT,
     VM_STOP_FAULT,
+    VM_STOP_CONSOLE, /* `stop` typed on the console */
 };
+
+/* Bytes of output kept per VM for the console (config `history`; 0 there means the default). */
+#define VM_HISTORY_DEFAULT (16 * 1024)
+#define VM_HISTORY_MAX     (64 * 1024)
 
 /* Warnings a guest can cause at will, each rate-limited per VM (vm->warn_limit). */
 enum vm_warn {
@@ -57,6 +62,7 @@ struct vm {
     struct cmux_stream console;
     unsigned vmid; /* stage-2 tag */
     unsigned boots;
+    bool starting; /* the console's start is creating it (under 'lock') */
     unsigned generation;
     struct log_ratelimit warn_limit[VM_WARN_KINDS]; /* log_ratelimited, per kind */
     /* ---- rebuilt for every boot from here on ---- */
@@ -74,6 +80,7 @@ struct vm {
     uint64_t fdt_gpa;
     uint64_t initrd_gpa;
     uint64_t bad_access_logged[VM_BAD_ACCESS_LOGS]; /* 64 KiB ranges already reported, +1 */
+    uint64_t shmem_rings[SHMEM_MAX]; /* doorbell rings received per shared region (shmem.h) */
 };
 
 /* The VM's state is read without the VM lock by every pCPU that runs one of its vCPUs (and
@@ -116,8 +123,22 @@ void vm_fault(struct vcpu *v, const char *what, uint64_t addr, uint64_t pc);
 /* Create and boot every configured VM that passes the boot-time check. Returns how many run. */
 unsigned vm_start_all(void);
 
-/* True while any VM is loaded, running or stopping. */
+/*
+ * True while any VM is loaded, running or stopping, and for good once the console could start
+ * one again: some VM has autostart = false, or a VM was stopped by the console's `stop`. Until
+ * then the machine powers off when its last VM stops, as it always has.
+ */
 bool vm_any_active(void);
+
+/* True while any VM is loaded, running or stopping (vm_any_active without the console's part). */
+bool vm_any_running(void);
+
+/* The console's `start`: create and boot a stopped VM again from its config. 0, -EBUSY when it
+ * is not stopped, or the creation's error. */
+int vm_start(struct vm *vm);
+
+/* The console's `stop`: a forced stop (docs/config.md says why it does not ask the guest). */
+void vm_stop_from_console(struct vm *vm);
 
 /* PSCI CPU_ON / SBI hart_start: start the vCPU the guest calls 'hwid' at entry with arg.
  * Returns 0, -ENOENT for no such vCPU, -EBUSY if it is already on. */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AXVM_SHMEM_H
+#define AXVM_SHMEM_H
+
+/*
+ * Memory shared between VMs ([[shmem]] in the config, docs/config.md): each region's frames are
+ * allocated once, when the VMs are started, and belong to the region, not to any VM: a VM that
+ * stops or reboots unmaps them (REGION_SHARED is never freed by its address space) and finds the
+ * same contents when it maps them again.
+ */
+
+#include <axvm/config.h>
+
+struct vm;
+
+/* Allocate (and zero) every configured region's frames. 0 or -ENOMEM (said). */
+int shmem_init(void);
+
+/* Map the regions 'vm' takes part in into its address space, read-only where configured. */
+int shmem_map(struct vm *vm);
+
+/* AXVM_HC_SHMEM_RING from 'vm': count a ring for every other running VM that maps region
+ * 'index'. The number of VMs rung, or -EINVAL when 'vm' does not map that region. */
+int64_t shmem_ring(struct vm *vm, uint64_t index);
+
+/* AXVM_HC_SHMEM_RINGS: how often 'vm' was rung for region 'index' since it booted. */
+int64_t shmem_rings(struct vm *vm, uint64_t index);
+
+/* The host address of region 'index' (0 if it has none). */
+paddr_t shmem_frames(unsigned index);
+
+#endif

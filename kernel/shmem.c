@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+/* Memory shared between VMs (shmem.h). */
+#include <string.h>
+#include <axvm/errno.h>
+#include <axvm/frame.h>
+#include <axvm/log.h>
+#include <axvm/shmem.h>
+#include <axvm/vm.h>
+
+static paddr_t frames[SHMEM_MAX];
+
+int shmem_init(void)
+{
+    for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
+        const struct shmem_config *s = &shmem_configs[i];
+        if (frames[i])
+            continue; /* allocated by an earlier start: its contents stay */
+        frames[i] = frame_alloc(s->size / PAGE_SIZE, PAGE_SIZE);
+        if (!frames[i]) {
+            log_error("shmem %s: no memory for %llu KiB", s->name,
+                      (unsigned long long)(s->size >> 10));
+            return -ENOMEM;
+        }
+        memset(phys_to_ptr(frames[i]), 0, s->size);
+        log_info("shmem %s: %llu KiB shared by %u VMs", s->name,
+                 (unsigned long long)(s->size >> 10), s->map_count);
+    }
+    return 0;
+}
+
+paddr_t shmem_frames(unsigned index)
+{
+    return index < SHMEM_MAX ? frames[index] : 0;
+}
+
+int shmem_map(struct vm *vm)
+{
+    for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
+        const struct shmem_config *s = &shmem_configs[i];
+        for (unsigned k = 0; k < s->map_count; k++) {
+            const struct shmem_map_config *m = &s->map[k];
+            if (m->vm_id != vm->id)
+                continue;
+            if (!frames[i])
+                return -ENOMEM;
+            unsigned prot = m->ro ? PT_READ : PT_READ | PT_WRITE;
+            int err = aspace_add_shared(&vm->as, m->gpa, s->size, frames[i], prot);
+            if (err) {
+                log_error("vm%u (%s): shmem %s at 0x%llx: error %d", vm->id, vm->cfg->name, s->name,
+                          (unsigned long long)m->gpa, err);
+                return err;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Does 'vm' map region 'index'? */
+static bool maps(const struct shmem_config *s, unsigned vm_id)
+{
+    for (unsigned k = 0; k < s->map_count; k++)
+        if (s->map[k].vm_id == vm_id)
+            return true;
+    return false;
+}
+
+int64_t shmem_ring(struct vm *vm, uint64_t index)
+{
+    if (index >= shmem_config_count || index >= SHMEM_MAX || !maps(&shmem_configs[index], vm->id))
+        return -EINVAL;
+    int64_t rung = 0;
+    for (unsigned i = 0; i < VM_MAX; i++) {
+        struct vm *peer = &vm_table[i];
+        if (peer == vm || !peer->cfg || !maps(&shmem_configs[index], peer->id))
+            continue;
+        if (vm_state_get(peer) != VM_RUNNING)
+            continue; /* a stopped VM's counts start again at its next boot */
+        __atomic_add_fetch(&peer->shmem_rings[index], 1, __ATOMIC_SEQ_CST);
+        rung++;
+    }
+    return rung;
+}
+
+int64_t shmem_rings(struct vm *vm, uint64_t index)
+{
+    if (index >= shmem_config_count || index >= SHMEM_MAX || !maps(&shmem_configs[index], vm->id))
+        return -EINVAL;
+    return (int64_t)__atomic_load_n(&vm->shmem_rings[index], __ATOMIC_SEQ_CST);
+}

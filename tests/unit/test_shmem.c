@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+/* The shared-memory doorbell hypercalls as the core serves them. */
+#include <string.h>
+#include <axvm/errno.h>
+#include <axvm/hypercall.h>
+#include <axvm/hypercall_handle.h>
+#include <axvm/console.h>
+#include <axvm/vm.h>
+#include <axvm/vmm.h>
+#include "check.h"
+
+extern struct shmem_config host_shmem_configs[SHMEM_MAX] __asm__("shmem_configs");
+extern unsigned host_shmem_config_count __asm__("shmem_config_count");
+
+static char captured[4096];
+static size_t capture_len;
+
+static void capture(const char *s, size_t len)
+{
+    if (capture_len + len < sizeof(captured)) {
+        memcpy(captured + capture_len, s, len);
+        capture_len += len;
+        captured[capture_len] = '\0';
+    }
+}
+
+static int64_t call(struct vcpu *v, uint64_t nr, uint64_t arg)
+{
+    struct exit_hypercall hc = {.nr = nr, .args = {arg}};
+    CHECK_EQ(hypercall_handle(v, &hc), EXIT_NONE);
+    return hc.ret;
+}
+
+TEST(shmem_doorbell_rings_running_peers_of_the_region_only)
+{
+    static const struct vm_config cfgs[4] = {{.id = 1, .name = "a"},
+                                             {.id = 2, .name = "b"},
+                                             {.id = 3, .name = "c"},
+                                             {.id = 4, .name = "d"}};
+    memset(vm_table, 0, sizeof(vm_table));
+    for (unsigned i = 0; i < 4; i++) {
+        vm_table[i].id = cfgs[i].id;
+        vm_table[i].cfg = &cfgs[i];
+        vm_state_set(&vm_table[i], VM_RUNNING);
+    }
+    /* Region 0: a, b, c (c read-only); region 1: a and d. */
+    host_shmem_configs[0] = (struct shmem_config){
+        "r0", 4096, {{1, 0x1000, false}, {2, 0x1000, false}, {3, 0x1000, true}}, 3};
+    host_shmem_configs[1] =
+        (struct shmem_config){"r1", 4096, {{1, 0x2000, false}, {4, 0x1000, false}}, 2};
+    host_shmem_config_count = 2;
+    struct vcpu a = {.vm = &vm_table[0]}, b = {.vm = &vm_table[1]}, d = {.vm = &vm_table[3]};
+
+    CHECK_EQ(call(&a, AXVM_HC_SHMEM_RING, 0), 2); /* b and c */
+    CHECK_EQ(call(&b, AXVM_HC_SHMEM_RINGS, 0), 1);
+    CHECK_EQ(vm_table[2].shmem_rings[0], 1);
+    CHECK_EQ(call(&a, AXVM_HC_SHMEM_RINGS, 0), 0); /* never its own */
+    CHECK_EQ(call(&d, AXVM_HC_SHMEM_RINGS, 1), 0); /* another region's ring did not reach d */
+    vm_state_set(&vm_table[2], VM_STOPPED);
+    CHECK_EQ(call(&b, AXVM_HC_SHMEM_RING, 0), 1); /* a only: c is stopped */
+    CHECK_EQ(call(&a, AXVM_HC_SHMEM_RINGS, 0), 1);
+    CHECK_EQ(vm_table[2].shmem_rings[0], 1);
+    /* A region the caller does not map, or none at all. */
+    CHECK_EQ(call(&d, AXVM_HC_SHMEM_RING, 0), -EINVAL);
+    CHECK_EQ(call(&d, AXVM_HC_SHMEM_RINGS, 0), -EINVAL);
+    CHECK_EQ(call(&a, AXVM_HC_SHMEM_RING, 2), -EINVAL);
+    CHECK_EQ(call(&a, AXVM_HC_SHMEM_RING, ~0ULL), -EINVAL);
+    CHECK_EQ(call(&a, AXVM_HC_SHMEM_RING, 1), 1);
+    CHECK_EQ(call(&d, AXVM_HC_SHMEM_RINGS, 1), 1);
+
+    /* The console's info shows the regions a VM maps, with its rings. */
+    vm_table[2].vcpu_count = 0;
+    capture_len = 0;
+    cmux_sink = capture;
+    vmm_run("info c");
+    cmux_sink = console_write;
+    CHECK(strstr(captured,
+                 "[axvm] console:   shmem r0 at 0x1000 (4 KiB, read-only), rung 1 times\n"));
+    CHECK(!strstr(captured, "shmem r1"));
+
+    host_shmem_config_count = 0;
+    memset(host_shmem_configs, 0, sizeof(host_shmem_configs));
+    memset(vm_table, 0, sizeof(vm_table));
+}
