@@ -77,16 +77,35 @@ def test_a_riscv_board_without_the_h_extension_is_refused(tmp_path, monkeypatch)
     assert board.load("h")["arch"] == "riscv64"
 
 
-def test_an_interrupt_controller_of_the_other_gic_version_is_refused():
+# A VM with nothing but an interrupt controller of the given type, its image a small ELF from
+# the checker's fixtures: no guest needs building for the unit tests.
+def gic_vm_config(tmp_path, gic):
+    path = tmp_path / f"{gic}.toml"
+    path.write_text(f"""[[vm]]
+id = 1
+name = "g"
+vcpus = 1
+cpu_affinity = [1]
+image = "{ROOT / 'tests/configs/bad/images/good.elf'}"
+  [[vm.memory]]
+  base = 0x40000000
+  size = "16M"
+  [[vm.device]]
+  type = "{gic}"
+  base = 0x08000000
+""")
+    return path
+
+
+def test_an_interrupt_controller_of_the_other_gic_version_is_refused(tmp_path):
     with pytest.raises(vmconfig.ConfigError, match=r"device\[0\]\.type: gicv3: the board's "
                        r"interrupt controller is a gicv2 \(qemu-virt-aarch64-gicv2\): a VM here "
                        r"can have a gicv2 device, not a gicv3"):
-        vmconfig.run("check", ROOT / "tests/configs/aarch64/linux.toml", "aarch64",
+        vmconfig.run("check", gic_vm_config(tmp_path, "gicv3"), "aarch64",
                      board_name="qemu-virt-aarch64-gicv2")
     with pytest.raises(vmconfig.ConfigError, match=r"gicv2: the board's interrupt controller "
                        r"is a gicv3"):
-        vmconfig.run("check", ROOT / "tests/configs/qemu-virt-aarch64-gicv2/linux.toml",
-                     "aarch64")
+        vmconfig.run("check", gic_vm_config(tmp_path, "gicv2"), "aarch64")
 
 
 def test_make_refuses_an_unknown_board_and_a_board_of_another_arch():
