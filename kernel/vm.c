@@ -236,6 +236,19 @@ void vm_irq_set(struct vm *vm, int irq, bool level)
         vm->intc.ops->set_level(vm->intc.ctx, (unsigned)irq, level);
 }
 
+void vm_irq_pulse(struct vm *vm, int irq)
+{
+    const struct vintc_ops *ops = vm->intc.ops;
+    if (irq < 0 || !ops)
+        return;
+    if (ops->raise_edge) {
+        ops->raise_edge(vm->intc.ctx, (unsigned)irq);
+        return;
+    }
+    ops->set_level(vm->intc.ctx, (unsigned)irq, true);
+    ops->set_level(vm->intc.ctx, (unsigned)irq, false);
+}
+
 bool vm_bad_access_note(struct vm *vm, uint64_t gpa)
 {
     uint64_t key = (gpa >> 16) + 1; /* 0 marks a free slot */

@@ -126,10 +126,17 @@ static int fdt_passthru(const struct vm_passthru_config *p, const struct vdev_ty
     return err ?: fdt_end_node(fdt);
 }
 
-/* The shared-memory regions the VM maps: "shmem@<gpa>", compatible "axvm,shmem", with the
- * region's name as "label", its index as "axvm,index" and "read-only" where it is. */
-static int fdt_shmem(const struct vm *vm, void *fdt)
+/*
+ * The shared-memory regions the VM maps: "shmem@<gpa>", compatible "axvm,shmem" and then
+ * "generic-uio" (so Linux's uio_pdrv_genirq can take it with of_id=generic-uio), the region's
+ * name as "label", its index as "axvm,index", "read-only" where it is, and its doorbell
+ * interrupt: "interrupts" in the interrupt controller's format and the config's number as
+ * "axvm,irq" (what a guest without a device-tree interrupt parser programs, e.g. the x86 I/O
+ * APIC pin).
+ */
+static int fdt_shmem(const struct vm *vm, const struct vdev_type *irqchip, void *fdt)
 {
+    static const char compatible[] = "axvm,shmem\0generic-uio";
     int err = 0;
     for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX && !err; i++) {
         const struct shmem_config *s = &shmem_configs[i];
@@ -141,12 +148,15 @@ static int fdt_shmem(const struct vm *vm, void *fdt)
             format_snprintf(name, sizeof(name), "shmem@%llx", (unsigned long long)m->gpa);
             uint64_t reg[2] = {cpu_to_fdt64(m->gpa), cpu_to_fdt64(s->size)};
             err = fdt_begin_node(fdt, name);
-            err = err ?: fdt_property_string(fdt, "compatible", "axvm,shmem");
+            err = err ?: fdt_property(fdt, "compatible", compatible, sizeof(compatible));
             err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
             err = err ?: fdt_property_string(fdt, "label", s->name);
             err = err ?: fdt_property_u32(fdt, "axvm,index", i);
             if (m->ro)
                 err = err ?: fdt_property(fdt, "read-only", "", 0);
+            if (m->irq >= 0)
+                err = err ?: fdt_property_u32(fdt, "axvm,irq", (uint32_t)m->irq);
+            err = err ?: fdt_interrupts(irqchip, m->irq, fdt);
             err = err ?: fdt_end_node(fdt);
         }
     }
@@ -176,7 +186,7 @@ int vm_fdt_build(struct vm *vm, void *buf, size_t size)
         err = fdt_device(vm, i, irqchip, buf);
     for (unsigned i = 0; i < c->passthru_count && !err; i++)
         err = fdt_passthru(&c->passthru[i], irqchip, buf);
-    err = err ?: fdt_shmem(vm, buf);
+    err = err ?: fdt_shmem(vm, irqchip, buf);
     err = err ?: fdt_end_node(buf);
     err = err ?: fdt_finish(buf);
     return err;

@@ -91,7 +91,7 @@ BAD_ACCESS = ("fault", "stop")
 MEM_KEYS = {"base", "size", "kind"}
 # Shared memory between VMs ([[shmem]] at the top level, docs/config.md).
 SHMEM_KEYS = {"name", "size", "map"}
-SHMEM_MAP_KEYS = {"vm", "base", "access"}
+SHMEM_MAP_KEYS = {"vm", "base", "access", "irq"}
 MAX_SHMEM = 4
 SHMEM_MAX_SIZE = 2 * 1024 * 1024
 DEV_KEYS = {"type", "base", "size", "irq", "port"}
@@ -474,11 +474,38 @@ class Checker:
                     if base < b + sz and b < base + size:
                         self.fail(None, mw + "base", f"0x{base:x}-0x{base + size:x} overlaps vm "
                                                      f"{vid}'s {what} (0x{b:x}-0x{b + sz:x})")
-                region["maps"].append({"vm": vid, "base": base, "ro": access == "ro"})
+                irq = self.shmem_irq(m, mw, c, out)
+                region["maps"].append({"vm": vid, "base": base, "ro": access == "ro", "irq": irq})
             if all(x["ro"] for x in region["maps"]):
                 self.fail(None, w + "map", "every VM maps it read-only: nobody can write it")
             out.append(region)
         return out
+
+    def shmem_irq(self, m, mw, c, regions):
+        """A map's doorbell `irq`: a line the VM's interrupt controller implements that none of
+        its devices, passthrough ranges or other regions' doorbells use. -1 when not given."""
+        irq = self.int_field(None, m, "irq", mw, 0, 1019, required=False, default=-1)
+        if irq < 0:
+            return irq
+        vid = c["id"]
+        chips = [d["type"] for d in c["devices"] if d["type"] in IRQ_CONTROLLERS]
+        if not chips:
+            self.fail(None, mw + "irq", f"vm {vid} has no interrupt controller to take the "
+                                        f"doorbell: give it one or leave irq out")
+        lines_ok = IRQ_CONTROLLERS[chips[0]]
+        if irq not in lines_ok:
+            self.fail(None, mw + "irq", f"interrupt {irq} is not one vm {vid}'s {chips[0]} model "
+                                        f"implements for devices ({lines_ok.start}.."
+                                        f"{lines_ok.stop - 1})")
+        used = [(f"device[{j}]", d["irq"]) for j, d in enumerate(c["devices"])]
+        used += [(f"passthrough[{j}]", p["irq"]) for j, p in enumerate(c["passthrough"])]
+        used += [(f"shmem '{o['name']}'", x["irq"]) for o in regions for x in o["maps"]
+                 if x["vm"] == vid]
+        for what, other in used:
+            if other == irq:
+                self.fail(None, mw + "irq",
+                          f"interrupt {irq} is already used by vm {vid}'s {what}")
+        return irq
 
     # -- one VM --
 
@@ -924,8 +951,8 @@ def generate(vms, source, out, shmem=()):
     c.append(f"const unsigned vm_config_count = {len(vms)};")
     c.append("const struct shmem_config shmem_configs[] = {")
     for r in shmem:
-        maps = ", ".join(f"{{{x['vm']}, 0x{x['base']:x}ULL, {'true' if x['ro'] else 'false'}}}"
-                         for x in r["maps"])
+        maps = ", ".join(f"{{{x['vm']}, 0x{x['base']:x}ULL, {'true' if x['ro'] else 'false'}, "
+                         f"{x['irq']}}}" for x in r["maps"])
         c.append(f"    {{{c_string(r['name'])}, 0x{r['size']:x}ULL, {{{maps}}}, {len(r['maps'])}}},")
     if not shmem:
         c.append("    {0},")

@@ -246,4 +246,6 @@ const struct vdev_type vdev_gicv2 = {
     .fdt_node = vgic2_fdt_node,
     .fdt_irq = vgic_fdt_irq,
     .intc = &vgic_intc_ops,
+    .irq_first = 32,
+    .irq_count = VGIC_SPIS,
 };

@@ -296,6 +296,8 @@ const struct vdev_type vdev_ioapic = {
     .state_size = sizeof(struct vapic),
     .create = vapic_create,
     .intc = &vapic_ops_table,
+    .irq_first = 1, /* ISA IRQ 0 goes to pin 2; pin 0 is not wired */
+    .irq_count = VIOAPIC_PINS - 1,
 };
 
 /* ---- the vCPU side (arch/vapic.h) -------------------------------------------------------- */

@@ -78,6 +78,7 @@ struct shmem_map_config {
     unsigned vm_id;
     uint64_t gpa;
     bool ro; /* mapped read-only into this VM */
+    int irq; /* its doorbell interrupt in this VM's interrupt controller; -1: none */
 };
 
 struct shmem_config {

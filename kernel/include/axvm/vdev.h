@@ -33,6 +33,9 @@ struct vdev_type {
     /* Interrupt controllers only: the model's operations; vdev_attach makes the device's
      * state the VM's interrupt controller (vm->intc). */
     const struct vintc_ops *intc;
+    /* Interrupt controllers only: the interrupt numbers its devices' lines may use,
+     * irq_first .. irq_first + irq_count - 1 (the boot-time config check's rule). */
+    unsigned irq_first, irq_count;
 };
 
 /* Create device 'cfg' of the VM's config at 'dev': its state, its model's setup, and the

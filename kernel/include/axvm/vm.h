@@ -148,6 +148,10 @@ int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg);
  * irq < 0; the build refuses an irq in a VM without a controller). */
 void vm_irq_set(struct vm *vm, int irq, bool level);
 
+/* An edge on 'irq' (a shared-memory doorbell): pending until the guest takes it, through the
+ * model's raise_edge, or a rising then falling line where the model latches that itself. */
+void vm_irq_pulse(struct vm *vm, int irq);
+
 /* True the first time 'gpa's 64 KiB range is reported for this VM (and while fewer than
  * VM_BAD_ACCESS_LOGS ranges have been); false after, so the caller logs once per range. */
 bool vm_bad_access_note(struct vm *vm, uint64_t gpa);
