@@ -88,6 +88,17 @@ int64_t shmem_ring(struct vm *vm, uint64_t index)
     return rung;
 }
 
+const char *shmem_read_only_at(const struct vm *vm, uint64_t gpa)
+{
+    for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
+        const struct shmem_config *s = &shmem_configs[i];
+        const struct shmem_map_config *m = map_of(s, vm->id);
+        if (m && m->ro && gpa >= m->gpa && gpa - m->gpa < s->size)
+            return s->name;
+    }
+    return NULL;
+}
+
 int64_t shmem_rings(struct vm *vm, uint64_t index)
 {
     if (index >= shmem_config_count || index >= SHMEM_MAX || !map_of(&shmem_configs[index], vm->id))

@@ -5,9 +5,11 @@
 #include <axvm/arch_vm.h>
 #include <axvm/percpu.h>
 #include <axvm/errno.h>
+#include <axvm/format.h>
 #include <axvm/hypercall_handle.h>
 #include <axvm/log.h>
 #include <axvm/sched.h>
+#include <axvm/shmem.h>
 #include <axvm/vm.h>
 
 static uint64_t width_mask(unsigned width)
@@ -27,6 +29,12 @@ static enum exit_kind serve_bad_access(struct vcpu *v, struct vcpu_exit *e)
     const char *what = m->fetch   ? "instruction fetch from an address with no memory"
                        : m->write ? "write to an address with no memory or device"
                                   : "read from an address with no memory or device";
+    const char *ro = m->write ? shmem_read_only_at(vm, m->gpa) : NULL;
+    char buf[24 + SHMEM_NAME_MAX];
+    if (ro) {
+        format_snprintf(buf, sizeof(buf), "write to read-only shared region %s", ro);
+        what = buf;
+    }
     if (vm->cfg->stop_on_bad_access) {
         vm_fault(v, what, m->gpa, e->pc);
         return EXIT_FATAL;

@@ -4,6 +4,7 @@
 #include <axvm/errno.h>
 #include <axvm/hypercall.h>
 #include <axvm/hypercall_handle.h>
+#include <axvm/shmem.h>
 #include <axvm/console.h>
 #include <axvm/vm.h>
 #include <axvm/vmm.h>
@@ -67,6 +68,12 @@ TEST(shmem_doorbell_rings_running_peers_of_the_region_only)
     CHECK_EQ(call(&a, AXVM_HC_SHMEM_RING, ~0ULL), -EINVAL);
     CHECK_EQ(call(&a, AXVM_HC_SHMEM_RING, 1), 1);
     CHECK_EQ(call(&d, AXVM_HC_SHMEM_RINGS, 1), 1);
+
+    /* A write fault is named after the region only where the VM maps it read-only. */
+    CHECK_STR(shmem_read_only_at(&vm_table[2], 0x1ffc), "r0");
+    CHECK(shmem_read_only_at(&vm_table[2], 0x2000) == NULL);
+    CHECK(shmem_read_only_at(&vm_table[2], 0xfff) == NULL);
+    CHECK(shmem_read_only_at(&vm_table[1], 0x1000) == NULL); /* b maps it read-write */
 
     /* The console's info shows the regions a VM maps, with its rings. */
     vm_table[2].vcpu_count = 0;

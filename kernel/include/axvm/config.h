@@ -72,7 +72,8 @@ extern const struct vm_config vm_configs[];
 extern const unsigned vm_config_count;
 
 /* A region of memory shared between VMs ([[shmem]], docs/config.md). */
-#define SHMEM_MAX 4
+#define SHMEM_MAX      4
+#define SHMEM_NAME_MAX 16 /* with its NUL (scripts/vmconfig.py: 1 to 15 characters) */
 
 struct shmem_map_config {
     unsigned vm_id;

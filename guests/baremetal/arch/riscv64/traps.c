@@ -2,26 +2,34 @@
 /*
  * The riscv64 test guest's trap handling (vectors.S saves the registers): the trap a check
  * said to expect is recorded and stepped over (or returned from), an ECALL from U-mode goes
- * back to the S-mode code that entered U-mode (user_run), anything else is reported and the
- * guest shuts down. The guest takes no interrupts here (sstatus.SIE stays clear).
+ * back to the S-mode code that entered U-mode (user_run), a supervisor external interrupt goes
+ * to the handler irq.c installs, anything else is reported and the guest shuts down.
  */
 #include <axvm/hypercall.h>
 #include "../../faults.h"
 #include "../../guest.h"
 #include "traps.h"
 
-#define SCAUSE_ECALL_U 8
-#define REG_RA         1
+#define SCAUSE_ECALL_U   8
+#define SCAUSE_INTERRUPT (1ULL << 63)
+#define SCAUSE_EXTERNAL  (SCAUSE_INTERRUPT | 9) /* supervisor external interrupt */
+#define REG_RA           1
 
 extern char trap_entry[];
 
 static volatile bool expecting;
 static volatile enum trap_resume resume;
 static volatile struct trap_record seen;
+static void (*external_fn)(void);
 
 void trap_init(void)
 {
     __asm__ volatile("csrw stvec, %0" ::"r"(trap_entry) : "memory"); /* direct mode */
+}
+
+void trap_irq_handler(void (*fn)(void))
+{
+    external_fn = fn;
 }
 
 void trap_expect(enum trap_resume how)
@@ -64,6 +72,10 @@ static void trap_unexpected(const struct trap_frame *f)
 void guest_trap(struct trap_frame *f)
 {
     bool from_user = !(f->sstatus & SSTATUS_SPP);
+    if (f->scause == SCAUSE_EXTERNAL && external_fn) {
+        external_fn();
+        return;
+    }
     if (from_user && f->scause == SCAUSE_ECALL_U) {
         f->sepc = (uintptr_t)user_return;
         f->sstatus |= SSTATUS_SPP;
