@@ -43,6 +43,9 @@ void fpcanary_run(unsigned long rounds, uint64_t counter_hz);
 
 /* Ping-pong 'count' messages through the shared-memory region in the device tree (shmem.c). */
 void shmem_run(const void *fdt, uint64_t vm_id, unsigned long count);
+/* Leave a message for a Linux VM in the shared region, check its answer, ring its doorbell
+ * ("shmemlinux"; the Linux side is guests/linux/init/shm.c). */
+void shmem_serve_linux(const void *fdt);
 /* Write the read-only shared region: its VM must be stopped (or faulted) by the hypervisor. */
 void shmem_write_read_only(const void *fdt);
 

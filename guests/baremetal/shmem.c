@@ -131,6 +131,63 @@ void shmem_run(const void *fdt, uint64_t vm_id, unsigned long count)
                  (long long)guest_hypercall(AXVM_HC_SHMEM_RINGS, index, 0));
 }
 
+/* The layout guests/linux/init/shm.c reads: 32-bit words only (Linux maps the region
+ * uncached through /dev/mem). */
+#define LINUX_MAGIC 0x4c4e5853u /* "SXNL" */
+#define LINUX_WORDS 64
+
+struct linux_ring {
+    uint32_t msg_ready, answered, rung;
+    uint32_t pad0[13];
+    uint32_t msg[LINUX_WORDS];
+    uint32_t msg_sum;
+    uint32_t pad1[47];
+    uint32_t answer[LINUX_WORDS];
+};
+
+_Static_assert(__builtin_offsetof(struct linux_ring, msg) == 0x40, "layout");
+_Static_assert(__builtin_offsetof(struct linux_ring, msg_sum) == 0x140, "layout");
+_Static_assert(__builtin_offsetof(struct linux_ring, answer) == 0x200, "layout");
+
+static uint32_t linux_pattern(unsigned i)
+{
+    return 0xa5a50000u ^ (i * 0x01010101u) ^ (i << 20);
+}
+
+void shmem_serve_linux(const void *fdt)
+{
+    int node = fdt_node_offset_by_compatible(fdt, -1, "axvm,shmem");
+    const fdt64_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", NULL) : NULL;
+    const fdt32_t *idx = node >= 0 ? fdt_getprop(fdt, node, "axvm,index", NULL) : NULL;
+    if (!reg) {
+        guest_printf("shmem: FAILED: no axvm,shmem node in the device tree\n");
+        return;
+    }
+    uint32_t index = idx ? fdt32_ld(idx) : 0;
+    volatile struct linux_ring *r = (volatile struct linux_ring *)(uintptr_t)fdt64_ld(&reg[0]);
+    uint32_t sum = 0;
+    for (unsigned i = 0; i < LINUX_WORDS; i++) {
+        r->msg[i] = linux_pattern(i);
+        sum += linux_pattern(i);
+    }
+    r->msg_sum = sum;
+    __atomic_store_n(&r->msg_ready, LINUX_MAGIC, __ATOMIC_RELEASE);
+    guest_printf("shmem: message for linux at %p, checksum 0x%08x; waiting for its answer\n",
+                 (void *)r, sum);
+    while (__atomic_load_n(&r->answered, __ATOMIC_ACQUIRE) != LINUX_MAGIC)
+        guest_relax();
+    unsigned bad = 0;
+    for (unsigned i = 0; i < LINUX_WORDS; i++)
+        bad += r->answer[i] != ~linux_pattern(i);
+    if (bad) {
+        guest_printf("shmem: MISMATCH in linux's answer: %u words wrong\n", bad);
+        return;
+    }
+    __atomic_store_n(&r->rung, LINUX_MAGIC, __ATOMIC_RELEASE);
+    if (ring(index))
+        guest_printf("shmem: linux answered, every word ok; its doorbell rung\n");
+}
+
 void shmem_write_read_only(const void *fdt)
 {
     int node = fdt_node_offset_by_compatible(fdt, -1, "axvm,shmem");

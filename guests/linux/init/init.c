@@ -113,19 +113,24 @@ static double uptime(void)
     return read_file("/proc/uptime", buf, sizeof(buf)) ? strtod(buf, NULL) : -1.0;
 }
 
-/* The value of axvm.after= on the kernel command line, "shell" if absent. */
-static const char *after_action(void)
+/* The value of 'key' (e.g. "axvm.after=") on the kernel command line, 'fallback' if absent. */
+static const char *cmdline_value(const char *key, const char *fallback)
 {
     static char cmdline[4096];
-    const char *key = "axvm.after=";
     char *tok;
 
     if (!read_file("/proc/cmdline", cmdline, sizeof(cmdline)))
-        return "shell";
+        return fallback;
     for (tok = strtok(cmdline, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
         if (strncmp(tok, key, strlen(key)) == 0)
             return tok + strlen(key);
-    return "shell";
+    return fallback;
+}
+
+/* The value of axvm.after= on the kernel command line, "shell" if absent. */
+static const char *after_action(void)
+{
+    return cmdline_value("axvm.after=", "shell");
 }
 
 /* Busybox's poweroff/halt/reboot signal PID 1; the handler acts at once (sync and reboot are
@@ -277,6 +282,8 @@ int main(int argc, char **argv)
     ok = check_tmpfs("/tmp") && ok;
     ok = check_child(SELF) && ok;
     ok = ncpus > 0 && check_every_cpu(cpus, ncpus) && ok;
+    if (cmdline_value("axvm.shm=", NULL))
+        ok = shm_check(cmdline_value("axvm.shm=", NULL)) && ok;
 
     if (ok) {
         say("all checks passed at %.3f s uptime", uptime());

@@ -25,6 +25,9 @@ bool check_tmpfs(const char *dir);
 bool check_child(const char *self);
 bool check_every_cpu(const int *cpus, int ncpus);
 
+/* shm.c: the shared-memory check, axvm.shm=dt or axvm.shm=0x<address>. */
+bool shm_check(const char *how);
+
 /* soak.c: `/init --soak SECONDS [MS]`, load for long runs. */
 int soak_run(int argc, char **argv);
 
