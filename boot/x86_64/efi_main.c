@@ -136,7 +136,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
         return efi_fail("no loaded-image protocol for axvm.efi", s);
 
     firmware_describe(bi->firmware, sizeof(bi->firmware));
-    efi_cmdline_read(li, bi->cmdline, sizeof(bi->cmdline));
+    efi_cmdline_read(efi_bs(), li, bi->cmdline, sizeof(bi->cmdline));
 
     if (read_cr4() & CR4_LA57)
         return efi_fail("5-level paging is on; axvm builds 4-level page tables", EFI_UNSUPPORTED);
