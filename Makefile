@@ -62,7 +62,8 @@ include arch/$(ARCH)/arch.mk
 CC := $(CROSS_COMPILE)gcc
 OBJCOPY := $(CROSS_COMPILE)objcopy
 
-CORE_SRCS := $(wildcard kernel/*.c) $(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c)
+CORE_SRCS := $(wildcard kernel/*.c) $(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) \
+	$(wildcard drivers/virtio/*.c)
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_sw.c fdt_wip.c fdt_strerror.c fdt_addresses.c \
 	fdt_empty_tree.c
 OBJS := $(patsubst %,$(BUILD)/%.o,$(ARCH_SRCS) $(CORE_SRCS) $(ARCH_DRIVERS)) \
@@ -172,8 +173,8 @@ HOST_BUILD := build/host
 # Architecture code that is plain C (instruction decoders *_decode.c, register models and table
 # builders *_model.c) is unit-tested on the host too.
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out kernel/main.c,$(wildcard kernel/*.c)) \
-	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard arch/*/*_decode.c) \
-	$(wildcard arch/*/*_model.c)
+	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard drivers/virtio/*.c) \
+	$(wildcard arch/*/*_decode.c) $(wildcard arch/*/*_model.c)
 UNIT_FIXTURES := $(patsubst tests/unit/fixtures/%.dts,$(HOST_BUILD)/fixtures/%.dtb,\
 	$(wildcard tests/unit/fixtures/*.dts))
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
