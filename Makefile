@@ -291,14 +291,19 @@ test: deps
 # instruction (scripts/bench.py). Where configs/bench/<arch>-linux.toml exists, also Linux boot
 # time under axvm / bare QEMU. Writes build/bench/<arch>.json and build/bench/summary.md.
 BENCH_LINUX := $(wildcard configs/bench/$(ARCH)-linux.toml)
+# The same Linux on the hypervisor's virtio-console, against bare QEMU's (scripts/bench_virtio.py).
+BENCH_VIRTIO := $(wildcard configs/bench/$(ARCH)-linux-virtio.toml)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=configs/bench/$(ARCH).toml \
 		BUILD=build/$(ARCH)/cfg-bench all
 	$(Q)$(if $(BENCH_LINUX),$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(BENCH_LINUX) \
 		BUILD=build/$(ARCH)/cfg-bench-linux all)
+	$(Q)$(if $(BENCH_VIRTIO),$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(BENCH_VIRTIO) \
+		BUILD=build/$(ARCH)/cfg-bench-linux-virtio all)
 	$(Q)$(PYTHON) scripts/bench.py --arch $(ARCH) --image-dir build/$(ARCH)/cfg-bench \
-		$(if $(BENCH_LINUX),--linux-image-dir build/$(ARCH)/cfg-bench-linux)
+		$(if $(BENCH_LINUX),--linux-image-dir build/$(ARCH)/cfg-bench-linux) \
+		$(if $(BENCH_VIRTIO),--linux-virtio $(BENCH_VIRTIO) build/$(ARCH)/cfg-bench-linux-virtio)
 
 # ---- long runs -------------------------------------------------------------------------------
 
