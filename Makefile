@@ -62,7 +62,8 @@ include arch/$(ARCH)/arch.mk
 CC := $(CROSS_COMPILE)gcc
 OBJCOPY := $(CROSS_COMPILE)objcopy
 
-CORE_SRCS := $(wildcard kernel/*.c) $(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c)
+CORE_SRCS := $(wildcard kernel/*.c) $(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) \
+	$(wildcard drivers/virtio/*.c)
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_sw.c fdt_wip.c fdt_strerror.c fdt_addresses.c \
 	fdt_empty_tree.c
 OBJS := $(patsubst %,$(BUILD)/%.o,$(ARCH_SRCS) $(CORE_SRCS) $(ARCH_DRIVERS)) \
@@ -172,8 +173,8 @@ HOST_BUILD := build/host
 # Architecture code that is plain C (instruction decoders *_decode.c, register models and table
 # builders *_model.c) is unit-tested on the host too.
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out kernel/main.c,$(wildcard kernel/*.c)) \
-	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard arch/*/*_decode.c) \
-	$(wildcard arch/*/*_model.c)
+	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard drivers/virtio/*.c) \
+	$(wildcard arch/*/*_decode.c) $(wildcard arch/*/*_model.c)
 UNIT_FIXTURES := $(patsubst tests/unit/fixtures/%.dts,$(HOST_BUILD)/fixtures/%.dtb,\
 	$(wildcard tests/unit/fixtures/*.dts))
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -290,14 +291,19 @@ test: deps
 # instruction (scripts/bench.py). Where configs/bench/<arch>-linux.toml exists, also Linux boot
 # time under axvm / bare QEMU. Writes build/bench/<arch>.json and build/bench/summary.md.
 BENCH_LINUX := $(wildcard configs/bench/$(ARCH)-linux.toml)
+# The same Linux on the hypervisor's virtio-console, against bare QEMU's (scripts/bench_virtio.py).
+BENCH_VIRTIO := $(wildcard configs/bench/$(ARCH)-linux-virtio.toml)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=configs/bench/$(ARCH).toml \
 		BUILD=build/$(ARCH)/cfg-bench all
 	$(Q)$(if $(BENCH_LINUX),$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(BENCH_LINUX) \
 		BUILD=build/$(ARCH)/cfg-bench-linux all)
+	$(Q)$(if $(BENCH_VIRTIO),$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(BENCH_VIRTIO) \
+		BUILD=build/$(ARCH)/cfg-bench-linux-virtio all)
 	$(Q)$(PYTHON) scripts/bench.py --arch $(ARCH) --image-dir build/$(ARCH)/cfg-bench \
-		$(if $(BENCH_LINUX),--linux-image-dir build/$(ARCH)/cfg-bench-linux)
+		$(if $(BENCH_LINUX),--linux-image-dir build/$(ARCH)/cfg-bench-linux) \
+		$(if $(BENCH_VIRTIO),--linux-virtio $(BENCH_VIRTIO) build/$(ARCH)/cfg-bench-linux-virtio)
 
 # ---- long runs -------------------------------------------------------------------------------
 

@@ -196,18 +196,15 @@ static void command_key(char c)
 
 /* ---- the buffers ------------------------------------------------------------------------- */
 
-/* Store 'c' for the stream and tell its UART: false if its buffer is full. A VM that is not
- * reading loses it (counted) instead. */
+/* Store 'c' for the stream (its devices are told by notify_input): false if its buffer is
+ * full. A VM that is not reading loses it (counted) instead. */
 static bool deliver(struct cmux_stream *s, char c)
 {
     bool taken = true;
     unsigned long flags = spin_lock_irqsave(&s->lock);
     if (s->in_count < CMUX_INPUT_SIZE) {
         s->input[(s->in_tail + s->in_count++) % CMUX_INPUT_SIZE] = c;
-        /* Its UART raises its receive interrupt. Under the lock, which the VM takes to unbind
-         * the UART before its devices go (kernel/vm.c): none is told once they are gone. */
-        if (s->input_notify)
-            s->input_notify(s->input_ctx);
+        s->notify_due = true;
     } else if (s->deaf) {
         s->drops++;
     } else {
@@ -217,8 +214,27 @@ static bool deliver(struct cmux_stream *s, char c)
     return taken;
 }
 
-bool cmux_input_byte(char c)
+/*
+ * Tell the stream's devices that input arrived (a UART raises its receive interrupt, a virtio
+ * console fills the buffers its driver posted): once per batch of bytes read from the serial
+ * line, not per byte, so a paste fills whole buffers. Under the stream's lock, which the VM takes
+ * to unbind its devices before they go (kernel/vm.c): none is told once they are gone.
+ */
+static void notify_input(struct cmux_stream *s)
 {
+    if (!s)
+        return;
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    if (s->notify_due && s->input_notify)
+        s->input_notify(s->input_ctx);
+    s->notify_due = false;
+    spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/* Route one byte; '*to' is the stream it was stored for (NULL: none). */
+static bool route_byte(char c, struct cmux_stream **to)
+{
+    *to = NULL;
     unsigned long flags = spin_lock_irqsave(&registry_lock);
     struct cmux_stream *target = NULL;
     enum hotkey_note note = NOTE_NONE;
@@ -237,6 +253,8 @@ bool cmux_input_byte(char c)
         taken = !target || deliver(target, c);
         if (taken)
             escape_pending = false;
+        if (taken && target)
+            *to = target;
         no_target = !target && !said_no_target;
         said_no_target = said_no_target || no_target;
     }
@@ -262,34 +280,67 @@ bool cmux_input_byte(char c)
     return taken;
 }
 
-int cmux_getc(struct cmux_stream *s)
+bool cmux_input_byte(char c)
 {
-    int c = -1;
-    bool resume = false;
-    unsigned long drops = 0;
-    unsigned long flags = spin_lock_irqsave(&s->lock);
-    if (s->in_count) {
-        c = (unsigned char)s->input[s->in_tail];
+    struct cmux_stream *to;
+    bool taken = route_byte(c, &to);
+    notify_input(to);
+    return taken;
+}
+
+/*
+ * Take up to 'max' bytes with s->lock held. What must follow outside the lock (reading the
+ * serial line again once there is room, saying how much a deaf VM lost) is noted in the stream
+ * for cmux_input_taken.
+ */
+size_t cmux_read_locked(struct cmux_stream *s, char *buf, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s->in_count) {
+        buf[n++] = s->input[s->in_tail];
         s->in_tail = (s->in_tail + 1) % CMUX_INPUT_SIZE;
         s->in_count--;
-        if (__atomic_load_n(&waiting_for, __ATOMIC_ACQUIRE) == s) {
-            s->took = true;
-            resume = CMUX_INPUT_SIZE - s->in_count >= CMUX_INPUT_RESUME;
-        }
-        if (s->deaf) {
-            s->deaf = false;
-            drops = s->drops;
-            s->drops = 0;
-            resume = true;
-        }
     }
+    if (!n)
+        return 0;
+    if (__atomic_load_n(&waiting_for, __ATOMIC_ACQUIRE) == s) {
+        s->took = true;
+        s->resume_due |= CMUX_INPUT_SIZE - s->in_count >= CMUX_INPUT_RESUME;
+    }
+    if (s->deaf) {
+        s->deaf = false;
+        s->drops_due += s->drops;
+        s->drops = 0;
+        s->resume_due = true;
+    }
+    return n;
+}
+
+void cmux_input_taken(struct cmux_stream *s)
+{
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    bool resume = s->resume_due;
+    unsigned long drops = s->drops_due;
+    s->resume_due = false;
+    s->drops_due = 0;
     spin_unlock_irqrestore(&s->lock, flags);
     if (drops)
         log_warn("console: %.*s reads its input again; %lu bytes typed to it were dropped",
                  STREAM_NAME(s), drops);
     if (resume)
         cmux_poll_input();
-    return c;
+}
+
+int cmux_getc(struct cmux_stream *s)
+{
+    char c;
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    size_t n = cmux_read_locked(s, &c, 1);
+    bool follow = s->resume_due || s->drops_due;
+    spin_unlock_irqrestore(&s->lock, flags);
+    if (follow)
+        cmux_input_taken(s);
+    return n ? (unsigned char)c : -1;
 }
 
 bool cmux_has_input(const struct cmux_stream *s)
@@ -348,16 +399,24 @@ static bool gone_deaf(uint64_t now)
 /* Read and route bytes while their target can take them. Called with input_lock. */
 static void poll_locked(void)
 {
+    struct cmux_stream *told = NULL; /* bytes were stored for it since its devices were told */
     for (;;) {
         if (cmd_pending)
             break; /* run it before reading on: the next byte may depend on it */
         int c = held >= 0 ? held : cmux_input->getc();
         if (c < 0)
             break;
-        if (cmux_input_byte((char)c)) {
+        struct cmux_stream *to;
+        if (route_byte((char)c, &to)) {
             __atomic_store_n(&held, -1, __ATOMIC_RELAXED);
+            if (told && to != told)
+                notify_input(told);
+            told = to ? to : told;
             continue;
         }
+        /* Full: its devices hear of what it has before we wait for them to take some. */
+        notify_input(told);
+        told = NULL;
         uint64_t now = arch_counter_read();
         __atomic_store_n(&held, c, __ATOMIC_RELAXED);
         struct cmux_stream *target = cmux_focus();
@@ -371,6 +430,7 @@ static void poll_locked(void)
         if (!gone_deaf(now))
             break;
     }
+    notify_input(told);
     if (held < 0)
         __atomic_store_n(&waiting_for, NULL, __ATOMIC_RELEASE);
     bool pause = held >= 0;

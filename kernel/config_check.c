@@ -109,8 +109,11 @@ static bool check_devices(const struct vm_config *c, const struct machine_facts 
 {
     for (unsigned i = 0; i < c->dev_count; i++) {
         const struct vm_dev_config *d = &c->dev[i];
-        if (!vdev_find(d->type))
+        const struct vdev_type *t = vdev_find(d->type);
+        if (!t)
             FAIL("device[%u].type: unknown device type '%s'", i, d->type);
+        if (t->irq_required && d->irq < 0)
+            FAIL("device[%u].irq: a %s needs an interrupt line", i, d->type);
         if (d->pio)
             continue;
         if (!fits_bits(d->base, dev_size(d), addr_bits(m)))

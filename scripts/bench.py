@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import qemu  # noqa: E402
+import bench_virtio  # noqa: E402
 
 MARKER = b"AXVM-GUEST-OK"
 ICOUNT = ["-icount", "shift=0,sleep=off"]
@@ -208,7 +209,7 @@ def summary_rows(r):
         li = r.get("linux_uptime_icount", {})
         rows.append(("Linux uptime at init's marker, axvm / bare (icount)",
                      fmt(li.get("ratio"), ".2f", "×")))
-    return rows
+    return rows + bench_virtio.summary_rows(r)
 
 
 def write_summary(dest):
@@ -249,6 +250,8 @@ def main():
     ap.add_argument("--image-dir", required=True)
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--linux-image-dir", help="also time Linux boot under axvm vs bare QEMU")
+    ap.add_argument("--linux-virtio", nargs=2, metavar=("CONFIG", "IMAGE_DIR"),
+                    help="also time Linux on the virtio-console (scripts/bench_virtio.py)")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
 
@@ -306,6 +309,15 @@ def main():
         print(f"  under icount, guest uptime at the marker: bare {li['bare_uptime_s']:.3f} s, "
               f"under axvm {li['axvm_uptime_s']:.3f} s, ratio {li['ratio']:.2f}")
         report["linux_uptime_icount"] = li
+
+    if args.linux_virtio:
+        print(f"Linux boot on a virtio console, {args.runs} rounds, interleaved:")
+        lv = bench_virtio.linux_boot_virtio(args.arch, *args.linux_virtio, args.runs,
+                                            args.timeout, time_to_marker)
+        print(f"  median: bare QEMU {lv['bare_median_s']:.2f} s, under axvm "
+              f"{lv['axvm_median_s']:.2f} s; median of per-round ratios "
+              f"{lv['median_round_ratio']:.2f}")
+        report["linux_boot_virtio"] = lv
 
     dest = ROOT / "build" / "bench"
     dest.mkdir(parents=True, exist_ok=True)

@@ -58,7 +58,14 @@ DEVICE_TYPES = {
     # Priorities, pending bits, per-context enables, then threshold and claim from base +
     # 0x200000 (4 KiB per vCPU, room for 8), as on QEMU virt (arch/riscv64/vplic_model.h).
     "plic": ({"riscv64"}, 0x400000, 0x200000 + 8 * 0x1000),
+    # virtio-mmio version 2 registers, then the console's configuration space from base + 0x100
+    # (drivers/virtio/vconsole.c); 0x200 as on QEMU virt.
+    "virtio-console": ({"aarch64", "riscv64", "x86_64"}, 0x200, 0x200),
 }
+# Models that cannot work without an interrupt line (the guest driver needs it), and those
+# that are MMIO only.
+IRQ_REQUIRED = {"virtio-console"}
+MMIO_ONLY = {"virtio-console"}
 
 # Interrupt-controller models: the interrupt numbers each implements for device lines, which is
 # what a device's or a passthrough's `irq` may be. A new model adds its row here (and its
@@ -717,6 +724,8 @@ class Checker:
             pio = "port" in d
             if pio and self.arch != "x86_64":
                 self.fail(vm, w + "port", "I/O ports exist only on x86_64: use base")
+            if pio and t in MMIO_ONLY:
+                self.fail(vm, w + "port", f"a {t} is memory-mapped: use base")
             if pio == ("base" in d):
                 self.fail(vm, w + "base", "give exactly one of base (MMIO) or port (x86 I/O)")
             base = self.int_field(vm, d, "port" if pio else "base", w)
@@ -733,6 +742,8 @@ class Checker:
             else:
                 self.in_guest_space(vm, w + "base", base, size)
             irq = self.int_field(vm, d, "irq", w, 0, 1019, required=False, default=-1)
+            if irq < 0 and t in IRQ_REQUIRED:
+                self.fail(vm, w + "irq", f"a {t} needs an interrupt line: give irq")
             if not pio:
                 for j, m in enumerate(c["memory"]):
                     if overlaps(base, size, m):
