@@ -28,6 +28,9 @@ bool check_every_cpu(const int *cpus, int ncpus);
 /* soak.c: `/init --soak SECONDS [MS]`, load for long runs. */
 int soak_run(int argc, char **argv);
 
+/* power.c: a child that waits for the hypervisor's power request and powers off. */
+void power_watch_start(void);
+
 /* shell.c: a small interactive shell for guests without busybox. Returns at exit or EOF. */
 int builtin_shell(void);
 
