@@ -38,9 +38,9 @@ static bool first_line(const char *path, char *buf, size_t size)
     return ok;
 }
 
-/* /dev/<entry> of the first entry of 'dir' (named prefix...) whose 'file' reads 'want'. */
+/* <devdir>/<entry> of the first entry of 'dir' (named prefix...) whose 'file' reads 'want'. */
 static bool find_dev(const char *dir, const char *prefix, const char *file, const char *want,
-                     char *dev, size_t size)
+                     const char *devdir, char *dev, size_t size)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -53,7 +53,7 @@ static bool find_dev(const char *dir, const char *prefix, const char *file, cons
             continue;
         snprintf(path, sizeof(path), "%s/%s/%s", dir, e->d_name, file);
         if (first_line(path, name, sizeof(name)) && strcmp(name, want) == 0) {
-            snprintf(dev, size, "/dev/%s", e->d_name);
+            snprintf(dev, size, "%s/%s", devdir, e->d_name);
             found = true;
         }
     }
@@ -87,12 +87,12 @@ static bool wait_power_key(int fd)
 static void power_watch(void)
 {
     char dev[300];
-    bool uio = find_dev("/sys/class/uio", "uio", "name", UIO_NAME, dev, sizeof(dev));
+    bool uio = find_dev("/sys/class/uio", "uio", "name", UIO_NAME, "/dev", dev, sizeof(dev));
     bool ok;
     int fd;
 
-    if (!uio &&
-        !find_dev("/sys/class/input", "event", "device/name", "Power Button", dev, sizeof(dev))) {
+    if (!uio && !find_dev("/sys/class/input", "event", "device/name", "Power Button", "/dev/input",
+                          dev, sizeof(dev))) {
         say("no power request device: the hypervisor's stop will be forced");
         return;
     }
