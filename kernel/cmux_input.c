@@ -24,6 +24,9 @@ static int focus = -1;
 static bool escape_pending;
 static bool said_no_target; /* "no VM takes input" said since a stream last registered */
 static bool cmd_mode;       /* after Ctrl-] ':': bytes go to the command line */
+/* The stream the focus was last settled on (focus_settle): what lost the focus since, and
+ * what gained it, whatever moved it. */
+static struct cmux_stream *settled;
 static spinlock_t registry_lock = SPINLOCK_INIT;
 
 /*
@@ -51,6 +54,8 @@ static uint64_t last_check; /* counter value of cmux_check_input's last poll */
 
 /* ---- focus and hotkeys -------------------------------------------------------------------- */
 
+static void focus_settle(bool announced);
+
 void cmux_register(struct cmux_stream *s)
 {
     unsigned long flags = spin_lock_irqsave(&registry_lock);
@@ -65,6 +70,7 @@ void cmux_register(struct cmux_stream *s)
     }
     said_no_target = false;
     spin_unlock_irqrestore(&registry_lock, flags);
+    focus_settle(false);
 }
 
 /* Next registered stream after 'from' (wrapping), or -1. Called with registry_lock. */
@@ -92,6 +98,7 @@ void cmux_unregister(struct cmux_stream *s)
     }
     spin_unlock_irqrestore(&registry_lock, flags);
     cmux_focus_moved(cmux_focus());
+    focus_settle(false);
     cmux_poll_input(); /* input held back for it goes to whoever has focus now */
 }
 
@@ -122,6 +129,29 @@ static void announce_focus(void)
         log_info("console: no VM to send input to");
 }
 
+/*
+ * After any focus change (a hotkey, a VM stopping or starting): the stream that lost the focus
+ * has seen what it printed so far, and the one that has it now shows again what it printed
+ * while it had not ("input goes to" first, unless the hotkey said it already). Outside every
+ * console lock: the replay prints.
+ */
+static void focus_settle(bool announced)
+{
+    unsigned long flags = spin_lock_irqsave(&registry_lock);
+    struct cmux_stream *now = focus_locked(), *was = settled;
+    settled = now;
+    spin_unlock_irqrestore(&registry_lock, flags);
+    if (now == was)
+        return;
+    if (was)
+        cmux_mark_seen(was);
+    if (!now)
+        return;
+    if (!announced && was)
+        announce_focus();
+    cmux_replay(now, true);
+}
+
 static void list_streams(void)
 {
     for (int i = 0; i < CMUX_MAX_STREAMS; i++)
@@ -133,9 +163,8 @@ static void list_streams(void)
 /* A hotkey after the escape. Called with registry_lock; returns what to say afterwards. */
 enum hotkey_note { NOTE_NONE, NOTE_FOCUS, NOTE_LIST, NOTE_COMMAND, NOTE_KEY };
 
-static enum hotkey_note hotkey(char c, struct cmux_stream **left)
+static enum hotkey_note hotkey(char c)
 {
-    struct cmux_stream *old = focus_locked();
     enum hotkey_note note = NOTE_NONE; /* anything else after the escape is ignored */
     if (c == 'n' || c == 'N') {
         focus = next_stream(focus);
@@ -151,7 +180,6 @@ static enum hotkey_note hotkey(char c, struct cmux_stream **left)
                 focus = i;
         note = NOTE_FOCUS;
     }
-    *left = old != focus_locked() ? old : NULL;
     return note;
 }
 
@@ -238,13 +266,12 @@ static bool route_byte(char c, struct cmux_stream **to)
     unsigned long flags = spin_lock_irqsave(&registry_lock);
     struct cmux_stream *target = NULL;
     enum hotkey_note note = NOTE_NONE;
-    struct cmux_stream *left = NULL;
     bool taken = true, no_target = false;
     if (cmd_mode) {
         note = NOTE_KEY;
     } else if (escape_pending && c != CMUX_ESCAPE) {
         escape_pending = false;
-        note = hotkey(c, &left);
+        note = hotkey(c);
     } else if (!escape_pending && c == CMUX_ESCAPE) {
         escape_pending = true;
     } else {
@@ -261,15 +288,9 @@ static bool route_byte(char c, struct cmux_stream **to)
     spin_unlock_irqrestore(&registry_lock, flags);
     if (no_target)
         log_warn("console: no VM takes input: what is typed is dropped");
-    if (left)
-        cmux_mark_seen(left);
     if (note == NOTE_FOCUS) {
         announce_focus();
-        if (left) {
-            struct cmux_stream *now = cmux_focus();
-            if (now)
-                cmux_replay(now, true); /* what it printed while the user looked elsewhere */
-        }
+        focus_settle(true);
     } else if (note == NOTE_LIST) {
         list_streams();
     } else if (note == NOTE_COMMAND) {

@@ -251,6 +251,35 @@ static bool check_shmem(const struct vm_config *c, const struct machine_facts *m
     return true;
 }
 
+/* The console's polite stop: a timeout in range, and the power-request line (if any) on the
+ * VM's interrupt controller and no device's. */
+static bool check_stop(const struct vm_config *c, char *why, size_t why_size)
+{
+    if (c->stop_timeout_ms > VM_STOP_TIMEOUT_MAX)
+        FAIL("stop_timeout_ms: %u ms is more than %u", c->stop_timeout_ms, VM_STOP_TIMEOUT_MAX);
+    if (!c->power_irq)
+        return true;
+    bool irqchip = false;
+    for (unsigned i = 0; i < c->dev_count; i++) {
+        const struct vdev_type *t = vdev_find(c->dev[i].type);
+        irqchip |= t && t->fdt_irq;
+        if (c->dev[i].irq == (int)c->power_irq)
+            FAIL("power_irq: interrupt %u is already device[%u]'s", c->power_irq, i);
+    }
+    for (unsigned i = 0; i < c->passthru_count; i++)
+        if (c->passthru[i].irq == (int)c->power_irq)
+            FAIL("power_irq: interrupt %u is already passthrough[%u]'s", c->power_irq, i);
+    for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
+        const struct shmem_map_config *r = shmem_map_of(&shmem_configs[i], c->id);
+        if (r && r->irq == (int)c->power_irq)
+            FAIL("power_irq: interrupt %u is already shared region '%s''s doorbell", c->power_irq,
+                 shmem_configs[i].name);
+    }
+    if (!irqchip)
+        FAIL("power_irq: the VM has no interrupt controller in its device tree");
+    return true;
+}
+
 /* Host memory, devices and interrupts belong to one VM at a time. */
 static bool check_shared(const struct vm_config *c, const struct vm_config *o, char *why,
                          size_t why_size)
@@ -295,7 +324,8 @@ bool vm_config_check(const struct vm_config *c, const struct machine_facts *m,
         FAIL("device: %u devices and %u passthrough ranges; at most %u of each", c->dev_count,
              c->passthru_count, VM_MAX_DEVICES);
     if (!check_memory(c, m, why, why_size) || !check_devices(c, m, why, why_size) ||
-        !check_passthrough(c, m, why, why_size) || !check_shmem(c, m, why, why_size))
+        !check_passthrough(c, m, why, why_size) || !check_shmem(c, m, why, why_size) ||
+        !check_stop(c, why, why_size))
         return false;
 
     bool image_inside = false;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The device tree each VM is booted with, generated from its config so that no address is
- * written twice: memory, chosen (bootargs, stdout, initrd), the emulated devices, and whatever
- * the architecture adds (cpus, interrupt controller, timer, firmware interface).
+ * written twice: memory, chosen (bootargs, stdout, initrd), the emulated devices, the
+ * power-request interrupt, and whatever the architecture adds (cpus, interrupt controller,
+ * timer, firmware interface).
  */
 #include <libfdt.h>
 #include <axvm/arch_vm.h>
@@ -163,6 +164,21 @@ static int fdt_shmem(const struct vm *vm, const struct vdev_type *irqchip, void 
     return err;
 }
 
+/* The power-request node (config power_irq, docs/config.md): no registers, only the interrupt
+ * the hypervisor raises to ask the guest to power off. "generic-uio" lets a Linux guest take it
+ * with the stock uio_pdrv_genirq driver; its node name is what /sys/class/uio/uio<N>/name
+ * shows. */
+static int fdt_power_request(const struct vm *vm, const struct vdev_type *irqchip, void *fdt)
+{
+    if (!vm->cfg->power_irq || !irqchip)
+        return 0;
+    static const char compat[] = "axvm,power-request\0generic-uio";
+    int err = fdt_begin_node(fdt, "power-request");
+    err = err ?: fdt_property(fdt, "compatible", compat, sizeof(compat));
+    err = err ?: fdt_interrupts(irqchip, (int)vm->cfg->power_irq, fdt);
+    return err ?: fdt_end_node(fdt);
+}
+
 int vm_fdt_build(struct vm *vm, void *buf, size_t size)
 {
     const struct vm_config *c = vm->cfg;
@@ -187,6 +203,7 @@ int vm_fdt_build(struct vm *vm, void *buf, size_t size)
     for (unsigned i = 0; i < c->passthru_count && !err; i++)
         err = fdt_passthru(&c->passthru[i], irqchip, buf);
     err = err ?: fdt_shmem(vm, irqchip, buf);
+    err = err ?: fdt_power_request(vm, irqchip, buf);
     err = err ?: fdt_end_node(buf);
     err = err ?: fdt_finish(buf);
     return err;

@@ -87,11 +87,19 @@ MEM_KINDS = {"allocated": 0, "lazy": 1, "identity": 2}
 
 VM_KEYS = {"id", "name", "vcpus", "cpu_affinity", "image", "load_address", "entry", "cmdline",
            "initrd", "memory", "device", "passthrough", "share_pcpus", "on_bad_access",
-           "autostart", "history"}
+           "autostart", "history", "stop_timeout_ms", "power_irq"}
 # The per-VM output history (console `log`, replay on a focus switch): default and limits.
 HISTORY_DEFAULT = 16 * 1024
 HISTORY_MIN = 1024
 HISTORY_MAX = 64 * 1024
+# The console's `stop`: milliseconds the guest has to power itself off once asked (0: forced at
+# once), as kernel/include/axvm/config.h has them.
+STOP_TIMEOUT_DEFAULT = 5000
+STOP_TIMEOUT_MAX = 600000
+# Interrupt controllers of device-tree guests: with one, a VM gets a power-request node whose
+# interrupt (`power_irq`, by default the controller's highest line no device uses) asks it to
+# power off. x86_64 VMs are asked through the ACPI power button instead.
+POWER_IRQ_CONTROLLERS = ("gicv3", "gicv2", "plic")
 # What a guest gets for an access to an address with no memory or device: a fault as hardware
 # gives it ("fault", the default), or the VM stops ("stop").
 BAD_ACCESS = ("fault", "stop")
@@ -508,6 +516,9 @@ class Checker:
         used += [(f"passthrough[{j}]", p["irq"]) for j, p in enumerate(c["passthrough"])]
         used += [(f"shmem '{o['name']}'", x["irq"]) for o in regions for x in o["maps"]
                  if x["vm"] == vid]
+        if c.get("power_irq"):
+            used.append(("power_irq (its power-request line; give power_irq another line)",
+                         c["power_irq"]))
         for what, other in used:
             if other == irq:
                 self.fail(None, mw + "irq",
@@ -560,6 +571,8 @@ class Checker:
             self.fail(vm, "history", f"{hist} bytes: must be between {HISTORY_MIN // 1024}K "
                                      f"and {HISTORY_MAX // 1024}K")
         c["history"] = hist
+        c["stop_timeout_ms"] = self.int_field(vm, vm, "stop_timeout_ms", "", 0, STOP_TIMEOUT_MAX,
+                                              required=False, default=STOP_TIMEOUT_DEFAULT)
 
     def check_memory(self, vm, c):
         mems = self.tables(vm, vm, "memory", MAX_MEM, "regions")
@@ -824,6 +837,28 @@ class Checker:
             if irq in seen:
                 self.fail(vm, where, f"interrupt {irq} is already {seen[irq]}'s")
             seen[irq] = where[:-len(".irq")]
+        c["power_irq"] = self.power_irq(vm, chips[0][1]["type"] if chips else None, seen)
+
+    def power_irq(self, vm, model, used):
+        """The power-request line: given, or the controller's highest free one; 0 for none."""
+        irq = self.int_field(vm, vm, "power_irq", "", 0, 1019, required=False, default=None)
+        if model not in POWER_IRQ_CONTROLLERS:
+            if irq is None:
+                return 0
+            why = "x86_64 VMs are asked through the ACPI power button, not an interrupt line" \
+                if model == "ioapic" or self.arch == "x86_64" else \
+                "the VM has no interrupt controller to raise it on"
+            self.fail(vm, "power_irq", why)
+        lines = IRQ_CONTROLLERS[model]
+        if irq is None:
+            free = [i for i in lines if i not in used]
+            return free[-1] if free else 0
+        if irq not in lines:
+            self.fail(vm, "power_irq", f"interrupt {irq} is not one the {model} model implements "
+                                       f"for devices ({lines.start}..{lines.stop - 1})")
+        if irq in used:
+            self.fail(vm, "power_irq", f"interrupt {irq} is already {used[irq]}'s")
+        return irq
 
     # -- across VMs --
 
@@ -934,6 +969,8 @@ def generate(vms, source, out, shmem=()):
         c.append(f"        .stop_on_bad_access = {'true' if vm['stop_on_bad_access'] else 'false'},")
         c.append(f"        .manual_start = {'false' if vm['autostart'] else 'true'},")
         c.append(f"        .history_size = {vm['history']},")
+        c.append(f"        .stop_timeout_ms = {vm['stop_timeout_ms']},")
+        c.append(f"        .power_irq = {vm['power_irq']},")
         mems = ", ".join(f"{{0x{m['base']:x}ULL, 0x{m['size']:x}ULL, {MEM_KINDS[m['kind']]}}}"
                          for m in vm["memory"])
         c.append(f"        .mem = {{{mems}}},")

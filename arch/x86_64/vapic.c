@@ -388,3 +388,14 @@ void vapic_vcpu_reset(struct vcpu *v)
     a->cpu[v->id].nmi = false;
     spin_unlock_irqrestore(&a->lock, flags);
 }
+
+/* The guest is asked to power off through the ACPI fixed power button, which comes with the
+ * VM's interrupt controller (the PM block is in vlegacy). */
+int arch_vm_power_request(struct vm *vm)
+{
+    struct vapic *a = vapic_of(vm);
+    if (!a)
+        return -ENODEV;
+    vlegacy_power_button(&a->legacy);
+    return 0;
+}

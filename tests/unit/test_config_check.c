@@ -394,3 +394,26 @@ TEST(machine_facts_from_boot)
     CHECK(has_range(m.devices, m.device_count, 0xfee00000, KiB(4)));
     free(fdt);
 }
+
+/* The console's polite stop, checked again at boot: the timeout's limit, and a power-request
+ * line only on an interrupt controller and on no device's line. */
+TEST(config_check_polite_stop)
+{
+    char why[128] = "";
+    struct vm_config c = good();
+    c.stop_timeout_ms = VM_STOP_TIMEOUT_MAX;
+    CHECK(check(&c, NULL, 0, why));
+    c.stop_timeout_ms = VM_STOP_TIMEOUT_MAX + 1;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "stop_timeout_ms: 600001 ms is more than 600000");
+    c = good();
+    c.power_irq = 40;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "power_irq: the VM has no interrupt controller in its device tree");
+    c.dev[1] = (struct vm_dev_config){"host-intc", 0x08000000, 0x10000, -1, false};
+    c.dev_count = 2;
+    CHECK(check(&c, NULL, 0, why));
+    c.dev[0].irq = 40;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "power_irq: interrupt 40 is already device[0]'s");
+}

@@ -16,6 +16,8 @@
  * While a shell runs, SIGUSR2 (busybox `poweroff`), SIGUSR1 (`halt`) and SIGTERM (`reboot`)
  * act as they do for busybox init; when the shell exits the machine powers off.
  *
+ * Before the shell starts, a child waits for the hypervisor's power request (power.c).
+ *
  * Run from the shell, `/init --soak SECONDS [MS]` loads the machine for long runs (soak.c).
  */
 #define _GNU_SOURCE
@@ -300,6 +302,7 @@ int main(int argc, char **argv)
         power(RB_AUTOBOOT);
     if (strcmp(after, "shell") != 0)
         say("unknown axvm.after=%s (poweroff, reboot or shell): starting a shell", after);
+    power_watch_start();
     run_shell();
     power(RB_POWER_OFF);
 }

@@ -31,6 +31,9 @@ bool shm_check(const char *how);
 /* soak.c: `/init --soak SECONDS [MS]`, load for long runs. */
 int soak_run(int argc, char **argv);
 
+/* power.c: a child that waits for the hypervisor's power request and powers off. */
+void power_watch_start(void);
+
 /* shell.c: a small interactive shell for guests without busybox. Returns at exit or EOF. */
 int builtin_shell(void);
 
