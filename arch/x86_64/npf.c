@@ -70,8 +70,12 @@ void npf_decode(struct vcpu *v, struct vcpu_exit *e)
     m->fetch = info & NPF_FETCH;
     /* Instruction fetches, the guest's page-table walks and RAM are not device accesses:
      * nothing to decode (the core backs a lazy page or reports the fault). An access to no
-     * device at all is decoded too: a read of nothing returns all ones into its register. */
-    if ((info & (NPF_FETCH | NPF_GUEST_WALK)) || aspace_find_region(&v->vm->as, gpa))
+     * device at all is decoded too: a read of nothing returns all ones into its register, and
+     * a write it may not make (to a read-only shared region) goes nowhere, so the instruction
+     * must be known to be stepped over. */
+    const struct aspace_region *region = aspace_find_region(&v->vm->as, gpa);
+    bool forbidden_write = region && m->write && !(region->prot & PT_WRITE);
+    if ((info & (NPF_FETCH | NPF_GUEST_WALK)) || (region && !forbidden_write))
         return;
 
     enum x86_mode mode = guest_mode(&vmcb->save);

@@ -15,6 +15,7 @@
  */
 #include <libfdt.h>
 #include <axvm/hypercall.h>
+#include "faults.h"
 #include "guest.h"
 
 #define MSG_WORDS   16
@@ -199,7 +200,24 @@ void shmem_write_read_only(const void *fdt)
         return;
     }
     volatile uint32_t *p = (volatile uint32_t *)(uintptr_t)fdt64_ld(&reg[0]);
-    guest_printf("shmem: read-only region at %p reads %u; writing it\n", (void *)p, p[0]);
+    uint32_t before = p[0];
+    guest_printf("shmem: read-only region at %p reads %u; writing it\n", (void *)p, before);
+    /* on_bad_access = "stop" ends the VM here; "fault" gives what the hardware would: an abort
+     * or access fault (resumed after the store), or on x86 a write that goes nowhere. */
+    trap_init();
+    trap_expect(TRAP_STEP);
     p[0] = 0xbad;
-    guest_printf("shmem: STILL RUNNING after writing a read-only region\n");
+    struct trap_record t = trap_done();
+    uint32_t after = p[0];
+    if (after != before) {
+        guest_printf("shmem: STILL RUNNING after writing a read-only region, which now reads %u\n",
+                     after);
+        return;
+    }
+    if (t.count)
+        guest_printf("shmem: the write faulted (cause 0x%llx, address 0x%llx); the region still "
+                     "reads %u\n",
+                     (unsigned long long)t.cause, (unsigned long long)t.addr, after);
+    else
+        guest_printf("shmem: the write was dropped; the region still reads %u\n", after);
 }

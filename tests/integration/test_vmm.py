@@ -236,3 +236,32 @@ def test_shared_memory_ping_pong(boot, arch):
     assert "STILL RUNNING" not in m.output
     assert "unhandled exception" not in m.output
     assert m.wait_exit(30) == 0
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_read_only_shared_write_faults(boot, arch):
+    """A VM maps a region read-only and writes it with on_bad_access at its default, "fault"
+    (tests/configs/<arch>/shmem-ro.toml): the hypervisor names the region in one warning, the
+    guest gets what the hardware gives (AArch64 a data abort, RISC-V a store access fault, x86
+    a write that goes nowhere), the region keeps what it held, and the VM runs on to its own
+    shutdown."""
+    m = boot(arch, config="shmem-ro",
+             allow=[r"\[axvm\] warning: vm2 \(reader\) vcpu0: write to read-only shared region"])
+    ro = m.expect(live(2, "reader") + r"shmem: read-only region at 0x([0-9a-f]+) reads (\d+); "
+                  r"writing it\n", BOOT_TIMEOUT)
+    addr, value = ro.group(1), ro.group(2)
+    m.expect(r"\[axvm\] warning: vm2 \(reader\) vcpu0: write to read-only shared region ring: "
+             rf"address 0x0*{addr}, guest pc 0x[0-9a-f]+; the guest gets a fault", BOOT_TIMEOUT)
+    if arch == "x86_64":
+        m.expect(live(2, "reader") + rf"shmem: the write was dropped; the region still reads "
+                 rf"{value}\n", BOOT_TIMEOUT)
+    else:
+        # ESR_EL1 EC 0x25 (data abort, same EL) / scause 7 (store access fault), at the address.
+        cause = {"aarch64": r"0x96[0-9a-f]{6}", "riscv64": r"0x7"}[arch]
+        m.expect(live(2, "reader") + rf"shmem: the write faulted \(cause {cause}, address "
+                 rf"0x0*{addr}\); the region still reads {value}\n", BOOT_TIMEOUT)
+    m.expect(r"\[axvm\] vm2 \(reader\): stopped \(shutdown\)", BOOT_TIMEOUT)
+    m.expect(r"\[axvm\] all VMs have stopped: powering off", BOOT_TIMEOUT)
+    assert "STILL RUNNING" not in m.output and "FAILED" not in m.output
+    assert "unhandled exception" not in m.output
+    assert m.wait_exit(30) == 0

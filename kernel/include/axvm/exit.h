@@ -73,7 +73,7 @@ struct vcpu_exit {
         struct exit_cpu_on cpu_on;
         struct {
             uint64_t addr; /* guest address involved, if any */
-            char reason[80];
+            char reason[128]; /* long enough for every fixed message with its numbers */
         } fatal;
     };
 };
