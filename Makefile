@@ -221,6 +221,13 @@ UNIT_FIXTURES += $(HOST_BUILD)/fixtures/bcm2711-rpi-4-b.dtb
 $(HOST_BUILD)/fixtures/bcm2711-rpi-4-b.dtb: scripts/boarddtb.sh scripts/debs.lock | deps
 	$(Q)scripts/boarddtb.sh $@ broadcom/bcm2711-rpi-4-b
 
+# A UEFI PC's ACPI tables (QEMU q35 under OVMF, captured from the firmware's memory by
+# scripts/acpidump.py): the unit tests run the x86_64 hypervisor's ACPI discovery on them.
+UNIT_FIXTURES += $(HOST_BUILD)/fixtures/q35-acpi.bin
+$(HOST_BUILD)/fixtures/q35-acpi.bin: scripts/acpidump.py qemu/x86_64.toml | deps
+	@$(if $(Q),echo "  ACPI    $@")
+	$(Q)$(PYTHON) scripts/acpidump.py --out $@ >/dev/null
+
 # C unit tests of the core (ASan/UBSan, then ThreadSanitizer: a race report fails the run), then
 # Python unit tests of the build scripts (tests/unit/test_*.py).
 unit: deps $(HOST_BUILD)/unit $(HOST_BUILD)/unit-tsan $(UNIT_FIXTURES)

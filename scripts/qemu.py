@@ -96,12 +96,16 @@ def prepare_esp(cfg, build_dir, workdir, append):
     boot.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(build_dir / cfg["efi_app"], boot / "BOOTX64.EFI")
     (esp / EFI_CMDLINE_FILE).write_text(append.strip() + "\n")
+    return ovmf_args(cfg, workdir) + ["-drive", f"file=fat:rw:{esp},format=raw,media=disk"]
+
+
+def ovmf_args(cfg, workdir):
+    """OVMF from flash: the code read-only, a writable copy of the variables in 'workdir'."""
     vars_copy = workdir / "OVMF_VARS.fd"
     shutil.copyfile(cfg["ovmf_vars"], vars_copy)
     return [
         "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={cfg['ovmf_code']}",
         "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}",
-        "-drive", f"file=fat:rw:{esp},format=raw,media=disk",
     ]
 
 

@@ -27,15 +27,19 @@ struct acpi_header {
     uint32_t creator_revision;
 } __attribute__((packed));
 
-/* MADT (§5.2.12): the header, the local APIC address (axvm reads the APIC base MSR instead),
- * the flags, then entries. */
-#define MADT_FLAGS        40
-#define MADT_ENTRIES      44
-#define MADT_PCAT_COMPAT  (1u << 0)
-#define MADT_LOCAL_APIC   0
-#define MADT_IO_APIC      1
-#define MADT_LOCAL_X2APIC 9
-#define MADT_CPU_ENABLED  (1u << 0)
+/* MADT (§5.2.12): the header, the local APIC address (axvm programs its own local APIC through
+ * the APIC base MSR), the flags, then entries (§5.2.12.2-12). */
+#define MADT_LAPIC_ADDR           36
+#define MADT_FLAGS                40
+#define MADT_ENTRIES              44
+#define MADT_PCAT_COMPAT          (1u << 0)
+#define MADT_LOCAL_APIC           0
+#define MADT_IO_APIC              1
+#define MADT_IRQ_OVERRIDE         2
+#define MADT_LAPIC_ADDR_OVERRIDE  5
+#define MADT_LOCAL_X2APIC         9
+#define MADT_CPU_ENABLED          (1u << 0)
+#define MADT_IRQ_OVERRIDE_ISA_BUS 0
 
 /* FADT (§5.2.9) byte offsets of the fields used here. */
 #define FADT_DSDT         40
@@ -64,6 +68,11 @@ static bool acpi_checksum_ok(const void *p, size_t len)
     for (size_t i = 0; i < len; i++)
         sum += b[i];
     return sum == 0;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
 }
 
 static uint32_t get32(const uint8_t *p)
@@ -124,19 +133,41 @@ static void acpi_add_cpu(struct acpi_info *info, uint32_t apic_id, uint32_t flag
     info->cpu_apic_id[info->cpu_count++] = apic_id;
 }
 
-/* An I/O APIC entry (§5.2.12.3): ID, reserved, the 32-bit address of its registers. */
-static void acpi_add_ioapic(struct acpi_info *info, uint32_t base)
+static void acpi_add_ioapic(struct acpi_info *info, const uint8_t *e)
 {
-    if (info->ioapic_count < ACPI_MAX_IOAPICS)
-        info->ioapic_base[info->ioapic_count++] = base;
-    else
-        info->ioapics_dropped++;
+    if (info->ioapic_count >= ACPI_IOAPIC_MAX) {
+        info->madt_dropped++;
+        return;
+    }
+    info->ioapic[info->ioapic_count++] = (struct acpi_ioapic){
+        .id = e[2],
+        .base = get32(e + 4),
+        .gsi_base = get32(e + 8),
+    };
+}
+
+static void acpi_add_irq_override(struct acpi_info *info, const uint8_t *e)
+{
+    if (e[2] != MADT_IRQ_OVERRIDE_ISA_BUS)
+        return; /* the only bus the specification defines */
+    if (info->irq_override_count >= ACPI_IRQ_OVERRIDE_MAX) {
+        info->madt_dropped++;
+        return;
+    }
+    info->irq_override[info->irq_override_count++] = (struct acpi_irq_override){
+        .source = e[3],
+        .gsi = get32(e + 4),
+        .flags = get16(e + 8),
+    };
 }
 
 static const char *acpi_read_madt(const struct acpi_header *madt, uint32_t boot_apic_id,
                                   struct acpi_info *info)
 {
     const uint8_t *base = (const uint8_t *)madt;
+    if (madt->length < MADT_ENTRIES)
+        return "the MADT is too short";
+    info->lapic_base = get32(base + MADT_LAPIC_ADDR);
     info->has_8259 = get32(base + MADT_FLAGS) & MADT_PCAT_COMPAT;
     for (uint32_t off = MADT_ENTRIES; off + 2 <= madt->length;) {
         const uint8_t *e = base + off;
@@ -148,7 +179,11 @@ static const char *acpi_read_madt(const struct acpi_header *madt, uint32_t boot_
         else if (e[0] == MADT_LOCAL_X2APIC && len >= 16)
             acpi_add_cpu(info, get32(e + 4), get32(e + 8), boot_apic_id);
         else if (e[0] == MADT_IO_APIC && len >= 12)
-            acpi_add_ioapic(info, get32(e + 4));
+            acpi_add_ioapic(info, e);
+        else if (e[0] == MADT_IRQ_OVERRIDE && len >= 10)
+            acpi_add_irq_override(info, e);
+        else if (e[0] == MADT_LAPIC_ADDR_OVERRIDE && len >= 12)
+            info->lapic_base = get64(e + 4);
         off += len;
     }
     if (info->cpu_count == 0)

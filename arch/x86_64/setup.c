@@ -40,10 +40,7 @@ static void setup_record_host_devices(const struct acpi_info *acpi)
 {
     machine_facts_add_device(lapic_base(), PAGE_SIZE);
     for (unsigned i = 0; i < acpi->ioapic_count; i++)
-        machine_facts_add_device(acpi->ioapic_base[i], PAGE_SIZE);
-    if (acpi->ioapics_dropped)
-        log_warn("acpi: %u I/O APICs beyond the first %u left out", acpi->ioapics_dropped,
-                 ACPI_MAX_IOAPICS);
+        machine_facts_add_device(acpi->ioapic[i].base, PAGE_SIZE);
 }
 
 static NORETURN void setup_enter_kernel(struct boot_info *bi)
@@ -83,6 +80,14 @@ NORETURN void setup_machine(struct boot_info *bi, const struct setup_handoff *h)
         log_warn("memory map: %u ranges did not fit and were left out", h->ranges_dropped);
     if (h->acpi.cpus_dropped)
         log_warn("acpi: %u CPUs beyond the first %u left out", h->acpi.cpus_dropped, CPU_MAX);
+    if (h->acpi.madt_dropped)
+        log_warn("acpi: %u I/O APIC or interrupt override entries did not fit and were left out",
+                 h->acpi.madt_dropped);
+    log_debug("acpi: local APIC at 0x%llx, %u I/O APICs (the first at 0x%x, GSI %u), %u ISA "
+              "interrupt overrides",
+              (unsigned long long)h->acpi.lapic_base, h->acpi.ioapic_count,
+              h->acpi.ioapic_count ? h->acpi.ioapic[0].base : 0,
+              h->acpi.ioapic_count ? h->acpi.ioapic[0].gsi_base : 0, h->acpi.irq_override_count);
     if (h->acpi.has_8259) {
         outb(PIC1_DATA, 0xff);
         outb(PIC2_DATA, 0xff);
