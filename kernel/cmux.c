@@ -23,6 +23,7 @@ void cmux_stream_init(struct cmux_stream *s, unsigned vm_id, const char *name)
     history_init(&s->hist, NULL, 0);
     s->seen = 0;
     s->keep_open = false;
+    s->unshown = false;
 }
 
 void cmux_history_attach(struct cmux_stream *s, char *buf, uint32_t size)
@@ -88,6 +89,7 @@ static void emit_line(struct cmux_stream *s)
     buf[n++] = '\n';
     history_record(s);
     s->len = 0;
+    __atomic_store_n(&s->unshown, false, __ATOMIC_RELAXED);
     cmux_write_line(buf, n);
 }
 
@@ -117,6 +119,7 @@ static void line_add(struct cmux_stream *s, char c)
         emit_line(s);
     } else {
         s->line[s->len++] = c;
+        __atomic_store_n(&s->unshown, true, __ATOMIC_RELAXED);
         if (s->len == CMUX_LINE_MAX)
             emit_line(s); /* an endless line still comes out, in pieces */
     }
@@ -234,6 +237,8 @@ static void line_open(struct cmux_stream *s, bool always)
         cmux_sink(s->line, s->len);
         open_stream = s;
     }
+    /* Still not shown only while another stream holds the terminal (the command line). */
+    __atomic_store_n(&s->unshown, s->len && open_stream != s, __ATOMIC_RELAXED);
     spin_unlock_irqrestore(&output_lock, oflags);
     spin_unlock_irqrestore(&s->lock, flags);
 }
@@ -250,6 +255,13 @@ void cmux_idle(struct cmux_stream *s)
      * the VM may be writing to the line meanwhile. */
     if (s == cmux_focus())
         line_open(s, false);
+}
+
+bool cmux_idle_wanted(const struct cmux_stream *s, bool poll_input)
+{
+    if (!cmux_has_focus(s))
+        return false;
+    return (poll_input && cmux_input_polled()) || __atomic_load_n(&s->unshown, __ATOMIC_RELAXED);
 }
 
 void cmux_focus_moved(struct cmux_stream *focus)
@@ -271,6 +283,7 @@ void cmux_flush(struct cmux_stream *s)
         cmux_sink("\n", 1);
         open_stream = NULL;
         s->len = 0;
+        __atomic_store_n(&s->unshown, false, __ATOMIC_RELAXED);
     }
     spin_unlock_irqrestore(&output_lock, oflags);
     if (s->len)

@@ -3,6 +3,7 @@
  * where a vCPU's state lives: vcpu_load / vcpu_put and the state machine. */
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
+#include <axvm/cmux.h>
 #include <axvm/percpu.h>
 #include <axvm/errno.h>
 #include <axvm/hypercall_handle.h>
@@ -126,10 +127,47 @@ static enum exit_kind serve_cpu_on(struct vcpu *v, struct vcpu_exit *e)
     return EXIT_NONE;
 }
 
+/* How long the console may wait for a vCPU that idles in its guest: a prompt shows, and
+ * polled input is read, within this. */
+#define CONSOLE_IDLE_MS 25
+
+void vcpu_idle_in_guest(struct vcpu *v, bool in_guest)
+{
+    v->idle_in_guest = in_guest;
+    arch_vcpu_trap_idle(v, !in_guest);
+}
+
+/*
+ * The console's idle work (cmux_idle: show the prompt of the VM in focus, read a polled serial
+ * line) normally runs at the guest's halt exits. A vCPU idling in its guest has none, so while
+ * the console wants that work (cmux_idle_wanted) its pCPU's timer brings it back within
+ * CONSOLE_IDLE_MS; only vCPU 0 of a VM looks at a polled serial line. 'entry': the scheduler
+ * has just set the pCPU's timer, so a pending look is armed again.
+ */
+static void console_idle_tick(struct vcpu *v, bool entry)
+{
+    struct cmux_stream *s = &v->vm->console;
+    if (v->console_due) {
+        if (arch_counter_read() < v->console_due) {
+            if (entry)
+                arch_timer_set(v->console_due);
+            return;
+        }
+        v->console_due = 0;
+        cmux_idle(s);
+    }
+    if (cmux_idle_wanted(s, v->id == 0)) {
+        v->console_due = arch_counter_read() + arch_counter_freq() / 1000 * CONSOLE_IDLE_MS;
+        arch_timer_set(v->console_due);
+    }
+}
+
 enum exit_kind vcpu_run(struct vcpu *v)
 {
     struct vm *vm = v->vm;
     struct vcpu_exit e;
+    if (v->idle_in_guest)
+        console_idle_tick(v, true);
     for (;;) {
         if (vm_state_get(vm) != VM_RUNNING)
             return EXIT_SHUTDOWN;
@@ -177,8 +215,10 @@ enum exit_kind vcpu_run(struct vcpu *v)
         }
         if (next != EXIT_NONE)
             return next;
-        if (arch_this_cpu()->need_resched)
+        if (__atomic_load_n(&arch_this_cpu()->need_resched, __ATOMIC_RELAXED))
             return EXIT_NONE; /* slice over: back to the scheduler, still runnable */
+        if (v->idle_in_guest)
+            console_idle_tick(v, false);
     }
 }
 

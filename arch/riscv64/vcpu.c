@@ -43,6 +43,24 @@ _Static_assert(offsetof(struct guest_regs, htinst) == GUEST_REGS_HTINST, "asm of
 
 #define INSN_WFI 0x10500073u
 
+/*
+ * hstatus.VTW, loaded at every entry with the rest of hstatus. Without it a VS-mode WFI is the
+ * guest's own (Privileged spec 8.2.1): the hart waits in the guest until an interrupt is pending
+ * and enabled in mip/mie, whatever the mode or delegation (3.3.3). That covers everything for the
+ * guest: its Sstc timer raises VSTIP directly; the hypervisor's timer, kicks (supervisor software
+ * interrupts) and host PLIC interrupts are HS interrupts, always taken from VS-mode, and the exit
+ * sets hvip for the next entry, which then ends (or skips) the wait. mstatus.TW must be 0 for
+ * this, or a VS-mode WFI would be an illegal instruction for M-mode: OpenSBI leaves it 0, which
+ * the hypervisor's own WFI in HS-mode (arch_wait_for_event) relies on too.
+ */
+void arch_vcpu_trap_idle(struct vcpu *v, bool trap)
+{
+    if (trap)
+        v->arch.regs.hstatus |= HSTATUS_VTW;
+    else
+        v->arch.regs.hstatus &= ~HSTATUS_VTW;
+}
+
 uint64_t arch_vcpu_hwid(unsigned index)
 {
     return index; /* hart id */
