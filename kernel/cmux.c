@@ -259,9 +259,9 @@ void cmux_idle(struct cmux_stream *s)
 
 bool cmux_idle_wanted(const struct cmux_stream *s, bool poll_input)
 {
-    if (!cmux_has_focus(s))
-        return false;
-    return (poll_input && cmux_input_polled()) || __atomic_load_n(&s->unshown, __ATOMIC_RELAXED);
+    if (poll_input && cmux_input_polled())
+        return true;
+    return __atomic_load_n(&s->unshown, __ATOMIC_RELAXED) && cmux_has_focus(s);
 }
 
 void cmux_focus_moved(struct cmux_stream *focus)

@@ -222,9 +222,10 @@ void sched_run_once(void)
     /* A wake-up after sched_pick looked is not lost: its kick is pending, and a pending
      * kick (or a deadline already past) ends the wait at once. */
     uint64_t deadline = sched_next_deadline(self->index);
-    if (self->index == 0 && !vm_any_running() && !cmux_input->by_irq()) {
-        /* No guest reads its UART to make us look at the serial line (x86_64), and none may
-         * ever run again unless the console's `start` is typed: look every 10 ms. */
+    if (self->index == 0 && cmux_input_polled()) {
+        /* No receive interrupt (x86_64): the boot CPU looks at the serial line every 10 ms
+         * while it has nothing to run. Guests that idle in their own HLT never exit to make
+         * anyone look, and none may ever run again unless the console's `start` is typed. */
         uint64_t poll = arch_counter_read() + arch_counter_freq() / 100;
         deadline = poll < deadline ? poll : deadline;
     }

@@ -141,7 +141,8 @@ void vcpu_idle_in_guest(struct vcpu *v, bool in_guest)
  * The console's idle work (cmux_idle: show the prompt of the VM in focus, read a polled serial
  * line) normally runs at the guest's halt exits. A vCPU idling in its guest has none, so while
  * the console wants that work (cmux_idle_wanted) its pCPU's timer brings it back within
- * CONSOLE_IDLE_MS; only vCPU 0 of a VM looks at a polled serial line. 'entry': the scheduler
+ * CONSOLE_IDLE_MS. A polled serial line (no receive interrupt) is the boot pCPU's to look at
+ * (sched_run_once does while it is idle), so a vCPU on pCPU 0 looks for it. 'entry': the scheduler
  * has just set the pCPU's timer, so a pending look is armed again.
  */
 static void console_idle_tick(struct vcpu *v, bool entry)
@@ -156,7 +157,7 @@ static void console_idle_tick(struct vcpu *v, bool entry)
         v->console_due = 0;
         cmux_idle(s);
     }
-    if (cmux_idle_wanted(s, v->id == 0)) {
+    if (cmux_idle_wanted(s, v->pcpu == 0)) {
         v->console_due = arch_counter_read() + arch_counter_freq() / 1000 * CONSOLE_IDLE_MS;
         arch_timer_set(v->console_due);
     }

@@ -87,7 +87,7 @@ void cmux_idle(struct cmux_stream *s);
 
 /*
  * Would cmux_idle have work for this stream's VM if it went idle now? True when the stream has
- * the focus and either part of a line waits to be shown (a prompt) or, with 'poll_input', the
+ * the focus and part of a line waits to be shown (a prompt), or, with 'poll_input', when the
  * serial line has no receive interrupt and must be looked at. Lock-free and cheap: a vCPU that
  * waits in its guest's own WFI/HLT (no halt exit) asks it after its exits and, while true, has
  * its pCPU's timer bring it back for cmux_idle (kernel/vcpu.c).
