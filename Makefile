@@ -290,14 +290,20 @@ test: deps
 # instruction (scripts/bench.py). Where configs/bench/<arch>-linux.toml exists, also Linux boot
 # time under axvm / bare QEMU. Writes build/bench/<arch>.json and build/bench/summary.md.
 BENCH_LINUX := $(wildcard configs/bench/$(ARCH)-linux.toml)
+# Where configs/bench/<arch>-idle.toml exists: an idle Linux VM's exits per second, with the
+# guests' WFI/HLT left to them and with idle=trap.
+BENCH_IDLE := $(wildcard configs/bench/$(ARCH)-idle.toml)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=configs/bench/$(ARCH).toml \
 		BUILD=build/$(ARCH)/cfg-bench all
 	$(Q)$(if $(BENCH_LINUX),$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(BENCH_LINUX) \
 		BUILD=build/$(ARCH)/cfg-bench-linux all)
+	$(Q)$(if $(BENCH_IDLE),$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(BENCH_IDLE) \
+		BUILD=build/$(ARCH)/cfg-bench-idle all)
 	$(Q)$(PYTHON) scripts/bench.py --arch $(ARCH) --image-dir build/$(ARCH)/cfg-bench \
-		$(if $(BENCH_LINUX),--linux-image-dir build/$(ARCH)/cfg-bench-linux)
+		$(if $(BENCH_LINUX),--linux-image-dir build/$(ARCH)/cfg-bench-linux) \
+		$(if $(BENCH_IDLE),--idle-image-dir build/$(ARCH)/cfg-bench-idle)
 
 # ---- long runs -------------------------------------------------------------------------------
 

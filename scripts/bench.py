@@ -13,6 +13,9 @@
 3. Where configs/bench/<arch>-linux.toml exists: Linux boot to the init's marker under axvm and
    on bare QEMU with the same kernel, initramfs and machine, interleaved, --runs rounds; and
    once each under -icount, the guest's uptime when its init reports success.
+4. Where configs/bench/<arch>-idle.toml exists: that Linux left idle at its shell, its exits
+   per second (the console's `info` before and after --idle-seconds), with its vCPUs' WFI/HLT
+   left to the guest and with idle=trap, interleaved, --idle-runs rounds.
 
 Writes build/bench/<arch>.json and build/bench/summary.md (every architecture measured so far,
 one table).
@@ -176,6 +179,117 @@ def linux_uptime_icount(arch, image_dir, timeout):
     return res
 
 
+# ---- an idle Linux VM's exits per second ---------------------------------------------------
+
+INFO_VCPU = re.compile(r"\[axvm\] console:   vcpu(\d+) on pCPU \d+: (\d+) exits \(([^)]*)\)")
+INFO_END = re.compile(r"\[axvm\] console:   memory ")
+IDLE_PROMPT = b"axvm# "
+
+
+class Serial:
+    """A running machine's serial output, read as it comes, and its input."""
+
+    def __init__(self, cmd):
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT)
+        self.out = b""
+
+    def wait(self, what, start, timeout):
+        """Position just after 'what' (bytes or a compiled bytes regex) found at or after
+        'start'."""
+        t0 = time.monotonic()
+        while True:
+            m = (what.search(self.out, start) if hasattr(what, "search")
+                 else (lambda i: i if i >= 0 else None)(self.out.find(what, start)))
+            if m is not None:
+                return m.end() if hasattr(m, "end") else m + len(what)
+            left = timeout - (time.monotonic() - t0)
+            if left <= 0:
+                raise RuntimeError(f"no {what!r} within {timeout}s:\n"
+                                   + self.out[-2000:].decode(errors="replace"))
+            r, _, _ = select.select([self.p.stdout], [], [], min(left, 0.5))
+            if r:
+                chunk = os.read(self.p.stdout.fileno(), 65536)
+                if not chunk:
+                    raise RuntimeError("the machine exited:\n"
+                                       + self.out[-2000:].decode(errors="replace"))
+                self.out += chunk
+
+    def send(self, data):
+        self.p.stdin.write(data)
+        self.p.stdin.flush()
+
+    def close(self):
+        self.p.kill()
+        self.p.wait()
+
+
+def vm_exit_counts(ser, timeout):
+    """The console's `info 1`: (time it was asked, {vcpu: (exits, {kind: count})})."""
+    start = len(ser.out)
+    t = time.monotonic()
+    ser.send(b"\x1d:info 1\r")
+    end = ser.wait(re.compile(INFO_END.pattern.encode()), start, timeout)
+    text = ser.out[start:end].decode(errors="replace")
+    counts = parse_info(text)
+    if not counts:
+        raise RuntimeError(f"no vCPU lines in the info output:\n{text}")
+    return t, counts
+
+
+def parse_info(text):
+    """{vcpu: (exits, {kind: count})} from the console's `info` lines."""
+    counts = {}
+    for m in INFO_VCPU.finditer(text):
+        kinds = {k: int(n) for k, n in (kv.rsplit(" ", 1) for kv in m.group(3).split(", ") if kv)}
+        counts[int(m.group(1))] = (int(m.group(2)), kinds)
+    return counts
+
+
+def idle_exit_rate(arch, image_dir, append, seconds, settle, timeout):
+    """Exits per second of the idle Linux VM (all its vCPUs), and halt exits per second, over
+    'seconds' of wall time once it has sat at its shell for 'settle' seconds."""
+    with tempfile.TemporaryDirectory() as work:
+        ser = Serial(qemu.machine_command(arch, Path(image_dir), append=append,
+                                          workdir=Path(work)))
+        try:
+            pos = ser.wait(MARKER, 0, timeout)
+            ser.wait(IDLE_PROMPT, pos, timeout)
+            time.sleep(settle)
+            t0, a = vm_exit_counts(ser, 60)
+            time.sleep(seconds)
+            t1, b = vm_exit_counts(ser, 60)
+        finally:
+            ser.close()
+    dt = t1 - t0
+    exits = sum(b[v][0] - a[v][0] for v in b)
+    halts = sum(b[v][1].get("halt", 0) - a[v][1].get("halt", 0) for v in b)
+    return {"exits_per_s": exits / dt, "halts_per_s": halts / dt,
+            "per_vcpu_exits_per_s": {v: (b[v][0] - a[v][0]) / dt for v in b}}
+
+
+def idle_linux(arch, image_dir, runs, seconds, settle, timeout):
+    """The idle Linux VM's exits per second with the guests' idle instruction left to them (the
+    default for a vCPU alone on its pCPU) and trapped (idle=trap), interleaved round by round;
+    medians."""
+    modes = {"idle_in_guest": "", "idle_trap": "idle=trap"}
+    res = {name: [] for name in modes}
+    for i in range(runs):
+        line = f"  round {i + 1}:"
+        for name, append in modes.items():
+            r = idle_exit_rate(arch, image_dir, append, seconds, settle, timeout)
+            res[name].append(r)
+            line += f" {name} {r['exits_per_s']:.1f} exits/s ({r['halts_per_s']:.1f} halts/s)"
+        print(line, flush=True)
+    out = {"runs": runs, "seconds": seconds}
+    for name, rounds in res.items():
+        out[name] = {"exits_per_s": [r["exits_per_s"] for r in rounds],
+                     "halts_per_s": [r["halts_per_s"] for r in rounds],
+                     "median_exits_per_s": statistics.median(r["exits_per_s"] for r in rounds),
+                     "median_halts_per_s": statistics.median(r["halts_per_s"] for r in rounds)}
+    return out
+
+
 def fmt(v, spec, suffix=""):
     return "–" if v is None else f"{v:{spec}}{suffix}"
 
@@ -208,7 +322,17 @@ def summary_rows(r):
         li = r.get("linux_uptime_icount", {})
         rows.append(("Linux uptime at init's marker, axvm / bare (icount)",
                      fmt(li.get("ratio"), ".2f", "×")))
+    rows += idle_rows(r)
     return rows
+
+
+def idle_rows(r):
+    il = r.get("idle_linux")
+    if not il:
+        return []
+    g, t = il["idle_in_guest"], il["idle_trap"]
+    return [("idle Linux, exits/s (WFI/HLT in the guest; idle=trap)",
+             f"{g['median_exits_per_s']:.1f}; {t['median_exits_per_s']:.1f}")]
 
 
 def write_summary(dest):
@@ -250,6 +374,9 @@ def main():
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--linux-image-dir", help="also time Linux boot under axvm vs bare QEMU")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--idle-image-dir", help="also an idle Linux VM's exits per second")
+    ap.add_argument("--idle-runs", type=int, default=3)
+    ap.add_argument("--idle-seconds", type=float, default=10)
     args = ap.parse_args()
 
     report = {"arch": args.arch, "date": datetime.date.today().isoformat(),
@@ -306,6 +433,15 @@ def main():
         print(f"  under icount, guest uptime at the marker: bare {li['bare_uptime_s']:.3f} s, "
               f"under axvm {li['axvm_uptime_s']:.3f} s, ratio {li['ratio']:.2f}")
         report["linux_uptime_icount"] = li
+
+    if args.idle_image_dir:
+        print(f"idle Linux VM, exits per second over {args.idle_seconds:.0f} s, "
+              f"{args.idle_runs} rounds, interleaved:")
+        il = idle_linux(args.arch, args.idle_image_dir, args.idle_runs, args.idle_seconds, 3,
+                        args.timeout)
+        print(f"  median: {il['idle_in_guest']['median_exits_per_s']:.1f} exits/s with WFI/HLT "
+              f"in the guest, {il['idle_trap']['median_exits_per_s']:.1f} with idle=trap")
+        report["idle_linux"] = il
 
     dest = ROOT / "build" / "bench"
     dest.mkdir(parents=True, exist_ok=True)
