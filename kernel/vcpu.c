@@ -134,6 +134,7 @@ static enum exit_kind serve_cpu_on(struct vcpu *v, struct vcpu_exit *e)
 void vcpu_idle_in_guest(struct vcpu *v, bool in_guest)
 {
     v->idle_in_guest = in_guest;
+    v->console_poll = in_guest && v->pcpu == 0 && cmux_input_polled();
     arch_vcpu_trap_idle(v, !in_guest);
 }
 
@@ -157,10 +158,17 @@ static void console_idle_tick(struct vcpu *v, bool entry)
         v->console_due = 0;
         cmux_idle(s);
     }
-    if (cmux_idle_wanted(s, v->pcpu == 0)) {
+    if (cmux_idle_wanted(s, v->console_poll)) {
         v->console_due = arch_counter_read() + arch_counter_freq() / 1000 * CONSOLE_IDLE_MS;
         arch_timer_set(v->console_due);
     }
+}
+
+/* Cheap enough for every exit: anything for console_idle_tick to do? */
+static inline bool console_idle_maybe(const struct vcpu *v)
+{
+    return v->idle_in_guest && (v->console_due || v->console_poll ||
+                                __atomic_load_n(&v->vm->console.unshown, __ATOMIC_RELAXED));
 }
 
 enum exit_kind vcpu_run(struct vcpu *v)
@@ -218,7 +226,7 @@ enum exit_kind vcpu_run(struct vcpu *v)
             return next;
         if (__atomic_load_n(&arch_this_cpu()->need_resched, __ATOMIC_RELAXED))
             return EXIT_NONE; /* slice over: back to the scheduler, still runnable */
-        if (v->idle_in_guest)
+        if (console_idle_maybe(v))
             console_idle_tick(v, false);
     }
 }

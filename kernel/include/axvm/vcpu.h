@@ -32,6 +32,7 @@ struct vcpu {
     uint64_t exit_kinds[EXIT_KINDS]; /* exits by kind (console `info`) */
     /* It waits in its guest's own WFI/HLT (vcpu_idle_in_guest): no halt exits. */
     bool idle_in_guest;
+    bool console_poll;    /* ... on pCPU 0 with a polled serial line: it looks at the line */
     uint64_t console_due; /* counter value of its next look at the console for it, 0: none */
     struct arch_vcpu arch;
 };
