@@ -13,7 +13,10 @@
 3. Where configs/bench/<arch>-linux.toml exists: Linux boot to the init's marker under axvm and
    on bare QEMU with the same kernel, initramfs and machine, interleaved, --runs rounds; and
    once each under -icount, the guest's uptime when its init reports success.
-4. Where configs/bench/<arch>-idle.toml exists: that Linux left idle at its shell, its exits
+4. Where configs/bench/<arch>-timer.toml exists: a bare-metal guest's timer-interrupt latency
+   (deadline -> its handler, guests/baremetal/timerbench.c) under axvm, with idle=trap, and the
+   same guest on bare QEMU (guest-bare.elf), interleaved, and once each under -icount.
+5. Where configs/bench/<arch>-idle.toml exists: that Linux left idle at its shell, its exits
    per second (the console's `info` before and after --idle-seconds), with its vCPUs' WFI/HLT
    left to the guest and with idle=trap, interleaved, --idle-runs rounds.
 
@@ -179,6 +182,126 @@ def linux_uptime_icount(arch, image_dir, timeout):
     return res
 
 
+# ---- timer-interrupt latency seen by a bare-metal guest ----------------------------------------
+
+TIMER = re.compile(r"timerbench: samples=(\d+) counter_hz=(\d+) median_ticks=(\d+) "
+                   r"min_ticks=(\d+) p90_ticks=(\d+)")
+TIMER_DONE = b"timerbench: done"
+# Where the bare AArch64 guest finds its device tree (QEMU enters an ELF with x0 = 0):
+# BARE_DTB in guests/baremetal/arch/aarch64/start.S.
+BARE_DTB_ADDR = 0x48000000
+
+
+def bare_timer_command(arch, elf, workdir):
+    """QEMU booting the bare-metal guest itself (guest-bare.elf, "timerbench bare"), with the
+    machine options of qemu/<arch>.toml but one CPU and no virtualization; None where the guest
+    cannot boot on bare QEMU (x86_64: it has no multiboot entry)."""
+    cfg = dict(qemu.machine_config(arch), smp=1, memory="256M")
+    if arch == "aarch64":
+        # EL1 (virtualization off); the device tree QEMU would drop is loaded where the guest
+        # looks for it.
+        cfg["machine"] = "virt,gic-version=3"
+        dtb = Path(workdir) / "bare.dtb"
+        base = qemu.base_command(cfg) + ["-kernel", str(elf), "-append", "timerbench bare"]
+        dump = [a if a != cfg["machine"] else f"{a},dumpdtb={dtb}" for a in base]
+        subprocess.run(dump, stdin=subprocess.DEVNULL, capture_output=True, check=True)
+        return base + ["-device", f"loader,file={dtb},addr={BARE_DTB_ADDR:#x},force-raw=on"]
+    if arch == "riscv64":
+        # OpenSBI (the machine's -bios) hands over in S-mode at 0x80200000 with the device tree.
+        return qemu.base_command(cfg) + ["-kernel", str(elf), "-append", "timerbench bare"]
+    return None
+
+
+def output_until(cmd, marker, timeout):
+    """Serial output of 'cmd' up to 'marker' (the machine is stopped there)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    seen = b""
+    try:
+        while time.monotonic() - t0 < timeout and marker not in seen:
+            r, _, _ = select.select([p.stdout], [], [], 0.5)
+            if r:
+                chunk = os.read(p.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                seen += chunk
+    finally:
+        p.kill()
+        p.wait()
+    return seen.decode(errors="replace")
+
+
+def parse_timer(out):
+    """(median, min, p90 ticks, counter Hz) from the guest's timerbench line, or None."""
+    m = TIMER.search(out)
+    if not m:
+        return None
+    return {"samples": int(m.group(1)), "counter_hz": int(m.group(2)),
+            "median_ticks": int(m.group(3)), "min_ticks": int(m.group(4)),
+            "p90_ticks": int(m.group(5))}
+
+
+def timer_latency(arch, image_dir, bare_elf, runs, timeout):
+    """The guest's timer deadline -> handler latency under axvm (its WFI/HLT left to it, and
+    with idle=trap) and on bare QEMU, interleaved round by round, each round's figure the median
+    of the guest's samples; then once each under -icount, where the latency is in instructions
+    (1 ns each) and repeats."""
+    with tempfile.TemporaryDirectory() as work:
+        def commands(extra):
+            cmds = {"axvm": qemu.machine_command(arch, Path(image_dir), workdir=Path(work),
+                                                 extra=extra),
+                    "axvm_idle_trap": qemu.machine_command(arch, Path(image_dir),
+                                                           append="idle=trap",
+                                                           workdir=Path(work), extra=extra)}
+            bare = bare_timer_command(arch, bare_elf, work) if bare_elf else None
+            if bare:
+                cmds["bare"] = bare + list(extra)
+            return cmds
+
+        rounds = {}
+        for i in range(runs):
+            line = f"  round {i + 1}:"
+            for name, cmd in commands([]).items():
+                r = parse_timer(output_until(cmd, TIMER_DONE, timeout))
+                if not r:
+                    raise RuntimeError(f"{name}: no timerbench line")
+                rounds.setdefault(name, []).append(r)
+                line += f" {name} {r['median_ticks'] / r['counter_hz'] * 1e6:.1f} µs"
+            print(line, flush=True)
+        res = {"runs": runs}
+        for name, rs in rounds.items():
+            hz = rs[0]["counter_hz"]
+            med = statistics.median(r["median_ticks"] for r in rs)
+            res[name] = {"counter_hz": hz, "round_median_ticks": [r["median_ticks"] for r in rs],
+                         "median_ticks": med, "median_us": med / hz * 1e6}
+        for name, cmd in commands(ICOUNT).items():
+            r = parse_timer(output_until(cmd, TIMER_DONE, timeout))
+            if r:
+                res[name]["icount_median_ns"] = r["median_ticks"] / r["counter_hz"] * 1e9
+    if "bare" in res:
+        for name in ("axvm", "axvm_idle_trap"):
+            res[name]["ratio_to_bare"] = res[name]["median_ticks"] / res["bare"]["median_ticks"]
+    return res
+
+
+def timer_rows(r):
+    t = r.get("timer_latency")
+    if not t:
+        return []
+    rows = []
+    for name, label in (("bare", "bare QEMU"), ("axvm", "axvm"),
+                        ("axvm_idle_trap", "axvm, idle=trap")):
+        if name not in t:
+            rows.append((f"timer deadline → guest handler, {label} (wall µs; icount ns)",
+                         "not measured"))
+            continue
+        x = t[name]
+        rows.append((f"timer deadline → guest handler, {label} (wall µs; icount ns)",
+                     f"{x['median_us']:.1f}; {fmt(x.get('icount_median_ns'), '.0f')}"))
+    return rows
+
+
 # ---- an idle Linux VM's exits per second ---------------------------------------------------
 
 INFO_VCPU = re.compile(r"\[axvm\] console:   vcpu(\d+) on pCPU \d+: (\d+) exits \(([^)]*)\)")
@@ -322,6 +445,7 @@ def summary_rows(r):
         li = r.get("linux_uptime_icount", {})
         rows.append(("Linux uptime at init's marker, axvm / bare (icount)",
                      fmt(li.get("ratio"), ".2f", "×")))
+    rows += timer_rows(r)
     rows += idle_rows(r)
     return rows
 
@@ -374,6 +498,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--linux-image-dir", help="also time Linux boot under axvm vs bare QEMU")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--timer-image-dir", help="also a bare-metal guest's timer latency")
+    ap.add_argument("--timer-bare-elf", help="that guest built for bare QEMU")
     ap.add_argument("--idle-image-dir", help="also an idle Linux VM's exits per second")
     ap.add_argument("--idle-runs", type=int, default=3)
     ap.add_argument("--idle-seconds", type=float, default=10)
@@ -433,6 +559,17 @@ def main():
         print(f"  under icount, guest uptime at the marker: bare {li['bare_uptime_s']:.3f} s, "
               f"under axvm {li['axvm_uptime_s']:.3f} s, ratio {li['ratio']:.2f}")
         report["linux_uptime_icount"] = li
+
+    if args.timer_image_dir:
+        print(f"timer deadline -> guest handler, median of the guest's samples, {args.runs} "
+              "rounds, interleaved:")
+        tl = timer_latency(args.arch, args.timer_image_dir, args.timer_bare_elf, args.runs,
+                           args.timeout)
+        for name in ("bare", "axvm", "axvm_idle_trap"):
+            if name in tl:
+                print(f"  {name}: {tl[name]['median_us']:.1f} µs "
+                      f"({fmt(tl[name].get('icount_median_ns'), '.0f')} ns under icount)")
+        report["timer_latency"] = tl
 
     if args.idle_image_dir:
         print(f"idle Linux VM, exits per second over {args.idle_seconds:.0f} s, "

@@ -3,7 +3,7 @@
  * The riscv64 test guest's trap handling (vectors.S saves the registers): the trap a check
  * said to expect is recorded and stepped over (or returned from), an ECALL from U-mode goes
  * back to the S-mode code that entered U-mode (user_run), anything else is reported and the
- * guest shuts down. The guest takes no interrupts here (sstatus.SIE stays clear).
+ * guest shuts down. Interrupts (only timerbench.c enables one) go to the handler it set.
  */
 #include <axvm/hypercall.h>
 #include "../../faults.h"
@@ -18,6 +18,12 @@ extern char trap_entry[];
 static volatile bool expecting;
 static volatile enum trap_resume resume;
 static volatile struct trap_record seen;
+static void (*irq_fn)(uint64_t cause);
+
+void trap_irq_handler(void (*fn)(uint64_t cause))
+{
+    irq_fn = fn;
+}
 
 void trap_init(void)
 {
@@ -63,6 +69,10 @@ static void trap_unexpected(const struct trap_frame *f)
 
 void guest_trap(struct trap_frame *f)
 {
+    if ((int64_t)f->scause < 0 && irq_fn) {
+        irq_fn(f->scause & ~(1ULL << 63));
+        return;
+    }
     bool from_user = !(f->sstatus & SSTATUS_SPP);
     if (from_user && f->scause == SCAUSE_ECALL_U) {
         f->sepc = (uintptr_t)user_return;
