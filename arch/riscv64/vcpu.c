@@ -87,6 +87,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
     a->sbi_timer = ~0ULL;
     a->hgatp = stage2_hgatp(s2_root, vmid);
     a->vmid = vmid;
+    a->vplic = vplic_of(v->vm);
 }
 
 static void vs_save(struct vs_csrs *c)
@@ -249,7 +250,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
     }
     /* The vPLIC's line, sampled now: a change after this kicks the hart (sched_wake), and the
      * pending kick takes the guest out again at once. */
-    if (vplic_line(v))
+    if (v->arch.vplic && vplic_line(v))
         csr_set(hvip, HIP_VSEIP);
     timer_guest_enter(v);
     v->arch.hsm_suspended = false;

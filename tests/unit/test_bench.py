@@ -86,3 +86,18 @@ def test_idle_row_shows_both_modes():
     assert bench.idle_rows({"idle_linux": il}) == [
         ("idle Linux, exits/s (WFI/HLT in the guest; idle=trap)", "12.3; 250.0")]
     assert bench.idle_rows({}) == []
+
+
+def test_timer_line_and_rows():
+    out = ("[1:timer] timerbench: samples=101 counter_hz=62500000 median_ticks=3047 "
+           "min_ticks=2891 p90_ticks=9426\n[1:timer] timerbench: done\n")
+    r = bench.parse_timer(out)
+    assert r == {"samples": 101, "counter_hz": 62500000, "median_ticks": 3047,
+                 "min_ticks": 2891, "p90_ticks": 9426}
+    assert bench.parse_timer("nothing") is None
+    t = {"axvm": {"median_us": 48.75, "icount_median_ns": 8368.0},
+         "axvm_idle_trap": {"median_us": 53.6}}
+    rows = dict(bench.timer_rows({"timer_latency": t}))
+    assert rows["timer deadline → guest handler, axvm (wall µs; icount ns)"] == "48.8; 8368"
+    assert rows["timer deadline → guest handler, axvm, idle=trap (wall µs; icount ns)"] == "53.6; –"
+    assert rows["timer deadline → guest handler, bare QEMU (wall µs; icount ns)"] == "not measured"
