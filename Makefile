@@ -62,7 +62,8 @@ include arch/$(ARCH)/arch.mk
 CC := $(CROSS_COMPILE)gcc
 OBJCOPY := $(CROSS_COMPILE)objcopy
 
-CORE_SRCS := $(wildcard kernel/*.c) $(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c)
+CORE_SRCS := $(wildcard kernel/*.c) $(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) \
+	$(wildcard drivers/virtio/*.c)
 LIBFDT_SRCS := fdt.c fdt_ro.c fdt_rw.c fdt_sw.c fdt_wip.c fdt_strerror.c fdt_addresses.c \
 	fdt_empty_tree.c
 OBJS := $(patsubst %,$(BUILD)/%.o,$(ARCH_SRCS) $(CORE_SRCS) $(ARCH_DRIVERS)) \
@@ -172,8 +173,8 @@ HOST_BUILD := build/host
 # Architecture code that is plain C (instruction decoders *_decode.c, register models and table
 # builders *_model.c) is unit-tested on the host too.
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(filter-out kernel/main.c,$(wildcard kernel/*.c)) \
-	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard arch/*/*_decode.c) \
-	$(wildcard arch/*/*_model.c)
+	$(wildcard drivers/uart/*.c) $(wildcard drivers/vuart/*.c) $(wildcard drivers/virtio/*.c) \
+	$(wildcard arch/*/*_decode.c) $(wildcard arch/*/*_model.c)
 UNIT_FIXTURES := $(patsubst tests/unit/fixtures/%.dts,$(HOST_BUILD)/fixtures/%.dtb,\
 	$(wildcard tests/unit/fixtures/*.dts))
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -296,6 +297,8 @@ BENCH_IDLE := $(wildcard configs/bench/$(ARCH)-idle.toml)
 # Where configs/bench/<arch>-timer.toml exists: a bare-metal guest's timer-interrupt latency,
 # under axvm and on bare QEMU (the same guest linked for it: guest-bare.elf).
 BENCH_TIMER := $(wildcard configs/bench/$(ARCH)-timer.toml)
+# The same Linux on the hypervisor's virtio-console, against bare QEMU's (scripts/bench_virtio.py).
+BENCH_VIRTIO := $(wildcard configs/bench/$(ARCH)-linux-virtio.toml)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=configs/bench/$(ARCH).toml \
@@ -306,8 +309,11 @@ bench: deps
 		BUILD=build/$(ARCH)/cfg-bench-idle all)
 	$(Q)$(if $(BENCH_TIMER),$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(BENCH_TIMER) \
 		BUILD=build/$(ARCH)/cfg-bench-timer all build/guests/baremetal/$(ARCH)/guest-bare.elf)
+	$(Q)$(if $(BENCH_VIRTIO),$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(BENCH_VIRTIO) \
+		BUILD=build/$(ARCH)/cfg-bench-linux-virtio all)
 	$(Q)$(PYTHON) scripts/bench.py --arch $(ARCH) --image-dir build/$(ARCH)/cfg-bench \
 		$(if $(BENCH_LINUX),--linux-image-dir build/$(ARCH)/cfg-bench-linux) \
+		$(if $(BENCH_VIRTIO),--linux-virtio $(BENCH_VIRTIO) build/$(ARCH)/cfg-bench-linux-virtio) \
 		$(if $(BENCH_IDLE),--idle-image-dir build/$(ARCH)/cfg-bench-idle) \
 		$(if $(BENCH_TIMER),--timer-image-dir build/$(ARCH)/cfg-bench-timer \
 			--timer-bare-elf build/guests/baremetal/$(ARCH)/guest-bare.elf)

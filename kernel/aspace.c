@@ -51,6 +51,72 @@ static int back_range(struct aspace *as, uint64_t gpa, uint64_t size, unsigned p
     return 0;
 }
 
+/*
+ * An allocated region: frames for its whole 2 MiB blocks now (the memory is the VM's from
+ * creation, whatever other VMs do later), each zeroed and mapped on first touch (fill_late);
+ * pages outside whole blocks are backed at once.
+ */
+static int reserve_range(struct aspace *as, struct aspace_region *r)
+{
+    uint64_t first = ALIGN_UP(r->gpa, BLOCK_2M), end = ALIGN_DOWN(r->gpa + r->size, BLOCK_2M);
+    if (first >= end)
+        return back_range(as, r->gpa, r->size, r->prot);
+    uint64_t blocks = (end - first) / BLOCK_2M;
+    unsigned table_frames = (unsigned)(ALIGN_UP(blocks * sizeof(paddr_t), PAGE_SIZE) / PAGE_SIZE);
+    paddr_t table = frame_alloc(table_frames, PAGE_SIZE);
+    if (!table)
+        return -ENOMEM;
+    r->late = phys_to_ptr(table);
+    r->late_frames = table_frames;
+    int err = back_range(as, r->gpa, first - r->gpa, r->prot);
+    err = err ?: back_range(as, end, r->gpa + r->size - end, r->prot);
+    for (uint64_t i = 0; i < blocks && !err; i++) {
+        paddr_t pa = frame_alloc_unzeroed(BLOCK_2M / PAGE_SIZE, BLOCK_2M);
+        if (!pa) {
+            err = back_range(as, first + i * BLOCK_2M, BLOCK_2M, r->prot); /* fragmented */
+            continue;
+        }
+        r->late[i] = pa;
+        as->frames_owned += BLOCK_2M / PAGE_SIZE;
+    }
+    return err;
+}
+
+/* First touch of an allocated block at gpa: zero its frames, then map them. */
+static int fill_late(struct aspace *as, struct aspace_region *r, uint64_t gpa)
+{
+    uint64_t first = ALIGN_UP(r->gpa, BLOCK_2M);
+    if (!r->late || gpa < first)
+        return -EFAULT;
+    uint64_t i = (gpa - first) / BLOCK_2M;
+    if (i >= r->late_frames * (PAGE_SIZE / sizeof(paddr_t)) || !r->late[i])
+        return -EFAULT;
+    memset(phys_to_ptr(r->late[i]), 0, BLOCK_2M);
+    int err = pt_map(&as->pt, first + i * BLOCK_2M, r->late[i], BLOCK_2M, r->prot);
+    if (err)
+        return err;
+    r->late[i] = 0;
+    as->late_fills++;
+    return 0;
+}
+
+/* The frames of an allocated region's blocks never touched, and their table. */
+static void late_release(struct aspace *as, struct aspace_region *r)
+{
+    if (!r->late)
+        return;
+    unsigned slots = r->late_frames * (unsigned)(PAGE_SIZE / sizeof(paddr_t));
+    for (unsigned i = 0; i < slots; i++) {
+        if (r->late[i]) {
+            frame_free(r->late[i], BLOCK_2M / PAGE_SIZE);
+            as->frames_owned -= BLOCK_2M / PAGE_SIZE;
+        }
+    }
+    frame_free(ptr_to_phys(r->late), r->late_frames);
+    r->late = NULL;
+    r->late_frames = 0;
+}
+
 static int add_region(struct aspace *as, uint64_t gpa, uint64_t size, enum region_kind kind,
                       unsigned prot)
 {
@@ -63,10 +129,11 @@ static int add_region(struct aspace *as, uint64_t gpa, uint64_t size, enum regio
     }
     if (as->region_count == ASPACE_MAX_REGIONS)
         return -ENOSPC;
-    as->regions[as->region_count++] = (struct aspace_region){gpa, size, kind, prot};
+    struct aspace_region *r = &as->regions[as->region_count++];
+    *r = (struct aspace_region){gpa, size, kind, prot, NULL, 0};
     switch (kind) {
     case REGION_ALLOCATED:
-        return back_range(as, gpa, size, prot);
+        return reserve_range(as, r);
     case REGION_IDENTITY:
         return pt_map(&as->pt, gpa, gpa, size, prot);
     case REGION_LAZY:
@@ -108,12 +175,13 @@ static void free_leaf(void *p, uint64_t va, paddr_t pa, uint64_t size, unsigned 
     c->as->frames_owned -= size / PAGE_SIZE;
 }
 
-static void region_release(struct aspace *as, const struct aspace_region *r)
+static void region_release(struct aspace *as, struct aspace_region *r)
 {
     if (r->kind != REGION_IDENTITY && r->kind != REGION_SHARED) {
         struct free_ctx c = {as, r->gpa, r->gpa + r->size};
         pt_for_each_leaf(&as->pt, free_leaf, &c);
     }
+    late_release(as, r);
 }
 
 int aspace_remove_region(struct aspace *as, uint64_t gpa)
@@ -137,11 +205,13 @@ int aspace_remove_region(struct aspace *as, uint64_t gpa)
 /* With the lock held. */
 static int fault_locked(struct aspace *as, uint64_t gpa)
 {
-    const struct aspace_region *r = aspace_find_region(as, gpa);
-    if (!r || r->kind != REGION_LAZY)
+    struct aspace_region *r = (struct aspace_region *)aspace_find_region(as, gpa);
+    if (!r || (r->kind != REGION_LAZY && r->kind != REGION_ALLOCATED))
         return -EFAULT;
     if (pt_translate(&as->pt, gpa, NULL, NULL))
         return 0; /* another vCPU filled it first */
+    if (r->kind == REGION_ALLOCATED)
+        return fill_late(as, r, gpa);
     int err = back_range(as, ALIGN_DOWN(gpa, PAGE_SIZE), PAGE_SIZE, r->prot);
     if (!err)
         as->lazy_faults++;

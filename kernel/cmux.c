@@ -15,6 +15,9 @@ void cmux_stream_init(struct cmux_stream *s, unsigned vm_id, const char *name)
     s->in_tail = s->in_count = 0;
     s->took = s->deaf = false;
     s->drops = 0;
+    s->resume_due = false;
+    s->drops_due = 0;
+    s->notify_due = false;
     s->id = vm_id;
     s->lock = (spinlock_t)SPINLOCK_INIT;
     s->input_notify = NULL;
@@ -222,6 +225,12 @@ void cmux_putc(struct cmux_stream *s, char c)
     unsigned long flags = spin_lock_irqsave(&s->lock);
     s->out_state = out_filter(s, (unsigned char)c);
     spin_unlock_irqrestore(&s->lock, flags);
+}
+
+void cmux_write_locked(struct cmux_stream *s, const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        s->out_state = out_filter(s, (unsigned char)buf[i]);
 }
 
 /* Open the stream's line on the terminal. */

@@ -26,6 +26,9 @@ static struct cmux_stream *focus_stream;
 static bool escape_pending;
 static bool said_no_target; /* "no VM takes input" said since a stream last registered */
 static bool cmd_mode;       /* after Ctrl-] ':': bytes go to the command line */
+/* The stream the focus was last settled on (focus_settle): what lost the focus since, and
+ * what gained it, whatever moved it. */
+static struct cmux_stream *settled;
 static spinlock_t registry_lock = SPINLOCK_INIT;
 
 /*
@@ -60,6 +63,8 @@ static void focus_set(int i)
     __atomic_store_n(&focus_stream, i >= 0 ? streams[i] : NULL, __ATOMIC_RELAXED);
 }
 
+static void focus_settle(bool announced);
+
 void cmux_register(struct cmux_stream *s)
 {
     unsigned long flags = spin_lock_irqsave(&registry_lock);
@@ -74,6 +79,7 @@ void cmux_register(struct cmux_stream *s)
     }
     said_no_target = false;
     spin_unlock_irqrestore(&registry_lock, flags);
+    focus_settle(false);
 }
 
 /* Next registered stream after 'from' (wrapping), or -1. Called with registry_lock. */
@@ -101,6 +107,7 @@ void cmux_unregister(struct cmux_stream *s)
     }
     spin_unlock_irqrestore(&registry_lock, flags);
     cmux_focus_moved(cmux_focus());
+    focus_settle(false);
     cmux_poll_input(); /* input held back for it goes to whoever has focus now */
 }
 
@@ -141,6 +148,29 @@ static void announce_focus(void)
         log_info("console: no VM to send input to");
 }
 
+/*
+ * After any focus change (a hotkey, a VM stopping or starting): the stream that lost the focus
+ * has seen what it printed so far, and the one that has it now shows again what it printed
+ * while it had not ("input goes to" first, unless the hotkey said it already). Outside every
+ * console lock: the replay prints.
+ */
+static void focus_settle(bool announced)
+{
+    unsigned long flags = spin_lock_irqsave(&registry_lock);
+    struct cmux_stream *now = focus_locked(), *was = settled;
+    settled = now;
+    spin_unlock_irqrestore(&registry_lock, flags);
+    if (now == was)
+        return;
+    if (was)
+        cmux_mark_seen(was);
+    if (!now)
+        return;
+    if (!announced && was)
+        announce_focus();
+    cmux_replay(now, true);
+}
+
 static void list_streams(void)
 {
     for (int i = 0; i < CMUX_MAX_STREAMS; i++)
@@ -152,9 +182,8 @@ static void list_streams(void)
 /* A hotkey after the escape. Called with registry_lock; returns what to say afterwards. */
 enum hotkey_note { NOTE_NONE, NOTE_FOCUS, NOTE_LIST, NOTE_COMMAND, NOTE_KEY };
 
-static enum hotkey_note hotkey(char c, struct cmux_stream **left)
+static enum hotkey_note hotkey(char c)
 {
-    struct cmux_stream *old = focus_locked();
     enum hotkey_note note = NOTE_NONE; /* anything else after the escape is ignored */
     if (c == 'n' || c == 'N') {
         focus_set(next_stream(focus));
@@ -170,7 +199,6 @@ static enum hotkey_note hotkey(char c, struct cmux_stream **left)
                 focus_set(i);
         note = NOTE_FOCUS;
     }
-    *left = old != focus_locked() ? old : NULL;
     return note;
 }
 
@@ -215,18 +243,15 @@ static void command_key(char c)
 
 /* ---- the buffers ------------------------------------------------------------------------- */
 
-/* Store 'c' for the stream and tell its UART: false if its buffer is full. A VM that is not
- * reading loses it (counted) instead. */
+/* Store 'c' for the stream (its devices are told by notify_input): false if its buffer is
+ * full. A VM that is not reading loses it (counted) instead. */
 static bool deliver(struct cmux_stream *s, char c)
 {
     bool taken = true;
     unsigned long flags = spin_lock_irqsave(&s->lock);
     if (s->in_count < CMUX_INPUT_SIZE) {
         s->input[(s->in_tail + s->in_count++) % CMUX_INPUT_SIZE] = c;
-        /* Its UART raises its receive interrupt. Under the lock, which the VM takes to unbind
-         * the UART before its devices go (kernel/vm.c): none is told once they are gone. */
-        if (s->input_notify)
-            s->input_notify(s->input_ctx);
+        s->notify_due = true;
     } else if (s->deaf) {
         s->drops++;
     } else {
@@ -236,18 +261,36 @@ static bool deliver(struct cmux_stream *s, char c)
     return taken;
 }
 
-bool cmux_input_byte(char c)
+/*
+ * Tell the stream's devices that input arrived (a UART raises its receive interrupt, a virtio
+ * console fills the buffers its driver posted): once per batch of bytes read from the serial
+ * line, not per byte, so a paste fills whole buffers. Under the stream's lock, which the VM takes
+ * to unbind its devices before they go (kernel/vm.c): none is told once they are gone.
+ */
+static void notify_input(struct cmux_stream *s)
 {
+    if (!s)
+        return;
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    if (s->notify_due && s->input_notify)
+        s->input_notify(s->input_ctx);
+    s->notify_due = false;
+    spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/* Route one byte; '*to' is the stream it was stored for (NULL: none). */
+static bool route_byte(char c, struct cmux_stream **to)
+{
+    *to = NULL;
     unsigned long flags = spin_lock_irqsave(&registry_lock);
     struct cmux_stream *target = NULL;
     enum hotkey_note note = NOTE_NONE;
-    struct cmux_stream *left = NULL;
     bool taken = true, no_target = false;
     if (cmd_mode) {
         note = NOTE_KEY;
     } else if (escape_pending && c != CMUX_ESCAPE) {
         escape_pending = false;
-        note = hotkey(c, &left);
+        note = hotkey(c);
     } else if (!escape_pending && c == CMUX_ESCAPE) {
         escape_pending = true;
     } else {
@@ -256,21 +299,17 @@ bool cmux_input_byte(char c)
         taken = !target || deliver(target, c);
         if (taken)
             escape_pending = false;
+        if (taken && target)
+            *to = target;
         no_target = !target && !said_no_target;
         said_no_target = said_no_target || no_target;
     }
     spin_unlock_irqrestore(&registry_lock, flags);
     if (no_target)
         log_warn("console: no VM takes input: what is typed is dropped");
-    if (left)
-        cmux_mark_seen(left);
     if (note == NOTE_FOCUS) {
         announce_focus();
-        if (left) {
-            struct cmux_stream *now = cmux_focus();
-            if (now)
-                cmux_replay(now, true); /* what it printed while the user looked elsewhere */
-        }
+        focus_settle(true);
     } else if (note == NOTE_LIST) {
         list_streams();
     } else if (note == NOTE_COMMAND) {
@@ -281,34 +320,67 @@ bool cmux_input_byte(char c)
     return taken;
 }
 
-int cmux_getc(struct cmux_stream *s)
+bool cmux_input_byte(char c)
 {
-    int c = -1;
-    bool resume = false;
-    unsigned long drops = 0;
-    unsigned long flags = spin_lock_irqsave(&s->lock);
-    if (s->in_count) {
-        c = (unsigned char)s->input[s->in_tail];
+    struct cmux_stream *to;
+    bool taken = route_byte(c, &to);
+    notify_input(to);
+    return taken;
+}
+
+/*
+ * Take up to 'max' bytes with s->lock held. What must follow outside the lock (reading the
+ * serial line again once there is room, saying how much a deaf VM lost) is noted in the stream
+ * for cmux_input_taken.
+ */
+size_t cmux_read_locked(struct cmux_stream *s, char *buf, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s->in_count) {
+        buf[n++] = s->input[s->in_tail];
         s->in_tail = (s->in_tail + 1) % CMUX_INPUT_SIZE;
         s->in_count--;
-        if (__atomic_load_n(&waiting_for, __ATOMIC_ACQUIRE) == s) {
-            s->took = true;
-            resume = CMUX_INPUT_SIZE - s->in_count >= CMUX_INPUT_RESUME;
-        }
-        if (s->deaf) {
-            s->deaf = false;
-            drops = s->drops;
-            s->drops = 0;
-            resume = true;
-        }
     }
+    if (!n)
+        return 0;
+    if (__atomic_load_n(&waiting_for, __ATOMIC_ACQUIRE) == s) {
+        s->took = true;
+        s->resume_due |= CMUX_INPUT_SIZE - s->in_count >= CMUX_INPUT_RESUME;
+    }
+    if (s->deaf) {
+        s->deaf = false;
+        s->drops_due += s->drops;
+        s->drops = 0;
+        s->resume_due = true;
+    }
+    return n;
+}
+
+void cmux_input_taken(struct cmux_stream *s)
+{
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    bool resume = s->resume_due;
+    unsigned long drops = s->drops_due;
+    s->resume_due = false;
+    s->drops_due = 0;
     spin_unlock_irqrestore(&s->lock, flags);
     if (drops)
         log_warn("console: %.*s reads its input again; %lu bytes typed to it were dropped",
                  STREAM_NAME(s), drops);
     if (resume)
         cmux_poll_input();
-    return c;
+}
+
+int cmux_getc(struct cmux_stream *s)
+{
+    char c;
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    size_t n = cmux_read_locked(s, &c, 1);
+    bool follow = s->resume_due || s->drops_due;
+    spin_unlock_irqrestore(&s->lock, flags);
+    if (follow)
+        cmux_input_taken(s);
+    return n ? (unsigned char)c : -1;
 }
 
 bool cmux_has_input(const struct cmux_stream *s)
@@ -367,16 +439,24 @@ static bool gone_deaf(uint64_t now)
 /* Read and route bytes while their target can take them. Called with input_lock. */
 static void poll_locked(void)
 {
+    struct cmux_stream *told = NULL; /* bytes were stored for it since its devices were told */
     for (;;) {
         if (cmd_pending)
             break; /* run it before reading on: the next byte may depend on it */
         int c = held >= 0 ? held : cmux_input->getc();
         if (c < 0)
             break;
-        if (cmux_input_byte((char)c)) {
+        struct cmux_stream *to;
+        if (route_byte((char)c, &to)) {
             __atomic_store_n(&held, -1, __ATOMIC_RELAXED);
+            if (told && to != told)
+                notify_input(told);
+            told = to ? to : told;
             continue;
         }
+        /* Full: its devices hear of what it has before we wait for them to take some. */
+        notify_input(told);
+        told = NULL;
         uint64_t now = arch_counter_read();
         __atomic_store_n(&held, c, __ATOMIC_RELAXED);
         struct cmux_stream *target = cmux_focus();
@@ -390,6 +470,7 @@ static void poll_locked(void)
         if (!gone_deaf(now))
             break;
     }
+    notify_input(told);
     if (held < 0)
         __atomic_store_n(&waiting_for, NULL, __ATOMIC_RELEASE);
     bool pause = held >= 0;

@@ -109,8 +109,11 @@ static bool check_devices(const struct vm_config *c, const struct machine_facts 
 {
     for (unsigned i = 0; i < c->dev_count; i++) {
         const struct vm_dev_config *d = &c->dev[i];
-        if (!vdev_find(d->type))
+        const struct vdev_type *t = vdev_find(d->type);
+        if (!t)
             FAIL("device[%u].type: unknown device type '%s'", i, d->type);
+        if (t->irq_required && d->irq < 0)
+            FAIL("device[%u].irq: a %s needs an interrupt line", i, d->type);
         if (d->pio)
             continue;
         if (!fits_bits(d->base, dev_size(d), addr_bits(m)))
@@ -154,6 +157,126 @@ static bool check_passthrough(const struct vm_config *c, const struct machine_fa
             if (!c->dev[j].pio && overlaps(base, size, c->dev[j].base, dev_size(&c->dev[j])))
                 FAIL("passthrough[%u]: overlaps emulated device[%u] (%s)", i, j, c->dev[j].type);
     }
+    return true;
+}
+
+/* How VM 'vm_id' maps region 's', or NULL. */
+static const struct shmem_map_config *shmem_map_of(const struct shmem_config *s, unsigned vm_id)
+{
+    for (unsigned k = 0; k < s->map_count && k < VM_MAX; k++)
+        if (s->map[k].vm_id == vm_id)
+            return &s->map[k];
+    return NULL;
+}
+
+/* The VM's interrupt controller model, or NULL. */
+static const struct vdev_type *irqchip_of(const struct vm_config *c)
+{
+    for (unsigned i = 0; i < c->dev_count; i++) {
+        const struct vdev_type *t = vdev_find(c->dev[i].type);
+        if (t && t->intc)
+            return t;
+    }
+    return NULL;
+}
+
+#define SHMEM_FAIL(fmt, ...)                                                                       \
+    FAIL("shmem[%u].map[%u] (region '%s'): " fmt, i, (unsigned)(r - s->map), s->name, __VA_ARGS__)
+
+/* Region 'i''s doorbell in this VM: a line its interrupt controller implements that none of
+ * its devices, passthrough ranges or earlier regions use. */
+static bool check_shmem_irq(const struct vm_config *c, unsigned i, char *why, size_t why_size)
+{
+    const struct shmem_config *s = &shmem_configs[i];
+    const struct shmem_map_config *r = shmem_map_of(s, c->id);
+    if (r->irq < 0)
+        return true;
+    const struct vdev_type *chip = irqchip_of(c);
+    if (!chip)
+        SHMEM_FAIL("irq %d: the VM has no interrupt controller", r->irq);
+    if ((unsigned)r->irq < chip->irq_first || (unsigned)r->irq - chip->irq_first >= chip->irq_count)
+        SHMEM_FAIL("irq %d is not a %s line (%u..%u)", r->irq, chip->name, chip->irq_first,
+                   chip->irq_first + chip->irq_count - 1);
+    for (unsigned j = 0; j < c->dev_count; j++)
+        if (c->dev[j].irq == r->irq)
+            SHMEM_FAIL("irq %d is device[%u]'s", r->irq, j);
+    for (unsigned j = 0; j < c->passthru_count; j++)
+        if (c->passthru[j].irq == r->irq)
+            SHMEM_FAIL("irq %d is passthrough[%u]'s", r->irq, j);
+    for (unsigned k = 0; k < i; k++) {
+        const struct shmem_map_config *o = shmem_map_of(&shmem_configs[k], c->id);
+        if (o && o->irq == r->irq)
+            SHMEM_FAIL("irq %d is region '%s''s", r->irq, shmem_configs[k].name);
+    }
+    return true;
+}
+
+/* The shared regions the VM maps ([[shmem]]): whole pages inside the guest address space, on
+ * none of its memory, devices, passthrough pages or other regions, and a valid doorbell. */
+static bool check_shmem(const struct vm_config *c, const struct machine_facts *m, char *why,
+                        size_t why_size)
+{
+    for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
+        const struct shmem_config *s = &shmem_configs[i];
+        const struct shmem_map_config *r = shmem_map_of(s, c->id);
+        if (!r)
+            continue;
+        uint64_t gpa = r->gpa, size = s->size;
+        if (size == 0 || (gpa | size) & (PAGE_SIZE - 1) || !fits_bits(gpa, size, addr_bits(m)))
+            SHMEM_FAIL("0x%llx + 0x%llx is not whole pages inside the %u-bit guest-physical "
+                       "address space",
+                       HEX(gpa), HEX(size), addr_bits(m));
+        for (unsigned j = 0; j < c->mem_count; j++)
+            if (overlaps(gpa, size, c->mem[j].gpa, c->mem[j].size))
+                SHMEM_FAIL("0x%llx-0x%llx lies on memory[%u]", HEX(gpa), HEX(gpa + size), j);
+        for (unsigned j = 0; j < c->dev_count; j++)
+            if (!c->dev[j].pio && overlaps(gpa, size, c->dev[j].base, dev_size(&c->dev[j])))
+                SHMEM_FAIL("0x%llx-0x%llx overlaps device[%u] (%s)", HEX(gpa), HEX(gpa + size), j,
+                           c->dev[j].type);
+        for (unsigned j = 0; j < c->passthru_count; j++) {
+            uint64_t base, psize;
+            passthru_pages(&c->passthru[j], &base, &psize);
+            if (overlaps(gpa, size, base, psize))
+                SHMEM_FAIL("0x%llx-0x%llx overlaps passthrough[%u]", HEX(gpa), HEX(gpa + size), j);
+        }
+        for (unsigned k = 0; k < i; k++) {
+            const struct shmem_map_config *o = shmem_map_of(&shmem_configs[k], c->id);
+            if (o && overlaps(gpa, size, o->gpa, shmem_configs[k].size))
+                SHMEM_FAIL("0x%llx-0x%llx overlaps region '%s'", HEX(gpa), HEX(gpa + size),
+                           shmem_configs[k].name);
+        }
+        if (!check_shmem_irq(c, i, why, why_size))
+            return false;
+    }
+    return true;
+}
+
+/* The console's polite stop: a timeout in range, and the power-request line (if any) on the
+ * VM's interrupt controller and no device's. */
+static bool check_stop(const struct vm_config *c, char *why, size_t why_size)
+{
+    if (c->stop_timeout_ms > VM_STOP_TIMEOUT_MAX)
+        FAIL("stop_timeout_ms: %u ms is more than %u", c->stop_timeout_ms, VM_STOP_TIMEOUT_MAX);
+    if (!c->power_irq)
+        return true;
+    bool irqchip = false;
+    for (unsigned i = 0; i < c->dev_count; i++) {
+        const struct vdev_type *t = vdev_find(c->dev[i].type);
+        irqchip |= t && t->fdt_irq;
+        if (c->dev[i].irq == (int)c->power_irq)
+            FAIL("power_irq: interrupt %u is already device[%u]'s", c->power_irq, i);
+    }
+    for (unsigned i = 0; i < c->passthru_count; i++)
+        if (c->passthru[i].irq == (int)c->power_irq)
+            FAIL("power_irq: interrupt %u is already passthrough[%u]'s", c->power_irq, i);
+    for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
+        const struct shmem_map_config *r = shmem_map_of(&shmem_configs[i], c->id);
+        if (r && r->irq == (int)c->power_irq)
+            FAIL("power_irq: interrupt %u is already shared region '%s''s doorbell", c->power_irq,
+                 shmem_configs[i].name);
+    }
+    if (!irqchip)
+        FAIL("power_irq: the VM has no interrupt controller in its device tree");
     return true;
 }
 
@@ -201,7 +324,8 @@ bool vm_config_check(const struct vm_config *c, const struct machine_facts *m,
         FAIL("device: %u devices and %u passthrough ranges; at most %u of each", c->dev_count,
              c->passthru_count, VM_MAX_DEVICES);
     if (!check_memory(c, m, why, why_size) || !check_devices(c, m, why, why_size) ||
-        !check_passthrough(c, m, why, why_size))
+        !check_passthrough(c, m, why, why_size) || !check_shmem(c, m, why, why_size) ||
+        !check_stop(c, why, why_size))
         return false;
 
     bool image_inside = false;

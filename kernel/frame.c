@@ -4,8 +4,10 @@
  * every pCPU may allocate and free at once; the free count is also read without it (stored and
  * loaded atomically).
  *
- * Zeroing: a frame handed out is always zeroed first, whatever it held (another VM's memory, the
- * hypervisor's data, firmware leftovers: nothing is known clean). It happens after the lock is
+ * Zeroing: a frame handed out by frame_alloc is always zeroed first, whatever it held (another
+ * VM's memory, the hypervisor's data, firmware leftovers: nothing is known clean);
+ * frame_alloc_unzeroed leaves that to its caller (guest RAM, zeroed on first touch by
+ * aspace.c). It happens after the lock is
  * dropped, so a pCPU zeroing a 2 MiB block holds up no other, and with the architecture's
  * memset (arch/<arch>/lib: DC ZVA on AArch64, doublewords on RISC-V, REP STOSQ on x86) rather
  * than a byte loop.
@@ -129,7 +131,7 @@ static bool zone_find(const struct zone *z, unsigned count, uint64_t align, uint
     return false;
 }
 
-paddr_t frame_alloc(unsigned count, uint64_t align)
+paddr_t frame_alloc_unzeroed(unsigned count, uint64_t align)
 {
     if (count == 0)
         return 0;
@@ -143,14 +145,20 @@ paddr_t frame_alloc(unsigned count, uint64_t align)
             bits_set(z, idx, count, true);
             count_store(&frames_free, frames_free - count);
             spin_unlock_irqrestore(&frame_lock, flags);
-            /* Ours alone now: zeroed without holding up other pCPUs. */
-            paddr_t pa = z->base + (idx << PAGE_SHIFT);
-            memset(phys_to_ptr(pa), 0, (size_t)count << PAGE_SHIFT);
-            return pa;
+            return z->base + (idx << PAGE_SHIFT);
         }
     }
     spin_unlock_irqrestore(&frame_lock, flags);
     return 0;
+}
+
+paddr_t frame_alloc(unsigned count, uint64_t align)
+{
+    paddr_t pa = frame_alloc_unzeroed(count, align);
+    /* Ours alone now: zeroed without holding up other pCPUs. */
+    if (pa)
+        memset(phys_to_ptr(pa), 0, (size_t)count << PAGE_SHIFT);
+    return pa;
 }
 
 void frame_free(paddr_t base, unsigned count)

@@ -85,8 +85,10 @@ static struct vcpu *sched_pick(unsigned cpu)
         if (!v)
             continue;
         enum vcpu_state st = vcpu_state_get(v);
+        /* A VM whose polite-stop deadline has passed is forced off by its own pCPUs. */
         bool wakes =
-            st == VCPU_HALTED && (vm_state_get(v->vm) != VM_RUNNING || vcpu_wake_pending(v));
+            st == VCPU_HALTED && (vm_state_get(v->vm) != VM_RUNNING || vcpu_wake_pending(v) ||
+                                  vm_stop_deadline(v->vm) <= arch_counter_read());
         if (st == VCPU_RUNNABLE || wakes) {
             found = v;
             rl->next_pick = i + 1;
@@ -134,7 +136,8 @@ void sched_set_idle_trap(bool trap)
     idle_trap = trap;
 }
 
-/* The earliest moment a halted vCPU of this pCPU must run for its own timer. */
+/* The earliest moment a halted vCPU of this pCPU must run: for its own timer, or to force its
+ * VM off at the end of a polite stop. */
 static uint64_t sched_next_deadline(unsigned cpu)
 {
     struct run_list *rl = &run_lists[cpu];
@@ -143,7 +146,8 @@ static uint64_t sched_next_deadline(unsigned cpu)
     for (unsigned i = 0; i < SCHED_MAX_PER_CPU; i++) {
         struct vcpu *v = rl->v[i];
         if (v && vcpu_state_get(v) == VCPU_HALTED) {
-            uint64_t d = arch_vcpu_timer_deadline(v);
+            uint64_t d = arch_vcpu_timer_deadline(v), stop = vm_stop_deadline(v->vm);
+            d = stop < d ? stop : d;
             next = d < next ? d : next;
         }
     }
@@ -183,15 +187,21 @@ static void sched_after_run(struct vcpu *v, enum exit_kind why)
 static void sched_run_one(struct vcpu *v)
 {
     struct percpu *self = arch_this_cpu();
+    vm_stop_check(v->vm);
     if (vm_state_get(v->vm) == VM_RUNNING && (vcpu_state_move(v, VCPU_RUNNABLE, VCPU_RUNNING) ||
                                               vcpu_state_move(v, VCPU_HALTED, VCPU_RUNNING))) {
         vcpu_load(v);
         /* Sharing a pCPU: a slice each, so one that never exits cannot keep it. Decided at
-         * every run: a VM created or released meanwhile changes who shares (sched_add). */
+         * every run: a VM created or released meanwhile changes who shares (sched_add). A
+         * polite stop pending: back here at its deadline, to force the VM off. need_resched is
+         * cleared before the deadline is read: vm_stop_politely sets it after storing the
+         * deadline. */
         __atomic_store_n(&self->need_resched, false, __ATOMIC_SEQ_CST);
         bool alone = sched_vcpu_alone(v);
         vcpu_idle_in_guest(v, idle_in_guest(alone));
-        arch_timer_set(alone ? ~0ULL : slice_deadline());
+        uint64_t until = alone ? ~0ULL : slice_deadline();
+        uint64_t stop = vm_stop_deadline(v->vm);
+        arch_timer_set(stop < until ? stop : until);
         sched_after_run(v, vcpu_run(v));
     }
     if (vm_state_get(v->vm) == VM_STOPPING)

@@ -55,35 +55,53 @@ int shmem_map(struct vm *vm)
     return 0;
 }
 
-/* Does 'vm' map region 'index'? */
-static bool maps(const struct shmem_config *s, unsigned vm_id)
+/* How 'vm_id' maps region 's', or NULL when it does not. */
+static const struct shmem_map_config *map_of(const struct shmem_config *s, unsigned vm_id)
 {
     for (unsigned k = 0; k < s->map_count; k++)
         if (s->map[k].vm_id == vm_id)
-            return true;
-    return false;
+            return &s->map[k];
+    return NULL;
 }
 
 int64_t shmem_ring(struct vm *vm, uint64_t index)
 {
-    if (index >= shmem_config_count || index >= SHMEM_MAX || !maps(&shmem_configs[index], vm->id))
+    if (index >= shmem_config_count || index >= SHMEM_MAX || !map_of(&shmem_configs[index], vm->id))
         return -EINVAL;
     int64_t rung = 0;
     for (unsigned i = 0; i < VM_MAX; i++) {
         struct vm *peer = &vm_table[i];
-        if (peer == vm || !peer->cfg || !maps(&shmem_configs[index], peer->id))
+        const struct shmem_map_config *m =
+            peer->cfg ? map_of(&shmem_configs[index], peer->id) : NULL;
+        if (peer == vm || !m)
             continue;
-        if (vm_state_get(peer) != VM_RUNNING)
-            continue; /* a stopped VM's counts start again at its next boot */
-        __atomic_add_fetch(&peer->shmem_rings[index], 1, __ATOMIC_SEQ_CST);
-        rung++;
+        /* Under the peer's lock a running VM cannot begin to stop, so its interrupt controller
+         * stays until the doorbell is in it. A stopped VM's counts start again at its next boot. */
+        unsigned long flags = spin_lock_irqsave(&peer->lock);
+        if (vm_state_get(peer) == VM_RUNNING) {
+            __atomic_add_fetch(&peer->shmem_rings[index], 1, __ATOMIC_SEQ_CST);
+            vm_irq_pulse(peer, m->irq);
+            rung++;
+        }
+        spin_unlock_irqrestore(&peer->lock, flags);
     }
     return rung;
 }
 
+const char *shmem_read_only_at(const struct vm *vm, uint64_t gpa)
+{
+    for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
+        const struct shmem_config *s = &shmem_configs[i];
+        const struct shmem_map_config *m = map_of(s, vm->id);
+        if (m && m->ro && gpa >= m->gpa && gpa - m->gpa < s->size)
+            return s->name;
+    }
+    return NULL;
+}
+
 int64_t shmem_rings(struct vm *vm, uint64_t index)
 {
-    if (index >= shmem_config_count || index >= SHMEM_MAX || !maps(&shmem_configs[index], vm->id))
+    if (index >= shmem_config_count || index >= SHMEM_MAX || !map_of(&shmem_configs[index], vm->id))
         return -EINVAL;
     return (int64_t)__atomic_load_n(&vm->shmem_rings[index], __ATOMIC_SEQ_CST);
 }

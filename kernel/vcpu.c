@@ -6,9 +6,11 @@
 #include <axvm/cmux.h>
 #include <axvm/percpu.h>
 #include <axvm/errno.h>
+#include <axvm/format.h>
 #include <axvm/hypercall_handle.h>
 #include <axvm/log.h>
 #include <axvm/sched.h>
+#include <axvm/shmem.h>
 #include <axvm/vm.h>
 
 static uint64_t width_mask(unsigned width)
@@ -28,6 +30,12 @@ static enum exit_kind serve_bad_access(struct vcpu *v, struct vcpu_exit *e)
     const char *what = m->fetch   ? "instruction fetch from an address with no memory"
                        : m->write ? "write to an address with no memory or device"
                                   : "read from an address with no memory or device";
+    const char *ro = m->write ? shmem_read_only_at(vm, m->gpa) : NULL;
+    char buf[24 + SHMEM_NAME_MAX];
+    if (ro) {
+        format_snprintf(buf, sizeof(buf), "write to read-only shared region %s", ro);
+        what = buf;
+    }
     if (vm->cfg->stop_on_bad_access) {
         vm_fault(v, what, m->gpa, e->pc);
         return EXIT_FATAL;
@@ -146,13 +154,21 @@ void vcpu_idle_in_guest(struct vcpu *v, bool in_guest)
  * (sched_run_once does while it is idle), so a vCPU on pCPU 0 looks for it. 'entry': the scheduler
  * has just set the pCPU's timer, so a pending look is armed again.
  */
+/* The pCPU's timer for the console's look at 'due', not past a polite stop's deadline (the
+ * scheduler set the timer for that, sched_run_one). */
+static void console_timer_set(struct vcpu *v, uint64_t due)
+{
+    uint64_t stop = vm_stop_deadline(v->vm);
+    arch_timer_set(due < stop ? due : stop);
+}
+
 static void console_idle_tick(struct vcpu *v, bool entry)
 {
     struct cmux_stream *s = &v->vm->console;
     if (v->console_due) {
         if (arch_counter_read() < v->console_due) {
             if (entry)
-                arch_timer_set(v->console_due);
+                console_timer_set(v, v->console_due);
             return;
         }
         v->console_due = 0;
@@ -160,7 +176,7 @@ static void console_idle_tick(struct vcpu *v, bool entry)
     }
     if (cmux_idle_wanted(s, v->console_poll)) {
         v->console_due = arch_counter_read() + arch_counter_freq() / 1000 * CONSOLE_IDLE_MS;
-        arch_timer_set(v->console_due);
+        console_timer_set(v, v->console_due);
     }
 }
 

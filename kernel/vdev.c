@@ -10,6 +10,7 @@
 static const struct vdev_type *const vdev_types[] = {
     &vdev_ns16550,
     &vdev_pl011,
+    &vdev_virtio_console,
 };
 
 const struct vdev_type *vdev_find(const char *name)
@@ -18,6 +19,22 @@ const struct vdev_type *vdev_find(const char *name)
         if (strcmp(vdev_types[i]->name, name) == 0)
             return vdev_types[i];
     return arch_vdev_find(name);
+}
+
+/*
+ * Console input for the VM: every console device hears of it (an early UART and a virtio
+ * console side by side; the guest reads from whichever it uses). Devices not attached yet, or
+ * already detached, have no state. Called with the stream's lock held.
+ */
+static void vdev_console_input(void *ctx)
+{
+    struct vm *vm = ctx;
+    for (unsigned i = 0; i < VM_MAX_DEVICES; i++) {
+        struct emu_device *d = &vm->devs[i];
+        const struct vdev_type *t = d->priv && d->ops ? vdev_find(d->name) : NULL;
+        if (t && t->console_input)
+            t->console_input(d);
+    }
 }
 
 static unsigned state_frames(const struct vdev_type *t)
@@ -52,9 +69,12 @@ int vdev_attach(struct vm *vm, struct emu_device *dev, const struct vm_dev_confi
         vm->intc.ops = t->intc;
         vm->intc.ctx = dev->priv;
     }
-    if (t->console_input && !vm->console.input_notify) {
-        vm->console.input_notify = t->console_input;
-        vm->console.input_ctx = dev;
+    if (t->console_input) {
+        /* Under the stream's lock: input may be arriving (a reboot re-attaches). */
+        unsigned long flags = spin_lock_irqsave(&vm->console.lock);
+        vm->console.input_notify = vdev_console_input;
+        vm->console.input_ctx = vm;
+        spin_unlock_irqrestore(&vm->console.lock, flags);
     }
     return 0;
 }

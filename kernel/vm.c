@@ -31,7 +31,7 @@ static const char *const stop_names[] = {
     [VM_STOP_SHUTDOWN] = "shutdown",
     [VM_STOP_REBOOT] = "reboot",
     [VM_STOP_FAULT] = "fault",
-    [VM_STOP_CONSOLE] = "stopped from the console",
+    [VM_STOP_CONSOLE] = "forced from the console",
 };
 
 static int vm_add_devices(struct vm *vm)
@@ -236,6 +236,19 @@ void vm_irq_set(struct vm *vm, int irq, bool level)
         vm->intc.ops->set_level(vm->intc.ctx, (unsigned)irq, level);
 }
 
+void vm_irq_pulse(struct vm *vm, int irq)
+{
+    const struct vintc_ops *ops = vm->intc.ops;
+    if (irq < 0 || !ops)
+        return;
+    if (ops->raise_edge) {
+        ops->raise_edge(vm->intc.ctx, (unsigned)irq);
+        return;
+    }
+    ops->set_level(vm->intc.ctx, (unsigned)irq, true);
+    ops->set_level(vm->intc.ctx, (unsigned)irq, false);
+}
+
 bool vm_bad_access_note(struct vm *vm, uint64_t gpa)
 {
     uint64_t key = (gpa >> 16) + 1; /* 0 marks a free slot */
@@ -309,9 +322,11 @@ static void vm_finish_stop(struct vm *vm)
     for (unsigned i = 0; i < vm->vcpu_count; i++)
         exits += vm->vcpus[i].exits;
     uint64_t lazy = vm->as.lazy_faults;
+    char text[80];
+    vm_stop_describe(vm, why, stop_names[why], text, sizeof(text));
     vm_release_resources(vm);
     log_info("vm%u (%s): stopped (%s) after %llu exits, %llu lazy pages; %llu frames free", vm->id,
-             vm->cfg->name, stop_names[why], (unsigned long long)exits, (unsigned long long)lazy,
+             vm->cfg->name, text, (unsigned long long)exits, (unsigned long long)lazy,
              (unsigned long long)frame_free_count());
     if (why == VM_STOP_REBOOT && vm_create(vm, vm->cfg, vm->vmid) == 0) {
         vm_boot(vm);
@@ -333,6 +348,9 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason)
         spin_unlock_irqrestore(&vm->lock, flags);
         return; /* already stopping: the first reason wins */
     }
+    /* Asked to power off, a guest that restarts instead is stopped as asked. */
+    if (reason == VM_STOP_REBOOT && __atomic_load_n(&vm->stop_deadline, __ATOMIC_SEQ_CST))
+        reason = VM_STOP_SHUTDOWN;
     vm_state_set(vm, VM_STOPPING);
     vm->stop_reason = reason;
     spin_unlock_irqrestore(&vm->lock, flags);
@@ -382,9 +400,14 @@ bool vm_any_running(void)
     return __atomic_load_n(&vms_alive, __ATOMIC_SEQ_CST) != 0;
 }
 
-void vm_stop_from_console(struct vm *vm)
+void vm_console_stopping(void)
 {
     __atomic_store_n(&vms_restartable, true, __ATOMIC_SEQ_CST);
+}
+
+void vm_stop_from_console(struct vm *vm)
+{
+    vm_console_stopping();
     vm_stop(vm, VM_STOP_CONSOLE);
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The device tree each VM is booted with, generated from its config so that no address is
- * written twice: memory, chosen (bootargs, stdout, initrd), the emulated devices, and whatever
- * the architecture adds (cpus, interrupt controller, timer, firmware interface).
+ * written twice: memory, chosen (bootargs, stdout, initrd), the emulated devices, the
+ * power-request interrupt, and whatever the architecture adds (cpus, interrupt controller,
+ * timer, firmware interface).
  */
 #include <libfdt.h>
 #include <axvm/arch_vm.h>
@@ -126,10 +127,17 @@ static int fdt_passthru(const struct vm_passthru_config *p, const struct vdev_ty
     return err ?: fdt_end_node(fdt);
 }
 
-/* The shared-memory regions the VM maps: "shmem@<gpa>", compatible "axvm,shmem", with the
- * region's name as "label", its index as "axvm,index" and "read-only" where it is. */
-static int fdt_shmem(const struct vm *vm, void *fdt)
+/*
+ * The shared-memory regions the VM maps: "shmem@<gpa>", compatible "axvm,shmem" and then
+ * "generic-uio" (so Linux's uio_pdrv_genirq can take it with of_id=generic-uio), the region's
+ * name as "label", its index as "axvm,index", "read-only" where it is, and its doorbell
+ * interrupt: "interrupts" in the interrupt controller's format and the config's number as
+ * "axvm,irq" (what a guest without a device-tree interrupt parser programs, e.g. the x86 I/O
+ * APIC pin).
+ */
+static int fdt_shmem(const struct vm *vm, const struct vdev_type *irqchip, void *fdt)
 {
+    static const char compatible[] = "axvm,shmem\0generic-uio";
     int err = 0;
     for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX && !err; i++) {
         const struct shmem_config *s = &shmem_configs[i];
@@ -141,16 +149,34 @@ static int fdt_shmem(const struct vm *vm, void *fdt)
             format_snprintf(name, sizeof(name), "shmem@%llx", (unsigned long long)m->gpa);
             uint64_t reg[2] = {cpu_to_fdt64(m->gpa), cpu_to_fdt64(s->size)};
             err = fdt_begin_node(fdt, name);
-            err = err ?: fdt_property_string(fdt, "compatible", "axvm,shmem");
+            err = err ?: fdt_property(fdt, "compatible", compatible, sizeof(compatible));
             err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
             err = err ?: fdt_property_string(fdt, "label", s->name);
             err = err ?: fdt_property_u32(fdt, "axvm,index", i);
             if (m->ro)
                 err = err ?: fdt_property(fdt, "read-only", "", 0);
+            if (m->irq >= 0)
+                err = err ?: fdt_property_u32(fdt, "axvm,irq", (uint32_t)m->irq);
+            err = err ?: fdt_interrupts(irqchip, m->irq, fdt);
             err = err ?: fdt_end_node(fdt);
         }
     }
     return err;
+}
+
+/* The power-request node (config power_irq, docs/config.md): no registers, only the interrupt
+ * the hypervisor raises to ask the guest to power off. "generic-uio" lets a Linux guest take it
+ * with the stock uio_pdrv_genirq driver; its node name is what /sys/class/uio/uio<N>/name
+ * shows. */
+static int fdt_power_request(const struct vm *vm, const struct vdev_type *irqchip, void *fdt)
+{
+    if (!vm->cfg->power_irq || !irqchip)
+        return 0;
+    static const char compat[] = "axvm,power-request\0generic-uio";
+    int err = fdt_begin_node(fdt, "power-request");
+    err = err ?: fdt_property(fdt, "compatible", compat, sizeof(compat));
+    err = err ?: fdt_interrupts(irqchip, (int)vm->cfg->power_irq, fdt);
+    return err ?: fdt_end_node(fdt);
 }
 
 int vm_fdt_build(struct vm *vm, void *buf, size_t size)
@@ -176,7 +202,8 @@ int vm_fdt_build(struct vm *vm, void *buf, size_t size)
         err = fdt_device(vm, i, irqchip, buf);
     for (unsigned i = 0; i < c->passthru_count && !err; i++)
         err = fdt_passthru(&c->passthru[i], irqchip, buf);
-    err = err ?: fdt_shmem(vm, buf);
+    err = err ?: fdt_shmem(vm, irqchip, buf);
+    err = err ?: fdt_power_request(vm, irqchip, buf);
     err = err ?: fdt_end_node(buf);
     err = err ?: fdt_finish(buf);
     return err;

@@ -161,19 +161,49 @@ static void vmm_start(struct vm *vm)
         log_info("console: vm%u (%s) did not start: error %d", vm->id, vm->cfg->name, err);
 }
 
-static void vmm_stop(struct vm *vm, bool reboot)
+/* The console's `stop`: ask the guest first (vm_stop_politely), and say how it goes on. */
+static void vmm_stop(struct vm *vm)
+{
+    const char *name = vm->cfg->name;
+    enum vm_state st = vm_state_get(vm);
+    switch (vm_stop_politely(vm)) {
+    case VM_ASK_ASKED:
+        log_info("console: asking vm%u (%s) to power off; forced off after %u ms", vm->id, name,
+                 vm->cfg->stop_timeout_ms);
+        break;
+    case VM_ASK_NO_TIMEOUT:
+        log_info("console: stopping vm%u (%s): forced off at once (stop_timeout_ms = 0)", vm->id,
+                 name);
+        break;
+    case VM_ASK_NO_WAY:
+        log_info("console: stopping vm%u (%s): forced off at once (it has no way to be asked)",
+                 vm->id, name);
+        break;
+    case VM_ASK_AGAIN:
+        log_info("console: vm%u (%s) was asked already: forced off now", vm->id, name);
+        break;
+    case VM_ASK_NOT_RUNNING:
+        log_info("console: vm%u (%s) is %s: only a running VM can be stopped", vm->id, name,
+                 st <= VM_STOPPED ? state_names[st] : "?");
+        break;
+    }
+}
+
+static void vmm_reboot(struct vm *vm)
 {
     enum vm_state st = vm_state_get(vm);
     if (st != VM_RUNNING && st != VM_LOADED) {
-        log_info("console: vm%u (%s) is %s: only a running VM can be %s", vm->id, vm->cfg->name,
-                 st <= VM_STOPPED ? state_names[st] : "?", reboot ? "rebooted" : "stopped");
+        log_info("console: vm%u (%s) is %s: only a running VM can be rebooted", vm->id,
+                 vm->cfg->name, st <= VM_STOPPED ? state_names[st] : "?");
         return;
     }
-    log_info("console: %s vm%u (%s)", reboot ? "rebooting" : "stopping", vm->id, vm->cfg->name);
-    if (reboot)
-        vm_stop(vm, VM_STOP_REBOOT);
-    else
-        vm_stop_from_console(vm);
+    if (vm_stop_deadline(vm) != ~0ULL) {
+        log_info("console: vm%u (%s) is being asked to power off: stop it again to force it",
+                 vm->id, vm->cfg->name);
+        return;
+    }
+    log_info("console: rebooting vm%u (%s)", vm->id, vm->cfg->name);
+    vm_stop(vm, VM_STOP_REBOOT);
 }
 
 void vmm_run(const char *line)
@@ -211,10 +241,10 @@ void vmm_run(const char *line)
         vmm_start(vm);
         break;
     case VMM_OP_STOP:
-        vmm_stop(vm, false);
+        vmm_stop(vm);
         break;
     case VMM_OP_REBOOT:
-        vmm_stop(vm, true);
+        vmm_reboot(vm);
         break;
     default:
         break;

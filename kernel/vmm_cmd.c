@@ -44,7 +44,7 @@ const char *const vmm_cmd_help[] = {
     "info VM     a VM's memory regions, devices, interrupts and exit counts",
     "log VM      replay a VM's recent output",
     "start VM    create and boot a stopped VM again from its config",
-    "stop VM     stop a VM (forced: its vCPUs leave at once)",
+    "stop VM     ask a VM to power off; forced after its stop_timeout_ms (again: at once)",
     "reboot VM   restart a running VM from a fresh copy of its image",
     "VM is a VM id or its whole name; Ctrl-C or Escape abandons a command line",
     NULL,

@@ -40,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import qemu  # noqa: E402
+import bench_virtio  # noqa: E402
 
 MARKER = b"AXVM-GUEST-OK"
 ICOUNT = ["-icount", "shift=0,sleep=off"]
@@ -447,7 +448,7 @@ def summary_rows(r):
                      fmt(li.get("ratio"), ".2f", "×")))
     rows += timer_rows(r)
     rows += idle_rows(r)
-    return rows
+    return rows + bench_virtio.summary_rows(r)
 
 
 def idle_rows(r):
@@ -497,6 +498,8 @@ def main():
     ap.add_argument("--image-dir", required=True)
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--linux-image-dir", help="also time Linux boot under axvm vs bare QEMU")
+    ap.add_argument("--linux-virtio", nargs=2, metavar=("CONFIG", "IMAGE_DIR"),
+                    help="also time Linux on the virtio-console (scripts/bench_virtio.py)")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--timer-image-dir", help="also a bare-metal guest's timer latency")
     ap.add_argument("--timer-bare-elf", help="that guest built for bare QEMU")
@@ -559,6 +562,15 @@ def main():
         print(f"  under icount, guest uptime at the marker: bare {li['bare_uptime_s']:.3f} s, "
               f"under axvm {li['axvm_uptime_s']:.3f} s, ratio {li['ratio']:.2f}")
         report["linux_uptime_icount"] = li
+
+    if args.linux_virtio:
+        print(f"Linux boot on a virtio console, {args.runs} rounds, interleaved:")
+        lv = bench_virtio.linux_boot_virtio(args.arch, *args.linux_virtio, args.runs,
+                                            args.timeout, time_to_marker)
+        print(f"  median: bare QEMU {lv['bare_median_s']:.2f} s, under axvm "
+              f"{lv['axvm_median_s']:.2f} s; median of per-round ratios "
+              f"{lv['median_round_ratio']:.2f}")
+        report["linux_boot_virtio"] = lv
 
     if args.timer_image_dir:
         print(f"timer deadline -> guest handler, median of the guest's samples, {args.runs} "

@@ -50,7 +50,7 @@ UBOOT_LOAD = {"aarch64": 0x40200000, "riscv64": 0x80200000}
 UBOOT_ARCH = {"aarch64": "arm64", "riscv64": "riscv"}
 EFI_BOOT_NAME = {"x86_64": "BOOTX64.EFI", "aarch64": "BOOTAA64.EFI"}
 # Read by the UEFI application when the firmware passes no load options (its default boot
-# entry passes none): boot/<arch>/efi_cmdline.c.
+# entry passes none): boot/efi/efi_cmdline.c.
 CMDLINE_FILE = "axvm.cmdline"
 SCRIPT_MARKER = "axvm boot script"
 # The script U-Boot's distro boot fetches over TFTP after DHCP (its boot_script_dhcp).

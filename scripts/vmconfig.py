@@ -58,7 +58,14 @@ DEVICE_TYPES = {
     # Priorities, pending bits, per-context enables, then threshold and claim from base +
     # 0x200000 (4 KiB per vCPU, room for 8), as on QEMU virt (arch/riscv64/vplic_model.h).
     "plic": ({"riscv64"}, 0x400000, 0x200000 + 8 * 0x1000),
+    # virtio-mmio version 2 registers, then the console's configuration space from base + 0x100
+    # (drivers/virtio/vconsole.c); 0x200 as on QEMU virt.
+    "virtio-console": ({"aarch64", "riscv64", "x86_64"}, 0x200, 0x200),
 }
+# Models that cannot work without an interrupt line (the guest driver needs it), and those
+# that are MMIO only.
+IRQ_REQUIRED = {"virtio-console"}
+MMIO_ONLY = {"virtio-console"}
 
 # Interrupt-controller models: the interrupt numbers each implements for device lines, which is
 # what a device's or a passthrough's `irq` may be. A new model adds its row here (and its
@@ -80,18 +87,26 @@ MEM_KINDS = {"allocated": 0, "lazy": 1, "identity": 2}
 
 VM_KEYS = {"id", "name", "vcpus", "cpu_affinity", "image", "load_address", "entry", "cmdline",
            "initrd", "memory", "device", "passthrough", "share_pcpus", "on_bad_access",
-           "autostart", "history"}
+           "autostart", "history", "stop_timeout_ms", "power_irq"}
 # The per-VM output history (console `log`, replay on a focus switch): default and limits.
 HISTORY_DEFAULT = 16 * 1024
 HISTORY_MIN = 1024
 HISTORY_MAX = 64 * 1024
+# The console's `stop`: milliseconds the guest has to power itself off once asked (0: forced at
+# once), as kernel/include/axvm/config.h has them.
+STOP_TIMEOUT_DEFAULT = 5000
+STOP_TIMEOUT_MAX = 600000
+# Interrupt controllers of device-tree guests: with one, a VM gets a power-request node whose
+# interrupt (`power_irq`, by default the controller's highest line no device uses) asks it to
+# power off. x86_64 VMs are asked through the ACPI power button instead.
+POWER_IRQ_CONTROLLERS = ("gicv3", "gicv2", "plic")
 # What a guest gets for an access to an address with no memory or device: a fault as hardware
 # gives it ("fault", the default), or the VM stops ("stop").
 BAD_ACCESS = ("fault", "stop")
 MEM_KEYS = {"base", "size", "kind"}
 # Shared memory between VMs ([[shmem]] at the top level, docs/config.md).
 SHMEM_KEYS = {"name", "size", "map"}
-SHMEM_MAP_KEYS = {"vm", "base", "access"}
+SHMEM_MAP_KEYS = {"vm", "base", "access", "irq"}
 MAX_SHMEM = 4
 SHMEM_MAX_SIZE = 2 * 1024 * 1024
 DEV_KEYS = {"type", "base", "size", "irq", "port"}
@@ -474,11 +489,41 @@ class Checker:
                     if base < b + sz and b < base + size:
                         self.fail(None, mw + "base", f"0x{base:x}-0x{base + size:x} overlaps vm "
                                                      f"{vid}'s {what} (0x{b:x}-0x{b + sz:x})")
-                region["maps"].append({"vm": vid, "base": base, "ro": access == "ro"})
+                irq = self.shmem_irq(m, mw, c, out)
+                region["maps"].append({"vm": vid, "base": base, "ro": access == "ro", "irq": irq})
             if all(x["ro"] for x in region["maps"]):
                 self.fail(None, w + "map", "every VM maps it read-only: nobody can write it")
             out.append(region)
         return out
+
+    def shmem_irq(self, m, mw, c, regions):
+        """A map's doorbell `irq`: a line the VM's interrupt controller implements that none of
+        its devices, passthrough ranges or other regions' doorbells use. -1 when not given."""
+        irq = self.int_field(None, m, "irq", mw, 0, 1019, required=False, default=-1)
+        if irq < 0:
+            return irq
+        vid = c["id"]
+        chips = [d["type"] for d in c["devices"] if d["type"] in IRQ_CONTROLLERS]
+        if not chips:
+            self.fail(None, mw + "irq", f"vm {vid} has no interrupt controller to take the "
+                                        f"doorbell: give it one or leave irq out")
+        lines_ok = IRQ_CONTROLLERS[chips[0]]
+        if irq not in lines_ok:
+            self.fail(None, mw + "irq", f"interrupt {irq} is not one vm {vid}'s {chips[0]} model "
+                                        f"implements for devices ({lines_ok.start}.."
+                                        f"{lines_ok.stop - 1})")
+        used = [(f"device[{j}]", d["irq"]) for j, d in enumerate(c["devices"])]
+        used += [(f"passthrough[{j}]", p["irq"]) for j, p in enumerate(c["passthrough"])]
+        used += [(f"shmem '{o['name']}'", x["irq"]) for o in regions for x in o["maps"]
+                 if x["vm"] == vid]
+        if c.get("power_irq"):
+            used.append(("power_irq (its power-request line; give power_irq another line)",
+                         c["power_irq"]))
+        for what, other in used:
+            if other == irq:
+                self.fail(None, mw + "irq",
+                          f"interrupt {irq} is already used by vm {vid}'s {what}")
+        return irq
 
     # -- one VM --
 
@@ -526,6 +571,8 @@ class Checker:
             self.fail(vm, "history", f"{hist} bytes: must be between {HISTORY_MIN // 1024}K "
                                      f"and {HISTORY_MAX // 1024}K")
         c["history"] = hist
+        c["stop_timeout_ms"] = self.int_field(vm, vm, "stop_timeout_ms", "", 0, STOP_TIMEOUT_MAX,
+                                              required=False, default=STOP_TIMEOUT_DEFAULT)
 
     def check_memory(self, vm, c):
         mems = self.tables(vm, vm, "memory", MAX_MEM, "regions")
@@ -690,6 +737,8 @@ class Checker:
             pio = "port" in d
             if pio and self.arch != "x86_64":
                 self.fail(vm, w + "port", "I/O ports exist only on x86_64: use base")
+            if pio and t in MMIO_ONLY:
+                self.fail(vm, w + "port", f"a {t} is memory-mapped: use base")
             if pio == ("base" in d):
                 self.fail(vm, w + "base", "give exactly one of base (MMIO) or port (x86 I/O)")
             base = self.int_field(vm, d, "port" if pio else "base", w)
@@ -706,6 +755,8 @@ class Checker:
             else:
                 self.in_guest_space(vm, w + "base", base, size)
             irq = self.int_field(vm, d, "irq", w, 0, 1019, required=False, default=-1)
+            if irq < 0 and t in IRQ_REQUIRED:
+                self.fail(vm, w + "irq", f"a {t} needs an interrupt line: give irq")
             if not pio:
                 for j, m in enumerate(c["memory"]):
                     if overlaps(base, size, m):
@@ -786,6 +837,28 @@ class Checker:
             if irq in seen:
                 self.fail(vm, where, f"interrupt {irq} is already {seen[irq]}'s")
             seen[irq] = where[:-len(".irq")]
+        c["power_irq"] = self.power_irq(vm, chips[0][1]["type"] if chips else None, seen)
+
+    def power_irq(self, vm, model, used):
+        """The power-request line: given, or the controller's highest free one; 0 for none."""
+        irq = self.int_field(vm, vm, "power_irq", "", 0, 1019, required=False, default=None)
+        if model not in POWER_IRQ_CONTROLLERS:
+            if irq is None:
+                return 0
+            why = "x86_64 VMs are asked through the ACPI power button, not an interrupt line" \
+                if model == "ioapic" or self.arch == "x86_64" else \
+                "the VM has no interrupt controller to raise it on"
+            self.fail(vm, "power_irq", why)
+        lines = IRQ_CONTROLLERS[model]
+        if irq is None:
+            free = [i for i in lines if i not in used]
+            return free[-1] if free else 0
+        if irq not in lines:
+            self.fail(vm, "power_irq", f"interrupt {irq} is not one the {model} model implements "
+                                       f"for devices ({lines.start}..{lines.stop - 1})")
+        if irq in used:
+            self.fail(vm, "power_irq", f"interrupt {irq} is already {used[irq]}'s")
+        return irq
 
     # -- across VMs --
 
@@ -896,6 +969,8 @@ def generate(vms, source, out, shmem=()):
         c.append(f"        .stop_on_bad_access = {'true' if vm['stop_on_bad_access'] else 'false'},")
         c.append(f"        .manual_start = {'false' if vm['autostart'] else 'true'},")
         c.append(f"        .history_size = {vm['history']},")
+        c.append(f"        .stop_timeout_ms = {vm['stop_timeout_ms']},")
+        c.append(f"        .power_irq = {vm['power_irq']},")
         mems = ", ".join(f"{{0x{m['base']:x}ULL, 0x{m['size']:x}ULL, {MEM_KINDS[m['kind']]}}}"
                          for m in vm["memory"])
         c.append(f"        .mem = {{{mems}}},")
@@ -924,8 +999,8 @@ def generate(vms, source, out, shmem=()):
     c.append(f"const unsigned vm_config_count = {len(vms)};")
     c.append("const struct shmem_config shmem_configs[] = {")
     for r in shmem:
-        maps = ", ".join(f"{{{x['vm']}, 0x{x['base']:x}ULL, {'true' if x['ro'] else 'false'}}}"
-                         for x in r["maps"])
+        maps = ", ".join(f"{{{x['vm']}, 0x{x['base']:x}ULL, {'true' if x['ro'] else 'false'}, "
+                         f"{x['irq']}}}" for x in r["maps"])
         c.append(f"    {{{c_string(r['name'])}, 0x{r['size']:x}ULL, {{{maps}}}, {len(r['maps'])}}},")
     if not shmem:
         c.append("    {0},")

@@ -21,11 +21,12 @@ $(BUILD)/axvm.bin: $(BUILD)/axvm.elf
 # Built with every image, beside axvm.bin: the same hypervisor, started by UEFI firmware instead
 # of a Linux-Image loader. The application's objects do not depend on the VM config, so they
 # are shared by every build directory; only the payload (axvm.bin) and the link are per build.
+# boot/efi/ holds what it shares with the x86_64 application (reading the boot arguments).
 GNUEFI := build/gnu-efi-arm64
 GNUEFI_STAMP := $(GNUEFI)/.stamp
 EFI_OBJDIR := build/efi-aarch64
 PICOLIBC_LIB := /usr/lib/picolibc/aarch64-linux-gnu/lib
-EFI_SRCS := $(wildcard boot/aarch64/efi_*.c) boot/aarch64/efi_enter.S
+EFI_SRCS := $(wildcard boot/aarch64/efi_*.c) $(wildcard boot/efi/*.c) boot/aarch64/efi_enter.S
 EFI_LIBFDT := fdt.c fdt_ro.c fdt_rw.c fdt_wip.c fdt_strerror.c fdt_addresses.c
 EFI_OBJS := $(patsubst %,$(EFI_OBJDIR)/%.o,$(EFI_SRCS)) \
 	$(patsubst %.c,$(EFI_OBJDIR)/libfdt/%.o,$(EFI_LIBFDT))
@@ -36,7 +37,8 @@ EFI_OBJS := $(patsubst %,$(EFI_OBJDIR)/%.o,$(EFI_SRCS)) \
 EFI_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -ffreestanding \
 	-fno-common -fno-stack-protector -fpic -fvisibility=hidden -fshort-wchar \
 	-mgeneral-regs-only -mno-outline-atomics --specs=picolibc.specs \
-	-isystem $(GNUEFI)/include -isystem $(GNUEFI)/include/aarch64 -I$(LIBFDT_SRC) -MMD -MP
+	-isystem $(GNUEFI)/include -isystem $(GNUEFI)/include/aarch64 -Iboot/efi -I$(LIBFDT_SRC) \
+	-MMD -MP
 EFI_LDFLAGS := -nostdlib -shared -Wl,-Bsymbolic -Wl,-znocombreloc -Wl,--no-undefined \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 	-Wl,--defsym=EFI_SUBSYSTEM=0xa -T $(GNUEFI)/elf_aarch64_efi.lds

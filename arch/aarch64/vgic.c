@@ -409,6 +409,14 @@ static void intc_set_level(void *ctx, unsigned irq, bool level)
     vgic_set_level(ctx, irq, level);
 }
 
+/* A doorbell SPI: latched pending as GICD_ISPENDR would make it, until the guest acknowledges
+ * it, whether the guest configured it level or edge (IHI 0069 4.1.2). */
+static void intc_raise_edge(void *ctx, unsigned irq)
+{
+    if (irq >= 32)
+        vgic_inject(ctx, 0, irq);
+}
+
 static void intc_send_ipi(void *ctx, struct vcpu *target, unsigned sgi)
 {
     vgic_inject(ctx, target->id, sgi);
@@ -433,6 +441,7 @@ static void intc_release_host_irq(void *ctx, unsigned irq)
 
 const struct vintc_ops vgic_intc_ops = {
     .set_level = intc_set_level,
+    .raise_edge = intc_raise_edge,
     .send_ipi = intc_send_ipi,
     .pending = intc_pending,
     .claim_host_irq = intc_claim_host_irq,

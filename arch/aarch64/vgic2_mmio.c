@@ -10,18 +10,12 @@
  * The SGI and PPI registers are banked per CPU at one address: an access reaches those of the
  * vCPU making it, the one loaded on this pCPU.
  */
-#include <string.h>
-#include <libfdt.h>
 #include <arch/vgic.h>
 #include <drivers/gic.h>
 #include <axvm/arch.h>
-#include <axvm/errno.h>
-#include <axvm/log.h>
 #include <axvm/percpu.h>
-#include <axvm/sched.h>
 #include <axvm/vdev.h>
 #include <axvm/vm.h>
-#include <axvm/vm_fdt.h>
 
 #define GICD_CTLR       0x000
 #define GICD_TYPER      0x004
@@ -154,14 +148,7 @@ static int vgic2_access(struct emu_device *d, uint64_t off, unsigned width, bool
     }
     unsigned long flags = spin_lock_irqsave(&g->lock);
     gicd_access(g, cpu, off, width, write, value);
-    if (write)
-        g->gen++;
-    spin_unlock_irqrestore(&g->lock, flags);
-    /* Enabling or un-pending may have made something deliverable: let the vCPUs look. */
-    if (write)
-        for (unsigned t = 0; t < g->vcpus; t++)
-            if (vcpu_state_get(&g->vm->vcpus[t]) == VCPU_HALTED)
-                sched_wake(&g->vm->vcpus[t]);
+    vgic_dist_unlock_after(g, write, flags);
     return 0;
 }
 
@@ -177,17 +164,7 @@ static int vgic2_write(struct emu_device *d, uint64_t off, unsigned width, uint6
 
 static void vgic2_reset(struct emu_device *d)
 {
-    struct vgic *g = d->priv;
-    struct vm *vm = g->vm;
-    unsigned vcpus = g->vcpus;
-    memset(g, 0, sizeof(*g));
-    g->lock = (spinlock_t)SPINLOCK_INIT;
-    g->vm = vm;
-    g->vcpus = vcpus;
-    /* SGIs are edge-triggered and, as on the GIC-400, always enabled. */
-    for (unsigned c = 0; c < VGIC_MAX_VCPUS; c++)
-        for (unsigned n = 0; n < 16; n++)
-            g->redist[c].priv[n].edge = g->redist[c].priv[n].enabled = true;
+    vgic_dist_reset(d->priv);
 }
 
 static const struct emu_ops vgic2_ops = {
@@ -207,33 +184,22 @@ static int gicc_map(struct vm *vm, uint64_t gpa, const struct gic_host *h)
 
 static int vgic2_create(struct vm *vm, struct emu_device *dev, const struct vm_dev_config *cfg)
 {
-    const struct gic_host *h = gic_host();
-    if (h->version != 2) {
-        log_error("vm%u (%s): a gicv2 device needs a GICv2 host; this one has a GICv%u: give "
-                  "the VM a gicv3 device",
-                  vm->id, vm->cfg->name, h->version);
-        return -ENODEV;
-    }
+    int err = vgic_dist_check_host(vm, 2);
+    if (err)
+        return err;
     struct vgic *g = dev->priv;
     g->vm = vm;
     g->vcpus = vm->cfg->vcpu_count;
     dev->ops = &vgic2_ops;
     dev->size = VGIC2_GICD_SIZE; /* the CPU interface beyond it is mapped, not trapped */
     vgic2_reset(dev);
-    return gicc_map(vm, cfg->base + VGIC2_GICC_OFFSET, h);
+    return gicc_map(vm, cfg->base + VGIC2_GICC_OFFSET, gic_host());
 }
 
 static int vgic2_fdt_node(const struct emu_device *dev, const struct vm_dev_config *cfg, void *fdt)
 {
-    uint64_t reg[4] = {cpu_to_fdt64(cfg->base), cpu_to_fdt64(VGIC2_GICD_SIZE),
-                       cpu_to_fdt64(cfg->base + VGIC2_GICC_OFFSET), cpu_to_fdt64(VGIC2_GICC_SIZE)};
-    int err = vdev_fdt_begin(fdt, &vdev_gicv2, cfg->base);
-    err = err ?: fdt_property_string(fdt, "compatible", "arm,cortex-a15-gic");
-    err = err ?: fdt_property_u32(fdt, "#interrupt-cells", 3);
-    err = err ?: fdt_property(fdt, "interrupt-controller", NULL, 0);
-    err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
-    err = err ?: fdt_property_u32(fdt, "phandle", VM_FDT_PHANDLE_IRQCHIP);
-    return err;
+    uint64_t reg[4] = {cfg->base, VGIC2_GICD_SIZE, cfg->base + VGIC2_GICC_OFFSET, VGIC2_GICC_SIZE};
+    return vgic_dist_fdt_node(fdt, &vdev_gicv2, cfg->base, "arm,cortex-a15-gic", reg);
 }
 
 const struct vdev_type vdev_gicv2 = {
@@ -246,4 +212,6 @@ const struct vdev_type vdev_gicv2 = {
     .fdt_node = vgic2_fdt_node,
     .fdt_irq = vgic_fdt_irq,
     .intc = &vgic_intc_ops,
+    .irq_first = 32,
+    .irq_count = VGIC_SPIS,
 };

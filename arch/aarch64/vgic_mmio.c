@@ -4,33 +4,16 @@
  * Linux's irq-gic-v3 driver uses, with affinity routing always on, every interrupt in group 1,
  * no LPIs. Reached through the VM's device bus as device type "gicv3".
  */
-#include <string.h>
-#include <libfdt.h>
 #include <arch/vgic.h>
-#include <drivers/gic.h>
-#include <axvm/log.h>
-#include <axvm/errno.h>
-#include <axvm/format.h>
-#include <axvm/sched.h>
-#include <axvm/vm_fdt.h>
 #include <axvm/vdev.h>
 #include <axvm/vm.h>
 
-/* Distributor */
-#define GICD_CTLR       0x0000
-#define GICD_TYPER      0x0004
-#define GICD_IIDR       0x0008
-#define GICD_IGROUPR    0x0080
-#define GICD_ISENABLER  0x0100
-#define GICD_ICENABLER  0x0180
-#define GICD_ISPENDR    0x0200
-#define GICD_ICPENDR    0x0280
-#define GICD_ISACTIVER  0x0300
-#define GICD_ICACTIVER  0x0380
-#define GICD_IPRIORITYR 0x0400
-#define GICD_ICFGR      0x0c00
-#define GICD_IROUTER    0x6000
-#define GICD_PIDR2      0xffe8
+/* Distributor (the bit banks, priorities and configuration: vgic_dist.c) */
+#define GICD_CTLR    0x0000
+#define GICD_TYPER   0x0004
+#define GICD_IIDR    0x0008
+#define GICD_IROUTER 0x6000
+#define GICD_PIDR2   0xffe8
 
 /* Redistributor: RD_base frame, then SGI_base frame at +64 KiB */
 #define GICR_CTLR  0x0000
@@ -44,120 +27,6 @@
 #define CTLR_GRP1   (1U << 1)
 #define PIDR2_GICV3 0x3b
 #define IIDR_ARM    0x43b
-
-/* Read a 32-interrupt bit bank starting at 'first'. */
-static uint32_t bits_read(struct vgic_irq *irqs, unsigned count, unsigned first, uint64_t reg)
-{
-    uint32_t v = 0;
-    for (unsigned b = 0; b < 32; b++) {
-        unsigned n = first + b;
-        if (n >= count)
-            break;
-        struct vgic_irq *i = &irqs[n];
-        bool on = false;
-        switch (reg) {
-        case GICD_ISENABLER:
-        case GICD_ICENABLER:
-            on = i->enabled;
-            break;
-        case GICD_ISPENDR:
-        case GICD_ICPENDR:
-            on = i->latched || i->level || i->in_lr;
-            break;
-        case GICD_ISACTIVER:
-        case GICD_ICACTIVER:
-            on = i->in_lr;
-            break;
-        case GICD_IGROUPR:
-            on = true; /* everything is group 1 */
-            break;
-        default:
-            break;
-        }
-        v |= (uint32_t)on << b;
-    }
-    return v;
-}
-
-static void bits_write(struct vgic_irq *irqs, unsigned count, unsigned first, uint64_t reg,
-                       uint32_t value)
-{
-    for (unsigned b = 0; b < 32; b++) {
-        unsigned n = first + b;
-        if (n >= count || !(value & (1U << b)))
-            continue;
-        struct vgic_irq *i = &irqs[n];
-        switch (reg) {
-        case GICD_ISENABLER:
-            i->enabled = true;
-            break;
-        case GICD_ICENABLER:
-            i->enabled = false;
-            break;
-        case GICD_ISPENDR:
-            i->latched = true;
-            break;
-        case GICD_ICPENDR:
-            i->latched = false;
-            break;
-        default:
-            break; /* groups are fixed, active state is the list registers' business */
-        }
-    }
-}
-
-/*
- * The registers laid out the same way in the distributor (for SPIs) and in the redistributor's
- * SGI frame (for SGIs and PPIs): bit banks, priorities, configuration.
- */
-bool vgic_banked_access(struct vgic_irq *irqs, unsigned first_id, unsigned count, uint64_t off,
-                        unsigned width, bool write, uint64_t *value)
-{
-    if (off >= GICD_IGROUPR && off < GICD_IPRIORITYR) {
-        uint64_t reg = off & ~0x7fULL;
-        unsigned first = (unsigned)((off & 0x7f) * 8) - first_id;
-        if ((off & 0x7f) * 8 < first_id)
-            return write || (*value = 0, true);
-        if (write)
-            bits_write(irqs, count, first, reg, (uint32_t)*value);
-        else
-            *value = bits_read(irqs, count, first, reg);
-        return true;
-    }
-    if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
-        unsigned id = (unsigned)(off - GICD_IPRIORITYR);
-        uint64_t v = 0;
-        for (unsigned k = 0; k < width; k++) {
-            unsigned n = id + k;
-            if (n < first_id || n - first_id >= count)
-                continue;
-            if (write)
-                irqs[n - first_id].priority = (uint8_t)(*value >> (8 * k)) & 0xf8;
-            else
-                v |= (uint64_t)irqs[n - first_id].priority << (8 * k);
-        }
-        if (!write)
-            *value = v;
-        return true;
-    }
-    if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
-        unsigned first = (unsigned)(off - GICD_ICFGR) * 4;
-        uint32_t v = 0;
-        for (unsigned b = 0; b < 16; b++) {
-            unsigned n = first + b;
-            if (n < first_id || n - first_id >= count)
-                continue;
-            struct vgic_irq *i = &irqs[n - first_id];
-            if (write && n >= 16) /* SGIs are always edge */
-                i->edge = (*value >> (2 * b + 1)) & 1;
-            v |= (uint32_t)(n < 16 || i->edge) << (2 * b + 1);
-        }
-        if (!write)
-            *value = v;
-        return true;
-    }
-    return false;
-}
 
 static int gicd_access(struct vgic *g, uint64_t off, unsigned width, bool write, uint64_t *value)
 {
@@ -260,14 +129,7 @@ static int vgic_access(struct emu_device *d, uint64_t off, unsigned width, bool 
     } else if (!write) {
         *value = 0;
     }
-    if (write)
-        g->gen++;
-    spin_unlock_irqrestore(&g->lock, flags);
-    /* Enabling or un-pending may have made something deliverable: let the vCPUs look. */
-    if (write)
-        for (unsigned t = 0; t < g->vcpus; t++)
-            if (vcpu_state_get(&g->vm->vcpus[t]) == VCPU_HALTED)
-                sched_wake(&g->vm->vcpus[t]);
+    vgic_dist_unlock_after(g, write, flags);
     return err;
 }
 
@@ -284,20 +146,9 @@ static int vgic_write(struct emu_device *d, uint64_t off, unsigned width, uint64
 static void vgic_reset(struct emu_device *d)
 {
     struct vgic *g = d->priv;
-    struct vm *vm = g->vm;
-    unsigned vcpus = g->vcpus;
-    memset(g, 0, sizeof(*g));
-    g->lock = (spinlock_t)SPINLOCK_INIT;
-    g->vm = vm;
-    g->vcpus = vcpus;
-    for (unsigned c = 0; c < VGIC_MAX_VCPUS; c++) {
+    vgic_dist_reset(g);
+    for (unsigned c = 0; c < VGIC_MAX_VCPUS; c++)
         g->redist[c].sleeping = true;
-        for (unsigned n = 0; n < 16; n++) {
-            g->redist[c].priv[n].edge = true;
-            g->redist[c].priv[n].enabled = true; /* SGIs: GICv3 leaves their enable to software,
-                                                    but Linux enables them; harmless */
-        }
-    }
 }
 
 static const struct emu_ops vgic_ops = {
@@ -310,12 +161,9 @@ static int vgic_create(struct vm *vm, struct emu_device *dev, const struct vm_de
 {
     struct vgic *g = dev->priv;
     /* The guest's ICC_* registers are the hardware's virtual GICv3 CPU interface. */
-    if (gic_host()->version != 3) {
-        log_error("vm%u (%s): a gicv3 device needs a GICv3 host; this one has a GICv%u: give "
-                  "the VM a gicv2 device",
-                  vm->id, vm->cfg->name, gic_host()->version);
-        return -ENODEV;
-    }
+    int err = vgic_dist_check_host(vm, 3);
+    if (err)
+        return err;
     g->vm = vm;
     g->vcpus = vm->cfg->vcpu_count;
     dev->ops = &vgic_ops;
@@ -326,16 +174,9 @@ static int vgic_create(struct vm *vm, struct emu_device *dev, const struct vm_de
 
 static int vgic_fdt_node(const struct emu_device *dev, const struct vm_dev_config *cfg, void *fdt)
 {
-    uint64_t reg[4] = {cpu_to_fdt64(cfg->base), cpu_to_fdt64(0x10000),
-                       cpu_to_fdt64(cfg->base + VGIC_GICR_OFFSET),
-                       cpu_to_fdt64((uint64_t)dev->vm->cfg->vcpu_count * VGIC_GICR_STRIDE)};
-    int err = vdev_fdt_begin(fdt, &vdev_gicv3, cfg->base);
-    err = err ?: fdt_property_string(fdt, "compatible", "arm,gic-v3");
-    err = err ?: fdt_property_u32(fdt, "#interrupt-cells", 3);
-    err = err ?: fdt_property(fdt, "interrupt-controller", NULL, 0);
-    err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
-    err = err ?: fdt_property_u32(fdt, "phandle", VM_FDT_PHANDLE_IRQCHIP);
-    return err;
+    uint64_t reg[4] = {cfg->base, 0x10000, cfg->base + VGIC_GICR_OFFSET,
+                       (uint64_t)dev->vm->cfg->vcpu_count * VGIC_GICR_STRIDE};
+    return vgic_dist_fdt_node(fdt, &vdev_gicv3, cfg->base, "arm,gic-v3", reg);
 }
 
 /* GIC interrupt specifier: SPI number counted from 32, level-triggered, active high. */
@@ -357,4 +198,6 @@ const struct vdev_type vdev_gicv3 = {
     .fdt_node = vgic_fdt_node,
     .fdt_irq = vgic_fdt_irq,
     .intc = &vgic_intc_ops,
+    .irq_first = 32,
+    .irq_count = VGIC_SPIS,
 };

@@ -73,3 +73,10 @@ int arch_vm_fdt(struct vm *vm, void *fdt)
 {
     return 0;
 }
+
+/* The SBI has no call from the hypervisor to the guest: the guest is asked through the device
+ * tree's power-request interrupt (kernel/vm_fdt.c writes its node). */
+int arch_vm_power_request(struct vm *vm)
+{
+    return vm_power_irq_raise(vm);
+}

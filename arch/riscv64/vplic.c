@@ -83,6 +83,17 @@ static void vplic_set_level(void *ctx, unsigned irq, bool level)
     wake_raised(p, before, after);
 }
 
+static void vplic_raise_edge(void *ctx, unsigned irq)
+{
+    struct vplic *p = ctx;
+    unsigned long flags = spin_lock_irqsave(&p->lock);
+    uint32_t before = lines_up(p);
+    vplic_model_raise_edge(&p->m, irq);
+    uint32_t after = lines_up(p);
+    spin_unlock_irqrestore(&p->lock, flags);
+    wake_raised(p, before, after);
+}
+
 /* RISC-V IPIs do not pass through the PLIC: they are the target's supervisor software
  * interrupt (hvip.VSSIP), as SBI send_ipi raises it. */
 static void vplic_send_ipi(void *ctx, struct vcpu *target, unsigned ipi)
@@ -122,6 +133,7 @@ static void vplic_release_host_irq(void *ctx, unsigned irq)
 
 static const struct vintc_ops vplic_intc_ops = {
     .set_level = vplic_set_level,
+    .raise_edge = vplic_raise_edge,
     .send_ipi = vplic_send_ipi,
     .pending = vplic_pending,
     .claim_host_irq = vplic_claim_host_irq,
@@ -224,4 +236,6 @@ const struct vdev_type vdev_plic = {
     .fdt_node = vplic_fdt_node,
     .fdt_irq = vplic_fdt_irq,
     .intc = &vplic_intc_ops,
+    .irq_first = 1,
+    .irq_count = VPLIC_SOURCES - 1,
 };

@@ -38,6 +38,16 @@ bool vplic_model_set_level(struct vplic_model *m, unsigned src, bool level)
     return true;
 }
 
+bool vplic_model_raise_edge(struct vplic_model *m, unsigned src)
+{
+    if (src == 0 || src >= VPLIC_SOURCES || (m->hw & bit(src)))
+        return false;
+    /* An edge-triggered gateway forwards one request (PLIC spec, "Interrupt Gateways"): kept
+     * pending while the previous one is in flight, so claim skips it until completion. */
+    m->pending |= bit(src);
+    return !(m->claimed & bit(src));
+}
+
 bool vplic_model_raise_hw(struct vplic_model *m, unsigned src)
 {
     if (src == 0 || src >= VPLIC_SOURCES)

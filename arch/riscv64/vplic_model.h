@@ -56,6 +56,10 @@ void vplic_model_reset(struct vplic_model *m, unsigned contexts);
 /* An emulated device's line. Returns true if this made the source pending. */
 bool vplic_model_set_level(struct vplic_model *m, unsigned src, bool level);
 
+/* An edge on emulated source 'src' (a doorbell): pending until claimed; one that comes while
+ * the source is in flight is delivered again after completion. True if it is pending now. */
+bool vplic_model_raise_edge(struct vplic_model *m, unsigned src);
+
 /* A host interrupt for passthrough source 'src' arrived. Returns true if it is pending now. */
 bool vplic_model_raise_hw(struct vplic_model *m, unsigned src);
 

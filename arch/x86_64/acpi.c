@@ -33,6 +33,7 @@ struct acpi_header {
 #define MADT_ENTRIES      44
 #define MADT_PCAT_COMPAT  (1u << 0)
 #define MADT_LOCAL_APIC   0
+#define MADT_IO_APIC      1
 #define MADT_LOCAL_X2APIC 9
 #define MADT_CPU_ENABLED  (1u << 0)
 
@@ -123,6 +124,15 @@ static void acpi_add_cpu(struct acpi_info *info, uint32_t apic_id, uint32_t flag
     info->cpu_apic_id[info->cpu_count++] = apic_id;
 }
 
+/* An I/O APIC entry (§5.2.12.3): ID, reserved, the 32-bit address of its registers. */
+static void acpi_add_ioapic(struct acpi_info *info, uint32_t base)
+{
+    if (info->ioapic_count < ACPI_MAX_IOAPICS)
+        info->ioapic_base[info->ioapic_count++] = base;
+    else
+        info->ioapics_dropped++;
+}
+
 static const char *acpi_read_madt(const struct acpi_header *madt, uint32_t boot_apic_id,
                                   struct acpi_info *info)
 {
@@ -137,6 +147,8 @@ static const char *acpi_read_madt(const struct acpi_header *madt, uint32_t boot_
             acpi_add_cpu(info, e[3], get32(e + 4), boot_apic_id);
         else if (e[0] == MADT_LOCAL_X2APIC && len >= 16)
             acpi_add_cpu(info, get32(e + 4), get32(e + 8), boot_apic_id);
+        else if (e[0] == MADT_IO_APIC && len >= 12)
+            acpi_add_ioapic(info, get32(e + 4));
         off += len;
     }
     if (info->cpu_count == 0)

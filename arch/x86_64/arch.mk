@@ -17,14 +17,17 @@ ARCH_CFLAGS := -fpic -fvisibility=hidden -mno-red-zone -mgeneral-regs-only \
 	-nostdinc -isystem arch/x86_64/libc/include -isystem $(GCC_INCLUDE)
 
 # Only the UEFI application sees the UEFI headers. ms_abi lets it call firmware directly.
-$(BUILD)/boot/x86_64/%: ARCH_CFLAGS += -fshort-wchar -DGNU_EFI_USE_MS_ABI \
-	-isystem $(EFI_INCLUDE) -isystem $(EFI_INCLUDE)/x86_64
+# boot/efi/ holds what it shares with the AArch64 application (reading the boot arguments).
+EFI_APP_CFLAGS := -fshort-wchar -DGNU_EFI_USE_MS_ABI -isystem $(EFI_INCLUDE) \
+	-isystem $(EFI_INCLUDE)/x86_64 -Iboot/efi
+$(BUILD)/boot/x86_64/%: ARCH_CFLAGS += $(EFI_APP_CFLAGS)
+$(BUILD)/boot/efi/%: ARCH_CFLAGS += $(EFI_APP_CFLAGS)
 
 ARCH_LDFLAGS := -nostdlib -shared -fpic -Wl,-Bsymbolic -Wl,--no-undefined -Wl,-znocombreloc \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,--fatal-warnings
 ARCH_LIBS := $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_LIB)/libgnuefi.a
-ARCH_SRCS := $(wildcard boot/x86_64/*.c) $(wildcard arch/x86_64/*.S) $(wildcard arch/x86_64/*.c) \
-	$(wildcard arch/x86_64/libc/*.c)
+ARCH_SRCS := $(wildcard boot/x86_64/*.c) $(wildcard boot/efi/*.c) $(wildcard arch/x86_64/*.S) \
+	$(wildcard arch/x86_64/*.c) $(wildcard arch/x86_64/libc/*.c)
 ARCH_DRIVERS :=
 IMAGE := axvm.efi
 

@@ -59,6 +59,11 @@ void lapic_init(void)
     lapic_mmio = phys_to_ptr(base & APIC_BASE_ADDR);
 }
 
+paddr_t lapic_base(void)
+{
+    return ptr_to_phys((const void *)lapic_mmio);
+}
+
 void lapic_enable(void)
 {
     lapic_write(LAPIC_TPR, 0);

@@ -10,7 +10,8 @@
  *   0x7000  zero page           0x8000  command line    0xe0000  ACPI tables (RSDP first)
  * All below 64 KiB or in the BIOS area, which Linux reserves before it allocates anything.
  *
- * The command line is the config's plus what the guest must know of its clock
+ * The command line is the config's plus its virtio-mmio devices (virtio_mmio.device=, which
+ * vdev_type.cmdline_arg writes) and what the guest must know of its clock
  * (Documentation/admin-guide/kernel-parameters.txt). It reads the host's TSC directly: the
  * same invariant counter on every pCPU, never offset or scaled, running while it sleeps.
  *   tsc_early_khz=<rate>  the rate, which it cannot calibrate against emulated timers: under
@@ -24,6 +25,7 @@
 #include <axvm/format.h>
 #include <axvm/frame.h>
 #include <axvm/log.h>
+#include <axvm/vdev.h>
 #include <axvm/vm.h>
 #include <arch/linux_boot.h>
 #include "bzimage_model.h"
@@ -54,12 +56,23 @@ static const struct vm_dev_config *find_ioapic(const struct vm_config *c)
     return NULL;
 }
 
-static size_t build_cmdline(const struct vm_config *c, char *buf, size_t size)
+/* The config's command line, the clock's arguments, then each device that Linux can only
+ * find there (a virtio-mmio device: x86 has no device tree). */
+static size_t build_cmdline(const struct vm *vm, char *buf, size_t size)
 {
+    const struct vm_config *c = vm->cfg;
     uint64_t khz = arch_counter_freq() / 1000;
     format_snprintf(buf, size, "%s tsc_early_khz=%llu tsc=reliable", c->cmdline,
                     (unsigned long long)khz);
-    return strlen(buf) + 1;
+    size_t len = strlen(buf);
+    for (unsigned i = 0; i < c->dev_count && len + 1 < size; i++) {
+        const struct vdev_type *t = vdev_find(c->dev[i].type);
+        if (!t || !t->cmdline_arg)
+            continue;
+        buf[len++] = ' ';
+        len += t->cmdline_arg(&c->dev[i], vm->devs[i].size, buf + len, size - len);
+    }
+    return len + 1;
 }
 
 static unsigned build_e820(const struct vm_config *c, struct e820_entry *e820)
@@ -107,7 +120,7 @@ static int write_tables(struct vm *vm, const struct bzimage_info *bi, uint8_t *p
     if (err)
         return err;
 
-    len = build_cmdline(c, (char *)page, CMDLINE_MAX);
+    len = build_cmdline(vm, (char *)page, CMDLINE_MAX);
     if (len > bi->cmdline_max + 1) {
         log_error("vm%u (%s): command line of %llu bytes; the kernel takes at most %u", vm->id,
                   c->name, (unsigned long long)(len - 1), bi->cmdline_max);

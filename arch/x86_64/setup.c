@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The boot CPU's path from ExitBootServices to kernel_main. */
 #include <axvm/arch.h>
+#include <axvm/config.h>
 #include <axvm/console.h>
 #include <axvm/log.h>
 #include <axvm/panic.h>
@@ -31,6 +32,18 @@ static uint8_t com_read(uintptr_t port)
 static void com_write(uintptr_t port, uint8_t value)
 {
     outb((uint16_t)port, value);
+}
+
+/* The interrupt controllers axvm drives that no device tree describes, for the boot-time
+ * config check (kernel/machine_facts.c): no passthrough range may cover them. */
+static void setup_record_host_devices(const struct acpi_info *acpi)
+{
+    machine_facts_add_device(lapic_base(), PAGE_SIZE);
+    for (unsigned i = 0; i < acpi->ioapic_count; i++)
+        machine_facts_add_device(acpi->ioapic_base[i], PAGE_SIZE);
+    if (acpi->ioapics_dropped)
+        log_warn("acpi: %u I/O APICs beyond the first %u left out", acpi->ioapics_dropped,
+                 ACPI_MAX_IOAPICS);
 }
 
 static NORETURN void setup_enter_kernel(struct boot_info *bi)
@@ -78,5 +91,6 @@ NORETURN void setup_machine(struct boot_info *bi, const struct setup_handoff *h)
     cpu_report_features();
     smp_init(h->trampoline, cr3);
     power_init(&h->acpi);
+    setup_record_host_devices(&h->acpi);
     setup_enter_kernel(bi);
 }

@@ -116,7 +116,9 @@ static void build_fadt(const struct vacpi_config *c, uint8_t *t, uint64_t facs, 
     put16(t, 96, 101);                   /* P_LVL2_LAT > 100: no C2 */
     put16(t, 98, 1001);                  /* P_LVL3_LAT > 1000: no C3 */
     put16(t, 109, BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_CMOS);
-    uint32_t flags = FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON;
+    /* PWR_BUTTON clear: the fixed power button is there (PWRBTN_STS/EN in the PM1a event
+     * block, the SCI), through which the console's `stop` asks the guest to power off. */
+    uint32_t flags = FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON;
     if (c->reset_port)
         flags |= FADT_RESET_REG_SUP;
     put32(t, 112, flags);

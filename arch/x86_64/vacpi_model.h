@@ -9,9 +9,10 @@
  *   - MADT: one Processor Local APIC per vCPU (APIC ID = vCPU index), the I/O APIC, interrupt
  *     source overrides for ISA IRQ 0 (-> GSI 2, where PC timers are wired) and the SCI
  *     (level, active high), and the 8259 pair present (PCAT_COMPAT).
- *   - FADT: a PM1a event block, a PM1a control block and optionally a PM timer on emulated I/O
- *     ports (arch/x86_64/vlegacy.c), SMI_CMD 0 (the platform is always in ACPI mode), no CMOS RTC
- *     century, no VGA, a reset register on an emulated port.
+ *   - FADT: a PM1a event block (with the fixed power button: PWR_BUTTON clear), a PM1a control
+ *     block and optionally a PM timer on emulated I/O ports (arch/x86_64/vlegacy.c), the SCI,
+ *     SMI_CMD 0 (the platform is always in ACPI mode), no CMOS RTC century, no VGA, a reset
+ *     register on an emulated port.
  *   - DSDT: only \_S5, hand-assembled AML: Name (_S5, Package () { 5, 5, 0, 0 }), so the guest
  *     powers off by writing SLP_TYP 5 with SLP_EN to PM1a_CNT.
  *

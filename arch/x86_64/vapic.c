@@ -296,6 +296,8 @@ const struct vdev_type vdev_ioapic = {
     .state_size = sizeof(struct vapic),
     .create = vapic_create,
     .intc = &vapic_ops_table,
+    .irq_first = 1, /* ISA IRQ 0 goes to pin 2; pin 0 is not wired */
+    .irq_count = VIOAPIC_PINS - 1,
 };
 
 /* ---- the vCPU side (arch/vapic.h) -------------------------------------------------------- */
@@ -385,4 +387,15 @@ void vapic_vcpu_reset(struct vcpu *v)
     vlapic_reset(&a->cpu[v->id].lapic, (uint32_t)v->hwid);
     a->cpu[v->id].nmi = false;
     spin_unlock_irqrestore(&a->lock, flags);
+}
+
+/* The guest is asked to power off through the ACPI fixed power button, which comes with the
+ * VM's interrupt controller (the PM block is in vlegacy). */
+int arch_vm_power_request(struct vm *vm)
+{
+    struct vapic *a = vapic_of(vm);
+    if (!a)
+        return -ENODEV;
+    vlegacy_power_button(&a->legacy);
+    return 0;
 }

@@ -207,26 +207,59 @@ static const struct emu_ops rtc_ops = {.read = rtc_read, .write = rtc_write};
 #define PM1_CNT_SCI_EN     0x0001
 #define PM1_CNT_SLP_TYP(v) (((v) >> 10) & 7)
 #define PM1_CNT_SLP_EN     0x2000
+#define PM1_PWRBTN         0x0100 /* PWRBTN_STS in PM1_STS, PWRBTN_EN in PM1_EN */
 
+/* The SCI follows (status & enable) as a level. Called with pm_lock. */
+static void pm_sci_update(struct vlegacy *l)
+{
+    vm_irq_set(l->vm, VLEGACY_SCI_IRQ, (l->pm1_sts & l->pm1_en & PM1_PWRBTN) != 0);
+}
+
+void vlegacy_power_button(struct vlegacy *l)
+{
+    unsigned long flags = spin_lock_irqsave(&l->pm_lock);
+    l->pm1_sts |= PM1_PWRBTN;
+    pm_sci_update(l);
+    spin_unlock_irqrestore(&l->pm_lock, flags);
+}
+
+/* PM1_STS at 0, PM1_EN at 2: a 32-bit access covers both. */
 static int pm_read(struct emu_device *d, uint64_t off, unsigned width, uint64_t *value)
 {
     struct vlegacy *l = d->priv;
     uint64_t port = d->base + off;
-    if (port == VLEGACY_PM1_EVT + 2)
-        *value = l->pm1_en;
+    unsigned long flags = spin_lock_irqsave(&l->pm_lock);
+    uint32_t evt = l->pm1_sts | (uint32_t)l->pm1_en << 16;
+    spin_unlock_irqrestore(&l->pm_lock, flags);
+    if (port >= VLEGACY_PM1_EVT && port < VLEGACY_PM1_EVT + 4)
+        *value = evt >> (8 * (port - VLEGACY_PM1_EVT));
     else if (port == VLEGACY_PM1_CNT)
         *value = PM1_CNT_SCI_EN; /* always in ACPI mode */
     else
-        *value = 0; /* PM1 status: no event is ever raised */
+        *value = 0;
     return 0;
+}
+
+/* A write to the event block: status bits are cleared by writing 1 (§4.8.3.1.1), the enable
+ * register is written as it is. */
+static void pm_evt_write(struct vlegacy *l, unsigned at, unsigned width, uint64_t value)
+{
+    uint32_t bytes = (uint32_t)(value << (8 * at));
+    uint32_t mask =
+        (uint32_t)((width >= 4 ? 0xffffffffULL : (1ULL << (8 * width)) - 1) << (8 * at));
+    unsigned long flags = spin_lock_irqsave(&l->pm_lock);
+    l->pm1_sts &= (uint16_t) ~(bytes & mask & 0xffff);
+    l->pm1_en = (uint16_t)((l->pm1_en & ~(mask >> 16)) | ((bytes & mask) >> 16));
+    pm_sci_update(l);
+    spin_unlock_irqrestore(&l->pm_lock, flags);
 }
 
 static int pm_write(struct emu_device *d, uint64_t off, unsigned width, uint64_t value)
 {
     struct vlegacy *l = d->priv;
     uint64_t port = d->base + off;
-    if (port == VLEGACY_PM1_EVT + 2) {
-        l->pm1_en = (uint16_t)value;
+    if (port >= VLEGACY_PM1_EVT && port < VLEGACY_PM1_EVT + 4) {
+        pm_evt_write(l, (unsigned)(port - VLEGACY_PM1_EVT), width, value);
     } else if (port == VLEGACY_PM1_CNT) {
         if ((value & PM1_CNT_SLP_EN) && PM1_CNT_SLP_TYP(value) == 5)
             vm_stop(d->vm, VM_STOP_SHUTDOWN);
@@ -254,6 +287,8 @@ static int add(struct vm *vm, struct emu_device *d, const char *name, uint64_t p
 int vlegacy_attach(struct vm *vm, struct vlegacy *l)
 {
     memset(l, 0, sizeof(*l));
+    l->pm_lock = (spinlock_t)SPINLOCK_INIT;
+    l->vm = vm;
     for (unsigned i = 0; i < 2; i++)
         l->pic[i].imr = 0xff;
     for (unsigned i = 0; i < 3; i++)

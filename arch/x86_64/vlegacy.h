@@ -13,10 +13,13 @@
  *   - the CMOS RTC (0x70, 0x71): a clock that reads 2026-01-01 00:00:00 and never updates;
  *   - the ACPI PM block the FADT names (0x600): PM1a event and control registers (SLP_TYP 5 with
  *     SLP_EN shuts the VM down) and the reset register (writing VLEGACY_RESET_VALUE reboots the
- *     VM). No PM timer (arch/x86_64/linux_boot.c says why).
+ *     VM). No PM timer (arch/x86_64/linux_boot.c says why). The one event is the fixed power
+ *     button (vlegacy_power_button): PWRBTN_STS, and the SCI (VLEGACY_SCI_IRQ, level, active
+ *     high) while it is set and enabled.
  */
 
 #include <axvm/emu.h>
+#include <axvm/spinlock.h>
 #include <axvm/types.h>
 
 #define VLEGACY_PM_BASE     0x600
@@ -43,11 +46,17 @@ struct vlegacy {
     struct vpit_channel pit[3];
     uint8_t port_b; /* gate 2 and speaker bits as written */
     uint8_t rtc_index;
-    uint16_t pm1_en;
+    spinlock_t pm_lock; /* pm1_sts, pm1_en: the console presses the button from any pCPU */
+    uint16_t pm1_sts, pm1_en;
+    struct vm *vm;
     struct emu_device pic_dev[2], pit_dev, port_b_dev, rtc_dev, pm_dev;
 };
 
 /* Reset the devices and add them to the VM's bus. */
 int vlegacy_attach(struct vm *vm, struct vlegacy *l);
+
+/* Press the ACPI fixed power button (ACPI 6.4 §4.8.2.2.1): PWRBTN_STS is set until the guest
+ * clears it, and raises the SCI while PWRBTN_EN is set. */
+void vlegacy_power_button(struct vlegacy *l);
 
 #endif

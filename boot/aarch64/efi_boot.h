@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "efi_cmdline.h"
 
 /* The /chosen property that tells axvm which UEFI firmware started it (arch/aarch64/boot.c). */
 #define EFI_FDT_LOADER_PROP "axvm,loader"
@@ -22,10 +23,6 @@
 /* axvm.bin inside the application (efi_payload.S), and the address it is linked at. */
 extern const uint8_t efi_payload[], efi_payload_end[];
 extern const uint64_t efi_payload_link_addr;
-
-/* The boot arguments: the image's load options when they are text, else \axvm.cmdline on the
- * volume the image came from, else empty. */
-void efi_cmdline_read(EFI_LOADED_IMAGE *image, char *out, size_t size);
 
 /*
  * Copy the firmware's device tree 'fdt' into 'buf' (room for the memory node added later) and

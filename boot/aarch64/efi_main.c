@@ -144,7 +144,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     EFI_STATUS s = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li);
     if (EFI_ERROR(s))
         return fail(s, L"no loaded-image protocol for axvm.efi");
-    efi_cmdline_read(li, cmdline, sizeof(cmdline));
+    efi_cmdline_read(BS, li, cmdline, sizeof(cmdline));
 
     void *fdt;
     s = fdt_take(st, cmdline, loader, &fdt);

@@ -7,6 +7,7 @@
 #include <efi.h>
 #include <axvm/boot.h>
 #include <arch/setup.h>
+#include "efi_cmdline.h"
 
 extern EFI_SYSTEM_TABLE *efi_st;
 
@@ -17,10 +18,6 @@ static inline EFI_BOOT_SERVICES *efi_bs(void)
 
 /* Print ASCII text on the firmware console (boot services only). */
 void efi_print(const char *text);
-
-/* The boot arguments: the image's load options when they are text, else \axvm.cmdline on
- * the volume the image came from, else empty. */
-void efi_cmdline_read(EFI_LOADED_IMAGE *image, char *out, size_t size);
 
 /* The end of the highest range in the memory map, 0 if the map cannot be read. */
 uint64_t efi_memmap_top(void);

@@ -136,7 +136,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
         return efi_fail("no loaded-image protocol for axvm.efi", s);
 
     firmware_describe(bi->firmware, sizeof(bi->firmware));
-    efi_cmdline_read(li, bi->cmdline, sizeof(bi->cmdline));
+    /* How axvm was entered, in the form the other architectures use (kernel/main.c logs it):
+     * on x86_64 always as this UEFI application, in the long mode UEFI runs it in. */
+    format_snprintf(bi->entry, sizeof(bi->entry), "from UEFI in long mode (%s, through axvm.efi)",
+                    bi->firmware);
+    efi_cmdline_read(efi_bs(), li, bi->cmdline, sizeof(bi->cmdline));
 
     if (read_cr4() & CR4_LA57)
         return efi_fail("5-level paging is on; axvm builds 4-level page tables", EFI_UNSUPPORTED);

@@ -21,6 +21,15 @@ uint64_t guest_counter_freq(void);
 /* Where console output goes when the device tree names no UART the guest knows (x86 COM1). */
 void guest_console_putc_fallback(char c);
 void guest_relax(void);
+/*
+ * Interrupts (arch/<arch>/irq.c): guest_irq_enable gets the vCPU ready to take interrupt 'irq'
+ * (the number in the VM config: a GIC INTID, a PLIC source, an I/O APIC pin) from its interrupt
+ * controller and calls 'fn' for each, in the handler. False when the device tree names no
+ * controller it knows. guest_irq_wait sleeps (WFI, HLT) with interrupts open only while asleep
+ * until *count reaches 'target'.
+ */
+bool guest_irq_enable(const void *fdt, unsigned irq, void (*fn)(void));
+void guest_irq_wait(volatile uint32_t *count, uint32_t target);
 
 /* Common code: */
 void guest_main(const void *fdt);
@@ -46,6 +55,9 @@ void fpcanary_run(unsigned long rounds, uint64_t counter_hz);
 
 /* Ping-pong 'count' messages through the shared-memory region in the device tree (shmem.c). */
 void shmem_run(const void *fdt, uint64_t vm_id, unsigned long count);
+/* Leave a message for a Linux VM in the shared region, check its answer, ring its doorbell
+ * ("shmemlinux"; the Linux side is guests/linux/init/shm.c). */
+void shmem_serve_linux(const void *fdt);
 /* Write the read-only shared region: its VM must be stopped (or faulted) by the hypervisor. */
 void shmem_write_read_only(const void *fdt);
 

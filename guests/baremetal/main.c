@@ -218,6 +218,10 @@ void guest_main(const void *fdt)
         shmem_write_read_only(fdt);
         guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
     }
+    if (cmdline_value("shmemlinux", &v)) {
+        shmem_serve_linux(fdt);
+        guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
+    }
     if (cmdline_value("shmem", &v)) {
         shmem_run(fdt, (uint64_t)id, v);
         guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);

@@ -1,25 +1,29 @@
 // SPDX-License-Identifier: MIT
 /*
  * Ping-pong through memory shared with another VM ("shmem=N" on the command line: N messages).
- * The guest finds the region in its device tree (compatible "axvm,shmem"). VM 1 pings, any
- * other VM answers. Layout of the region:
- *   0x000  ping: the number of the message waiting in 'msg' (0: none yet)
- *   0x040  pong: the number of the answer waiting in 'reply'
- *   0x100  msg:  MSG_WORDS words, a pattern of the message number
+ * The guest finds the region in its device tree (compatible "axvm,shmem") with its doorbell
+ * interrupt ("axvm,irq"). VM 1 pings, any other VM answers. Layout of the region:
+ *   0x000  ping:  the number of the message waiting in 'msg' (0: none yet)
+ *   0x004  ready: the answering VM takes doorbell interrupts now (its peer may ring it)
+ *   0x040  pong:  the number of the answer waiting in 'reply'
+ *   0x100  msg:   MSG_WORDS words, a pattern of the message number
  *   0x200  reply: the same words, each one's bits inverted
  * Every payload is checked word by word on both sides. After each message or answer the sender
- * rings the other VM's doorbell (AXVM_HC_SHMEM_RING); the receiver waits until its ring count
- * (AXVM_HC_SHMEM_RINGS) says the next one came: no interrupt, each VM has its own pCPU.
+ * rings the other VM's doorbell (AXVM_HC_SHMEM_RING); the receiver sleeps (WFI, HLT) until its
+ * doorbell interrupt has come once more, then reads the sequence number it announces. At the
+ * end each side prints how many interrupts it took and how many rings the hypervisor counted.
  */
 #include <libfdt.h>
 #include <axvm/hypercall.h>
 #include "guest.h"
 
-#define MSG_WORDS 16
+#define MSG_WORDS   16
+#define READY_MAGIC 0x52454459 /* "REDY" */
 
 struct ring {
     uint32_t ping;
-    uint32_t pad0[15];
+    uint32_t ready;
+    uint32_t pad0[14];
     uint32_t pong;
     uint32_t pad1[47];
     uint64_t msg[MSG_WORDS];
@@ -27,24 +31,25 @@ struct ring {
     uint64_t reply[MSG_WORDS];
 };
 
+static volatile uint32_t doorbells; /* doorbell interrupts taken */
+
+static void on_doorbell(void)
+{
+    __atomic_add_fetch(&doorbells, 1, __ATOMIC_RELEASE);
+}
+
 static uint64_t pattern(uint32_t n, unsigned w)
 {
     return ((uint64_t)n << 32) ^ (0x9e3779b97f4a7c15ULL * (w + 1)) ^ n;
 }
 
-/* Wait for the n-th ring, then for the sequence number it announces. */
-static bool wait_for(uint32_t index, volatile uint32_t *p, uint32_t n)
+/* Sleep until the n-th doorbell interrupt, then wait for the sequence number it announces
+ * (written before the ring, so normally already there). */
+static void wait_for(volatile uint32_t *p, uint32_t n)
 {
-    int64_t rings;
-    while ((rings = guest_hypercall(AXVM_HC_SHMEM_RINGS, index, 0)) >= 0 && rings < (int64_t)n)
-        guest_relax();
-    if (rings < 0) {
-        guest_printf("shmem: FAILED: SHMEM_RINGS returned %lld\n", (long long)rings);
-        return false;
-    }
+    guest_irq_wait(&doorbells, n);
     while (__atomic_load_n(p, __ATOMIC_ACQUIRE) != n)
         guest_relax();
-    return true;
 }
 
 /* Ring the peer; while it is not running yet (0 rung), ring again. */
@@ -58,12 +63,42 @@ static bool ring(uint32_t index)
     return r >= 1;
 }
 
+/* One message each way; false when the guest must stop (said). */
+static bool exchange(struct ring *r, uint32_t index, bool pinger, uint32_t n)
+{
+    unsigned long bad = 0;
+    if (pinger) {
+        for (unsigned w = 0; w < MSG_WORDS; w++)
+            r->msg[w] = pattern(n, w);
+        __atomic_store_n(&r->ping, n, __ATOMIC_RELEASE);
+        if (!ring(index))
+            return false;
+        wait_for(&r->pong, n);
+        for (unsigned w = 0; w < MSG_WORDS; w++)
+            bad += r->reply[w] != ~pattern(n, w);
+    } else {
+        wait_for(&r->ping, n);
+        for (unsigned w = 0; w < MSG_WORDS; w++) {
+            uint64_t v = r->msg[w];
+            bad += v != pattern(n, w);
+            r->reply[w] = ~v;
+        }
+        __atomic_store_n(&r->pong, n, __ATOMIC_RELEASE);
+        if (!ring(index))
+            return false;
+    }
+    if (bad)
+        guest_printf("shmem: MISMATCH in message %u: %lu words wrong\n", n, bad);
+    return !bad;
+}
+
 void shmem_run(const void *fdt, uint64_t vm_id, unsigned long count)
 {
     int node = fdt_node_offset_by_compatible(fdt, -1, "axvm,shmem");
     const fdt64_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", NULL) : NULL;
-    if (!reg) {
-        guest_printf("shmem: FAILED: no axvm,shmem node in the device tree\n");
+    const fdt32_t *irq = node >= 0 ? fdt_getprop(fdt, node, "axvm,irq", NULL) : NULL;
+    if (!reg || !irq) {
+        guest_printf("shmem: FAILED: no axvm,shmem node with a doorbell in the device tree\n");
         return;
     }
     const char *label = fdt_getprop(fdt, node, "label", NULL);
@@ -71,39 +106,86 @@ void shmem_run(const void *fdt, uint64_t vm_id, unsigned long count)
     uint32_t index = idx ? fdt32_ld(idx) : 0;
     struct ring *r = (struct ring *)(uintptr_t)fdt64_ld(&reg[0]);
     bool pinger = vm_id == 1;
-    guest_printf("shmem: region %s at %p (%llu KiB), %s %lu messages\n", label ? label : "?",
-                 (void *)r, (unsigned long long)(fdt64_ld(&reg[1]) >> 10),
-                 pinger ? "sending" : "answering", count);
-    unsigned long bad = 0;
-    for (uint32_t n = 1; n <= count; n++) {
-        if (pinger) {
-            for (unsigned w = 0; w < MSG_WORDS; w++)
-                r->msg[w] = pattern(n, w);
-            __atomic_store_n(&r->ping, n, __ATOMIC_RELEASE);
-            if (!ring(index) || !wait_for(index, &r->pong, n))
-                return;
-            for (unsigned w = 0; w < MSG_WORDS; w++)
-                bad += r->reply[w] != ~pattern(n, w);
-        } else {
-            if (!wait_for(index, &r->ping, n))
-                return;
-            for (unsigned w = 0; w < MSG_WORDS; w++) {
-                uint64_t v = r->msg[w];
-                bad += v != pattern(n, w);
-                r->reply[w] = ~v;
-            }
-            __atomic_store_n(&r->pong, n, __ATOMIC_RELEASE);
-            if (!ring(index))
-                return;
-        }
-        if (bad) {
-            guest_printf("shmem: MISMATCH in message %u: %lu words wrong\n", n, bad);
-            return;
-        }
+    if (!guest_irq_enable(fdt, fdt32_ld(irq), on_doorbell)) {
+        guest_printf("shmem: FAILED: cannot take interrupt %u\n", fdt32_ld(irq));
+        return;
     }
-    guest_printf("shmem: %lu messages %s, every payload ok, %lld doorbell rings received\n", count,
-                 pinger ? "sent and answered" : "answered",
+    guest_printf("shmem: region %s at %p (%llu KiB), doorbell interrupt %u, %s %lu messages\n",
+                 label ? label : "?", (void *)r, (unsigned long long)(fdt64_ld(&reg[1]) >> 10),
+                 fdt32_ld(irq), pinger ? "sending" : "answering", count);
+    /* An edge that comes before the receiver has unmasked its line may be lost (an I/O APIC
+     * drops it): the first message waits until the answering VM says it is ready. */
+    if (pinger) {
+        while (__atomic_load_n(&r->ready, __ATOMIC_ACQUIRE) != READY_MAGIC)
+            guest_relax();
+    } else {
+        __atomic_store_n(&r->ready, READY_MAGIC, __ATOMIC_RELEASE);
+    }
+    for (uint32_t n = 1; n <= count; n++)
+        if (!exchange(r, index, pinger, n))
+            return;
+    guest_printf("shmem: %lu messages %s, every payload ok, %u doorbell interrupts taken, %lld "
+                 "doorbell rings received\n",
+                 count, pinger ? "sent and answered" : "answered",
+                 __atomic_load_n(&doorbells, __ATOMIC_ACQUIRE),
                  (long long)guest_hypercall(AXVM_HC_SHMEM_RINGS, index, 0));
+}
+
+/* The layout guests/linux/init/shm.c reads: 32-bit words only (Linux maps the region
+ * uncached through /dev/mem). */
+#define LINUX_MAGIC 0x4c4e5853u /* "SXNL" */
+#define LINUX_WORDS 64
+
+struct linux_ring {
+    uint32_t msg_ready, answered, rung;
+    uint32_t pad0[13];
+    uint32_t msg[LINUX_WORDS];
+    uint32_t msg_sum;
+    uint32_t pad1[47];
+    uint32_t answer[LINUX_WORDS];
+};
+
+_Static_assert(__builtin_offsetof(struct linux_ring, msg) == 0x40, "layout");
+_Static_assert(__builtin_offsetof(struct linux_ring, msg_sum) == 0x140, "layout");
+_Static_assert(__builtin_offsetof(struct linux_ring, answer) == 0x200, "layout");
+
+static uint32_t linux_pattern(unsigned i)
+{
+    return 0xa5a50000u ^ (i * 0x01010101u) ^ (i << 20);
+}
+
+void shmem_serve_linux(const void *fdt)
+{
+    int node = fdt_node_offset_by_compatible(fdt, -1, "axvm,shmem");
+    const fdt64_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", NULL) : NULL;
+    const fdt32_t *idx = node >= 0 ? fdt_getprop(fdt, node, "axvm,index", NULL) : NULL;
+    if (!reg) {
+        guest_printf("shmem: FAILED: no axvm,shmem node in the device tree\n");
+        return;
+    }
+    uint32_t index = idx ? fdt32_ld(idx) : 0;
+    volatile struct linux_ring *r = (volatile struct linux_ring *)(uintptr_t)fdt64_ld(&reg[0]);
+    uint32_t sum = 0;
+    for (unsigned i = 0; i < LINUX_WORDS; i++) {
+        r->msg[i] = linux_pattern(i);
+        sum += linux_pattern(i);
+    }
+    r->msg_sum = sum;
+    __atomic_store_n(&r->msg_ready, LINUX_MAGIC, __ATOMIC_RELEASE);
+    guest_printf("shmem: message for linux at %p, checksum 0x%08x; waiting for its answer\n",
+                 (void *)r, sum);
+    while (__atomic_load_n(&r->answered, __ATOMIC_ACQUIRE) != LINUX_MAGIC)
+        guest_relax();
+    unsigned bad = 0;
+    for (unsigned i = 0; i < LINUX_WORDS; i++)
+        bad += r->answer[i] != ~linux_pattern(i);
+    if (bad) {
+        guest_printf("shmem: MISMATCH in linux's answer: %u words wrong\n", bad);
+        return;
+    }
+    __atomic_store_n(&r->rung, LINUX_MAGIC, __ATOMIC_RELEASE);
+    if (ring(index))
+        guest_printf("shmem: linux answered, every word ok; its doorbell rung\n");
 }
 
 void shmem_write_read_only(const void *fdt)

@@ -62,6 +62,89 @@ LINUX_FAILURES = [r"Kernel panic", r"\bOops\b", r"rcu: INFO", r"BUG:", r"Unable 
 LINUX_PROMPT = r"axvm# "
 
 
+# ---- SMP Linux (VM 1, "linux") beside the bare-metal "ticker" (VM 2): test_linux_*.py ------
+# The configs tests/configs/<arch>/linux*.toml pin Linux's two vCPUs to pCPUs 0 and 1. Its init
+# prints "AXVM-GUEST-OK" only after its checks (arithmetic, tmpfs, a child process, work on
+# every CPU); the ticker prints a checked computation every 25 ms.
+
+
+def expect_linux_up(m, before_vcpu1=(), after_vcpu1=(), pcpus=(0, 1), timeout=120):
+    """Follow Linux from its VM's first boot to its shell, its two vCPUs on 'pcpus', with the
+    test's own lines (regexes) expected in order before and after its second vCPU starts.
+    Returns the offset of the AXVM-GUEST-OK marker in the output."""
+    m.expect(rf"\[axvm\] vm1 \(linux\): boot #1, 2 vCPUs on pCPU {pcpus[0]}", 60)
+    for pattern in before_vcpu1:
+        m.expect(pattern, timeout)
+    m.expect(rf"\[axvm\] vm1 \(linux\): vcpu1 started on pCPU {pcpus[1]}", timeout)
+    for pattern in after_vcpu1:
+        m.expect(pattern, timeout)
+    m.expect(r"\[1:linux\] init: cpus online 2", timeout)
+    m.expect(r"\[1:linux\] init: every cpu ok: 2 workers")
+    marker = m.expect(r"\[1:linux\] AXVM-GUEST-OK").start()
+    m.expect(LINUX_PROMPT, 60)
+    return marker
+
+
+def expect_console_focus_moves(m):
+    """The console hotkeys with Linux in focus: list the VMs, move the focus away and back."""
+    m.send("\x1dl")
+    m.expect(r"\[axvm\] console: \* \[1:linux\]", 30)
+    m.expect(r"\[axvm\] console:   \[2:ticker\]", 30)
+    m.send("\x1dn")
+    m.expect(r"\[axvm\] console: input goes to \[2:ticker\]", 30)
+    m.send("\x1d1")
+    m.expect(r"\[axvm\] console: input goes to \[1:linux\]", 30)
+
+
+def poweroff_linux(m):
+    """`poweroff` in Linux's shell stops its VM (and only it); returns where that was said."""
+    m.send("poweroff\n")
+    return m.expect(r"\[axvm\] vm1 \(linux\): stopped \(shutdown\)", 60).start()
+
+
+def poweroff_linux_then_ticker(m, marker):
+    """Power Linux off and see the ticker, which printed while Linux booted (before 'marker',
+    from expect_linux_up), go on alone to its end; then the machine powers off cleanly."""
+    stopped = poweroff_linux(m)
+    ticks = [t.start() for t in re.finditer(r"\[2:ticker\] guest: compute ok", m.output)]
+    assert ticks and ticks[0] < marker, "ticker printed nothing while Linux booted"
+    m.expect(r"\[2:ticker\] guest: compute ok: 2262 primes below 20000 \(round \d+", 60)
+    assert m.pos > stopped  # a checked computation after Linux was gone
+    m.expect(r"\[2:ticker\] guest: all checks passed", 120)
+    m.expect(r"\[axvm\] vm2 \(ticker\): stopped \(shutdown\)")
+    m.expect(r"\[axvm\] all VMs have stopped: powering off")
+    assert m.wait_exit(30) == 0
+
+
+def linux_lines(m):
+    """What VM 1 (Linux) printed, one line each with its prefix."""
+    return "\n".join(line for line in m.output.splitlines() if line.startswith("[1:linux]"))
+
+
+def assert_none_of(patterns, text):
+    for pattern in patterns:
+        assert not re.search(pattern, text), pattern
+
+
+def expect_linux_reboots(m, boots):
+    """Linux that reboots itself after its checks (config linux-reboot): 'boots' boots, each
+    one's stop returning every frame the boot took (the same free count after each), while
+    the ticker, never restarted, keeps counting."""
+    frees = []
+    for n in range(1, boots + 1):
+        m.expect(rf"\[axvm\] vm1 \(linux\): boot #{n}, 2 vCPUs", 120)
+        m.expect(r"\[1:linux\] init: cpus online 2", 120)
+        m.expect(r"\[1:linux\] AXVM-GUEST-OK", 120)
+        stop = m.expect(r"\[axvm\] vm1 \(linux\): stopped \(reboot\) after \d+ exits, "
+                        r"\d+ lazy pages; (\d+) frames free", 60)
+        frees.append(int(stop.group(1)))
+    assert len(set(frees)) == 1, f"free frames after each stop differ: {frees}"
+    # The other VM was never restarted: one boot line, and it is still counting.
+    assert len(re.findall(r"\[axvm\] vm2 \(ticker\): boot #", m.output)) == 1
+    assert "vm2 (ticker): stopped" not in m.output
+    m.expect(r"\[2:ticker\] guest: compute ok", 60)
+
+
 class MachineError(AssertionError):
     pass
 

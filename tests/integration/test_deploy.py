@@ -31,6 +31,8 @@ UEFI_AA64 = r"UEFI firmware \(version"
 UBOOT = r"U-Boot 20\d\d\.\d\d"
 OPENSBI = r"OpenSBI v\d+\.\d+"
 OVMF_PXE = r">>Start PXE over IPv4"
+X86_ENTERED = (r"\[axvm\] entered from UEFI in long mode \(UEFI \d+\.\d+ \(EDK II\), "
+               r"through axvm\.efi\)\n")
 
 # (arch, path): the firmware's own lines in the order they must appear, what axvm says of its
 # entry, and lines that belong to other paths' firmware and must not appear at all.
@@ -80,22 +82,22 @@ PATHS = {
         r"\[axvm\] entered in HS-mode as an SBI payload, loaded by U-Boot 20\d\d\.\d\d",
         [r"Found U-Boot script /boot\.scr\n", r"booti returned"],
     ),
-    # The x86_64 application names the firmware in its banner (boot/x86_64/efi_main.c); which
-    # device OVMF booted it from is OVMF's own line.
+    # axvm.efi is the x86_64 hypervisor itself, so every path enters it from UEFI
+    # (boot/x86_64/efi_main.c); which device OVMF booted it from is OVMF's own line.
     ("x86_64", "kernel"): (
         [r'BdsDxe: starting Boot\d+ "UEFI QEMU HARDDISK'],
-        r"\[axvm\] firmware UEFI \d+\.\d+ \(EDK II\)",
+        X86_ENTERED,
         [OVMF_PXE, r"USB HARDDRIVE"],
     ),
     ("x86_64", "disk"): (
         [r'BdsDxe: starting Boot\d+ "UEFI QEMU QEMU USB HARDDRIVE'],
-        r"\[axvm\] firmware UEFI \d+\.\d+ \(EDK II\)",
+        X86_ENTERED,
         [OVMF_PXE, r"QEMU HARDDISK"],
     ),
     ("x86_64", "netboot"): (
         [OVMF_PXE, r"NBP filename is axvm\.efi", r"NBP file downloaded successfully",
          r'BdsDxe: starting Boot\d+ "UEFI PXEv4'],
-        r"\[axvm\] firmware UEFI \d+\.\d+ \(EDK II\)",
+        X86_ENTERED,
         [r"USB HARDDRIVE", r"QEMU HARDDISK"],
     ),
 }

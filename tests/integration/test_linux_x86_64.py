@@ -3,15 +3,13 @@
 I/O APIC, INIT-SIPI-SIPI, the generated ACPI tables (MADT, FADT, DSDT \\_S5), the direct bzImage
 boot, COM1 with its interrupt, shell input through the console multiplexer, poweroff (ACPI S5)
 and reboot (ACPI reset register) of that VM only, and an idle Linux that lets its pCPU sleep.
-
-The Linux guest's init prints "AXVM-GUEST-OK" only after its checks (arithmetic, tmpfs, a
-child process, work on every CPU); the bare-metal "ticker" prints a checked computation every
-25 ms.
+The boot and the checks every architecture shares are in machine.py.
 """
-import re
 import time
 
-from machine import LINUX_FAILURES, LINUX_PROMPT as PROMPT
+from machine import (LINUX_FAILURES, LINUX_PROMPT as PROMPT, assert_none_of,
+                     expect_linux_reboots, expect_linux_up, linux_lines, poweroff_linux,
+                     poweroff_linux_then_ticker)
 
 # Linux's own complaints about time keeping and the APIC (arch/x86/kernel/tsc.c, apic/apic.c,
 # kernel/time/clocksource.c), whatever their log level.
@@ -32,14 +30,9 @@ def serial_irqs(m):
 
 def test_smp_linux_boots_beside_bare_metal_and_powers_off(boot):
     m = boot("x86_64", config="linux")
-    m.expect(r"\[axvm\] vm1 \(linux\): boot #1, 2 vCPUs on pCPU 0", 60)
-    m.expect(r"\[1:linux\] .*ACPI: Using ACPI \(MADT\) for SMP configuration", 120)
-    m.expect(r"\[1:linux\] .*TSC deadline timer available", 60)
-    m.expect(r"\[axvm\] vm1 \(linux\): vcpu1 started on pCPU 1", 120)
-    m.expect(r"\[1:linux\] init: cpus online 2", 120)
-    m.expect(r"\[1:linux\] init: every cpu ok: 2 workers")
-    marker = m.expect(r"\[1:linux\] AXVM-GUEST-OK").start()
-    m.expect(PROMPT, 60)
+    marker = expect_linux_up(m, before_vcpu1=[
+        r"\[1:linux\] .*ACPI: Using ACPI \(MADT\) for SMP configuration",
+        r"\[1:linux\] .*TSC deadline timer available"])
 
     # The local APIC timers and COM1's interrupt keep coming: both counts grow between two looks
     # (printing through the interrupt-driven UART raises IRQ 4).
@@ -62,39 +55,13 @@ def test_smp_linux_boots_beside_bare_metal_and_powers_off(boot):
     m.send("cat /sys/devices/system/clocksource/*/current_clocksource\n")
     m.expect(r"\[1:linux\] tsc\n", 30)
 
-    m.send("poweroff\n")
-    stopped = m.expect(r"\[axvm\] vm1 \(linux\): stopped \(shutdown\)", 60).start()
-    # The bare-metal VM printed while Linux booted and went on after Linux had stopped.
-    ticks_ = [t.start() for t in re.finditer(r"\[2:ticker\] guest: compute ok", m.output)]
-    assert ticks_ and ticks_[0] < marker, "ticker printed nothing while Linux booted"
-    m.expect(r"\[2:ticker\] guest: compute ok: 2262 primes below 20000 \(round \d+", 60)
-    assert m.pos > stopped  # a checked computation after Linux was gone
-    m.expect(r"\[2:ticker\] guest: all checks passed", 120)
-    m.expect(r"\[axvm\] vm2 \(ticker\): stopped \(shutdown\)")
-    m.expect(r"\[axvm\] all VMs have stopped: powering off")
-    assert m.wait_exit(30) == 0
-    linux = "\n".join(l for l in m.output.splitlines() if l.startswith("[1:linux]"))
-    for pat in LINUX_FAILURES + TIME_WARNINGS:
-        assert not re.search(pat, linux), pat
+    poweroff_linux_then_ticker(m, marker)
+    assert_none_of(LINUX_FAILURES + TIME_WARNINGS, linux_lines(m))
 
 
 def test_linux_reboot_restarts_only_that_vm(boot):
     m = boot("x86_64", config="linux-reboot")
-    frees = []
-    for n in (1, 2, 3, 4):
-        m.expect(rf"\[axvm\] vm1 \(linux\): boot #{n}, 2 vCPUs", 120)
-        m.expect(r"\[1:linux\] init: cpus online 2", 120)
-        m.expect(r"\[1:linux\] AXVM-GUEST-OK", 120)
-        if n < 4:
-            stop = m.expect(r"\[axvm\] vm1 \(linux\): stopped \(reboot\) after \d+ exits, "
-                            r"\d+ lazy pages; (\d+) frames free", 60)
-            frees.append(int(stop.group(1)))
-    # Every reboot returned every frame the boot before it took.
-    assert len(set(frees)) == 1, f"free frames after each stop differ: {frees}"
-    # The other VM was never restarted: one boot line, and it is still counting.
-    assert len(re.findall(r"\[axvm\] vm2 \(ticker\): boot #", m.output)) == 1
-    assert "vm2 (ticker): stopped" not in m.output
-    m.expect(r"\[2:ticker\] guest: compute ok", 60)
+    expect_linux_reboots(m, 4)
 
 
 def test_idle_linux_leaves_its_pcpu_asleep(boot):
@@ -102,8 +69,7 @@ def test_idle_linux_leaves_its_pcpu_asleep(boot):
     # vCPU 1 runs, is known. It is compared with the time the same thread gets while that vCPU
     # spins, so a machine shared with other work cannot make the bound meaningless.
     m = boot("x86_64", config="linux", extra=["-name", "axvm,debug-threads=on"])
-    m.expect(r"\[1:linux\] AXVM-GUEST-OK", 180)
-    m.expect(PROMPT, 60)
+    expect_linux_up(m)
 
     def cpu1():
         return m.thread_cpu_seconds("CPU 1/TCG")
@@ -121,5 +87,4 @@ def test_idle_linux_leaves_its_pcpu_asleep(boot):
     # again at once after each HLT would keep the thread as busy as the spinning guest did.
     assert busy > 0.2, f"the spinning vCPU got only {busy:.2f} s of CPU"
     assert idle < busy / 5, f"pCPU 1 used {idle:.2f} s idle, {busy:.2f} s spinning"
-    m.send("poweroff\n")
-    m.expect(r"\[axvm\] vm1 \(linux\): stopped \(shutdown\)", 60)
+    poweroff_linux(m)

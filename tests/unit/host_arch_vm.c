@@ -283,3 +283,9 @@ const struct vdev_type *arch_vdev_find(const char *name)
 {
     return strcmp(name, host_intc_type.name) == 0 ? &host_intc_type : NULL;
 }
+
+/* The host machine asks a guest to power off as a device-tree platform does. */
+int arch_vm_power_request(struct vm *vm)
+{
+    return vm_power_irq_raise(vm);
+}

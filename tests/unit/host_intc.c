@@ -194,4 +194,6 @@ const struct vdev_type host_intc_type = {
     .fdt_node = intc_fdt_node,
     .fdt_irq = intc_fdt_irq,
     .intc = &host_intc_ops,
+    .irq_first = 0,
+    .irq_count = INTC_IRQS,
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <stdlib.h>
+#include <string.h>
 #include <axvm/aspace.h>
 #include <axvm/errno.h>
 #include <axvm/frame.h>
@@ -28,19 +29,76 @@ TEST(aspace_allocated_region_is_backed_and_released)
     uint64_t all = frame_free_count();
     struct aspace as;
     CHECK_EQ(aspace_init(&as, 7), 0);
+    uint64_t before = frame_free_count(); /* less the stage-2 root */
     CHECK_EQ(aspace_add_region(&as, 0x40000000, MiB(4), REGION_ALLOCATED, PT_RWX), 0);
     CHECK_EQ(as.frames_owned, 1024);
+    /* The frames are taken (plus one for the table of blocks), but not yet mapped. */
+    CHECK_EQ(frame_free_count(), before - 1024 - 1);
     paddr_t hpa;
-    CHECK(aspace_translate(&as, 0x40000000, &hpa));
-    CHECK(aspace_translate(&as, 0x403fffff, &hpa));
-    CHECK(!aspace_translate(&as, 0x40400000, &hpa));
-    /* Guest memory is handed out zeroed. */
+    CHECK(!aspace_translate(&as, 0x40000000, &hpa));
+    /* Guest memory is handed out zeroed: the first touch zeroes and maps its block. */
     uint64_t word = 1;
     CHECK_EQ(aspace_read(&as, 0x40123450, &word, sizeof(word)), 0);
     CHECK_EQ(word, 0);
+    CHECK(aspace_translate(&as, 0x40000000, &hpa));
+    CHECK(aspace_translate(&as, 0x401fffff, &hpa));
+    CHECK(!aspace_translate(&as, 0x40200000, &hpa));
+    CHECK_EQ(as.late_fills, 1);
+    /* A stage-2 fault maps the other block; a second fault on it changes nothing. */
+    CHECK_EQ(aspace_fault(&as, 0x403fff00), 0);
+    CHECK(aspace_translate(&as, 0x403fffff, &hpa));
+    CHECK_EQ(aspace_fault(&as, 0x40300000), 0);
+    CHECK_EQ(as.late_fills, 2);
+    CHECK(!aspace_translate(&as, 0x40400000, &hpa));
+    CHECK_EQ(aspace_fault(&as, 0x40400000), -EFAULT);
     unsigned flushes = host_s2_flushes;
     aspace_destroy(&as);
     CHECK(host_s2_flushes > flushes); /* the VMID's TLB entries go with it */
+    CHECK_EQ(as.frames_owned, 0);
+    CHECK_EQ(frame_free_count(), all);
+    teardown();
+}
+
+/* Frames another VM left data in are zeroed before a new VM sees them, however it first touches
+ * them, and the blocks it never touched go back with it. */
+TEST(aspace_allocated_blocks_never_show_old_data)
+{
+    setup();
+    uint64_t all = frame_free_count();
+    /* Fill every free frame with a secret, then give them all back. */
+    paddr_t pa = frame_alloc_unzeroed((unsigned)all, PAGE_SIZE);
+    CHECK(pa != 0);
+    memset(phys_to_ptr(pa), 0xa5, (size_t)all * PAGE_SIZE);
+    frame_free(pa, (unsigned)all);
+    CHECK_EQ(frame_free_count(), all);
+
+    struct aspace as;
+    aspace_init(&as, 3);
+    /* 1 MiB + 4 MiB + 12 KiB: a head and a tail of pages backed at once, two late blocks. */
+    CHECK_EQ(aspace_add_region(&as, 0x40100000, MiB(5) + 0x3000, REGION_ALLOCATED, PT_RWX), 0);
+    CHECK_EQ(as.frames_owned, (MiB(5) + 0x3000) / PAGE_SIZE);
+    uint64_t words[4] = {1, 1, 1, 1};
+    CHECK_EQ(aspace_read(&as, 0x40100000, words, sizeof(words)), 0); /* head page */
+    CHECK_EQ(words[0] | words[1] | words[2] | words[3], 0);
+    CHECK_EQ(aspace_read(&as, 0x40602ff0, words, 16), 0); /* tail page */
+    CHECK_EQ(words[0] | words[1], 0);
+    CHECK_EQ(as.late_fills, 0);
+    /* A guest access (the stage-2 fault), then a hypervisor copy into the other block. */
+    CHECK_EQ(aspace_fault(&as, 0x40200008), 0);
+    paddr_t hpa;
+    CHECK(aspace_translate(&as, 0x40200000, &hpa));
+    const uint8_t *b = phys_to_ptr(hpa);
+    bool clean = true;
+    for (uint64_t i = 0; i < MiB(2); i++)
+        clean &= b[i] == 0;
+    CHECK(clean);
+    uint32_t v = 0x12345678;
+    CHECK_EQ(aspace_write(&as, 0x40400100, &v, sizeof(v)), 0);
+    CHECK_EQ(aspace_read(&as, 0x404000f8, words, 16), 0);
+    CHECK_EQ(words[0], 0);
+    CHECK_EQ(words[1], 0x12345678);
+    CHECK_EQ(as.late_fills, 2);
+    aspace_destroy(&as);
     CHECK_EQ(as.frames_owned, 0);
     CHECK_EQ(frame_free_count(), all);
     teardown();

@@ -402,7 +402,54 @@ TEST(cmux_input_held_for_a_stopping_vm_goes_to_the_next)
     script_set(0, "abc");
     cmux_poll_input();
     CHECK_EQ(script_pos, 3);
-    CHECK_STR(captured, "[axvm] warning: console: no VM takes input: what is typed is dropped\n");
+    CHECK_STR(captured, "[axvm] console: input goes to [2:b]\n"
+                        "[axvm] warning: console: no VM takes input: what is typed is dropped\n");
+}
+
+/* Every focus change replays, not only the hotkeys: a VM that stops hands the focus to the next,
+ * which shows what it printed meanwhile; one that registers into an empty console gets it too. */
+TEST(cmux_focus_moved_by_a_stopping_vm_replays_the_next)
+{
+    reset_capture();
+    char ha[256], hb[256];
+    struct cmux_stream a, b;
+    cmux_stream_init(&a, 1, "a");
+    cmux_stream_init(&b, 2, "b");
+    cmux_history_attach(&a, ha, sizeof(ha));
+    cmux_history_attach(&b, hb, sizeof(hb));
+    cmux_register(&a);
+    cmux_register(&b);
+    put(&b, "out of focus\n");
+    put(&a, "in focus\n");
+    reset_capture();
+    cmux_unregister(&a);
+    CHECK(cmux_focus() == &b);
+    CHECK_STR(captured, "[axvm] console: input goes to [2:b]\n"
+                        "[axvm] console: [2:b] printed while out of focus:\n"
+                        "[2:b]< out of focus\n"
+                        "[axvm] console: end of [2:b]'s history\n");
+    /* a comes back while b has the focus: nothing moves, nothing is replayed. */
+    put(&a, "restarting\n");
+    reset_capture();
+    cmux_register(&a);
+    CHECK(cmux_focus() == &b);
+    CHECK_STR(captured, "");
+    /* b stops: a has it again and shows what it printed since it lost it. */
+    cmux_unregister(&b);
+    CHECK_STR(captured, "[axvm] console: input goes to [1:a]\n"
+                        "[axvm] console: [1:a] printed while out of focus:\n"
+                        "[1:a]< restarting\n"
+                        "[axvm] console: end of [1:a]'s history\n");
+    /* The last one stops: nobody to show; the next to register gets the focus and its lines. */
+    cmux_unregister(&a);
+    put(&b, "booting again\n");
+    reset_capture();
+    cmux_register(&b);
+    CHECK(cmux_focus() == &b);
+    CHECK_STR(captured, "[axvm] console: [2:b] printed while out of focus:\n"
+                        "[2:b]< booting again\n"
+                        "[axvm] console: end of [2:b]'s history\n");
+    cmux_unregister(&b);
 }
 
 static char last_command[80];

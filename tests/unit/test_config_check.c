@@ -9,6 +9,9 @@
 
 static const uint8_t image[64];
 
+extern struct shmem_config host_shmem_configs[SHMEM_MAX] __asm__("shmem_configs");
+extern unsigned host_shmem_config_count __asm__("shmem_config_count");
+
 static struct vm_config good(void)
 {
     struct vm_config c = {
@@ -210,6 +213,73 @@ TEST(config_check_passthrough_isolation)
     CHECK(!check(&c, NULL, 0, why));
 }
 
+/* The shared regions a VM maps, checked again at boot against the VM: each message names the
+ * region and the field. */
+TEST(config_check_shared_regions)
+{
+    char why[128];
+    struct vm_config c = good();
+    c.dev[1] = (struct vm_dev_config){"host-intc", 0x0a000000, 0x1000, -1, false};
+    c.dev[0].irq = 5;
+    c.dev_count = 2;
+    c.passthru[0] = (struct vm_passthru_config){0x0a003e00, 0x200, 7, NULL};
+    c.passthru_count = 1;
+    host_shmem_configs[0] = (struct shmem_config){
+        "ring", 0x2000, {{2, 0x60000000, false, 3}, {1, 0x60000000, false, 3}}, 2};
+    host_shmem_configs[1] = (struct shmem_config){
+        "log", 0x1000, {{1, 0x60004000, true, 4}, {2, 0x60004000, false, 3}}, 2};
+    host_shmem_config_count = 2;
+    CHECK(check(&c, NULL, 0, why));
+
+    host_shmem_configs[1].map[0].gpa = 0x60001000;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "shmem[1].map[0] (region 'log'): 0x60001000-0x60002000 overlaps region 'ring'");
+    host_shmem_configs[1].map[0].gpa = 0x40fff000;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "shmem[1].map[0] (region 'log'): 0x40fff000-0x41000000 lies on memory[0]");
+    host_shmem_configs[1].map[0].gpa = 0x09000000;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why,
+              "shmem[1].map[0] (region 'log'): 0x9000000-0x9001000 overlaps device[0] (pl011)");
+    host_shmem_configs[1].map[0].gpa = 0x0a003000;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "shmem[1].map[0] (region 'log'): 0xa003000-0xa004000 overlaps passthrough[0]");
+    host_shmem_configs[1].map[0].gpa = 0x60004800;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "shmem[1].map[0] (region 'log'): 0x60004800 + 0x1000 is not whole pages inside "
+                   "the 40-bit guest-physical address space");
+    host_shmem_configs[1].map[0].gpa = 0x60004000;
+
+    /* The doorbell: a line of the VM's interrupt controller nothing else of the VM uses. */
+    host_shmem_configs[1].map[0].irq = 3;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "shmem[1].map[0] (region 'log'): irq 3 is region 'ring''s");
+    host_shmem_configs[1].map[0].irq = 5;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "shmem[1].map[0] (region 'log'): irq 5 is device[0]'s");
+    host_shmem_configs[1].map[0].irq = 7;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "shmem[1].map[0] (region 'log'): irq 7 is passthrough[0]'s");
+    host_shmem_configs[1].map[0].irq = 64;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "shmem[1].map[0] (region 'log'): irq 64 is not a host-intc line (0..63)");
+    host_shmem_configs[1].map[0].irq = 4;
+    c.dev_count = 1;
+    c.dev[0].irq = -1;
+    c.passthru[0].irq = -1;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "shmem[0].map[1] (region 'ring'): irq 3: the VM has no interrupt controller");
+    /* No doorbell needs no controller; a VM that maps nothing is not concerned. */
+    host_shmem_configs[0].map[1].irq = host_shmem_configs[1].map[0].irq = -1;
+    CHECK(check(&c, NULL, 0, why));
+    c.id = 3;
+    host_shmem_configs[0].map[1].gpa = 0x40000000;
+    CHECK(check(&c, NULL, 0, why));
+
+    host_shmem_config_count = 0;
+    memset(host_shmem_configs, 0, sizeof(host_shmem_configs));
+}
+
 TEST(config_check_rules_across_vms)
 {
     char why[128];
@@ -323,4 +393,27 @@ TEST(machine_facts_from_boot)
     machine_facts_fill(&m);
     CHECK(has_range(m.devices, m.device_count, 0xfee00000, KiB(4)));
     free(fdt);
+}
+
+/* The console's polite stop, checked again at boot: the timeout's limit, and a power-request
+ * line only on an interrupt controller and on no device's line. */
+TEST(config_check_polite_stop)
+{
+    char why[128] = "";
+    struct vm_config c = good();
+    c.stop_timeout_ms = VM_STOP_TIMEOUT_MAX;
+    CHECK(check(&c, NULL, 0, why));
+    c.stop_timeout_ms = VM_STOP_TIMEOUT_MAX + 1;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "stop_timeout_ms: 600001 ms is more than 600000");
+    c = good();
+    c.power_irq = 40;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "power_irq: the VM has no interrupt controller in its device tree");
+    c.dev[1] = (struct vm_dev_config){"host-intc", 0x08000000, 0x10000, -1, false};
+    c.dev_count = 2;
+    CHECK(check(&c, NULL, 0, why));
+    c.dev[0].irq = 40;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "power_irq: interrupt 40 is already device[0]'s");
 }

@@ -40,7 +40,7 @@ static void back_again(struct vcpu *v)
     struct vm *vm = v->vm;
     after.registered = vm->console.registered;
     after.focused = cmux_focus() == &vm->console;
-    after.bound = vm->console.input_ctx == &vm->devs[0] && vm->console.input_notify != NULL;
+    after.bound = vm->console.input_ctx == vm && vm->console.input_notify != NULL;
     after.stream = &vm->console;
     after.generation = vm->generation;
     cmux_input_byte('x'); /* typed after it */

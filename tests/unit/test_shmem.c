@@ -4,6 +4,7 @@
 #include <axvm/errno.h>
 #include <axvm/hypercall.h>
 #include <axvm/hypercall_handle.h>
+#include <axvm/shmem.h>
 #include <axvm/console.h>
 #include <axvm/vm.h>
 #include <axvm/vmm.h>
@@ -45,9 +46,9 @@ TEST(shmem_doorbell_rings_running_peers_of_the_region_only)
     }
     /* Region 0: a, b, c (c read-only); region 1: a and d. */
     host_shmem_configs[0] = (struct shmem_config){
-        "r0", 4096, {{1, 0x1000, false}, {2, 0x1000, false}, {3, 0x1000, true}}, 3};
+        "r0", 4096, {{1, 0x1000, false, -1}, {2, 0x1000, false, -1}, {3, 0x1000, true, -1}}, 3};
     host_shmem_configs[1] =
-        (struct shmem_config){"r1", 4096, {{1, 0x2000, false}, {4, 0x1000, false}}, 2};
+        (struct shmem_config){"r1", 4096, {{1, 0x2000, false, -1}, {4, 0x1000, false, -1}}, 2};
     host_shmem_config_count = 2;
     struct vcpu a = {.vm = &vm_table[0]}, b = {.vm = &vm_table[1]}, d = {.vm = &vm_table[3]};
 
@@ -68,6 +69,12 @@ TEST(shmem_doorbell_rings_running_peers_of_the_region_only)
     CHECK_EQ(call(&a, AXVM_HC_SHMEM_RING, 1), 1);
     CHECK_EQ(call(&d, AXVM_HC_SHMEM_RINGS, 1), 1);
 
+    /* A write fault is named after the region only where the VM maps it read-only. */
+    CHECK_STR(shmem_read_only_at(&vm_table[2], 0x1ffc), "r0");
+    CHECK(shmem_read_only_at(&vm_table[2], 0x2000) == NULL);
+    CHECK(shmem_read_only_at(&vm_table[2], 0xfff) == NULL);
+    CHECK(shmem_read_only_at(&vm_table[1], 0x1000) == NULL); /* b maps it read-write */
+
     /* The console's info shows the regions a VM maps, with its rings. */
     vm_table[2].vcpu_count = 0;
     capture_len = 0;
@@ -77,6 +84,80 @@ TEST(shmem_doorbell_rings_running_peers_of_the_region_only)
     CHECK(strstr(captured,
                  "[axvm] console:   shmem r0 at 0x1000 (4 KiB, read-only), rung 1 times\n"));
     CHECK(!strstr(captured, "shmem r1"));
+
+    host_shmem_config_count = 0;
+    memset(host_shmem_configs, 0, sizeof(host_shmem_configs));
+    memset(vm_table, 0, sizeof(vm_table));
+}
+
+/* What the doorbell did to each VM's interrupt controller. */
+static struct {
+    unsigned edges, levels;
+    int last_irq;
+    bool high;
+} seen[4];
+
+static void fake_raise_edge(void *ctx, unsigned irq)
+{
+    unsigned i = (unsigned)(uintptr_t)ctx;
+    seen[i].edges++;
+    seen[i].last_irq = (int)irq;
+}
+
+static void fake_set_level(void *ctx, unsigned irq, bool level)
+{
+    unsigned i = (unsigned)(uintptr_t)ctx;
+    seen[i].levels++;
+    seen[i].last_irq = (int)irq;
+    seen[i].high = level;
+}
+
+/* The ring raises each running peer's doorbell interrupt, the number from that peer's map: an
+ * edge through raise_edge, else a line pulsed high then low; nothing for a peer without an irq,
+ * a stopped peer or the ringer itself. */
+TEST(shmem_doorbell_raises_each_running_peers_interrupt)
+{
+    static const struct vm_config cfgs[4] = {{.id = 1, .name = "a"},
+                                             {.id = 2, .name = "b"},
+                                             {.id = 3, .name = "c"},
+                                             {.id = 4, .name = "d"}};
+    static const struct vintc_ops edge_ops = {.raise_edge = fake_raise_edge,
+                                              .set_level = fake_set_level};
+    static const struct vintc_ops level_ops = {.set_level = fake_set_level};
+    memset(vm_table, 0, sizeof(vm_table));
+    memset(seen, 0, sizeof(seen));
+    for (unsigned i = 0; i < 4; i++) {
+        vm_table[i].id = cfgs[i].id;
+        vm_table[i].cfg = &cfgs[i];
+        vm_table[i].intc = (struct vintc){i == 2 ? &level_ops : &edge_ops, (void *)(uintptr_t)i};
+        vm_state_set(&vm_table[i], VM_RUNNING);
+    }
+    host_shmem_configs[0] = (struct shmem_config){"r0",
+                                                  4096,
+                                                  {{1, 0x1000, false, 40},
+                                                   {2, 0x1000, false, 41},
+                                                   {3, 0x1000, true, 5},
+                                                   {4, 0x1000, false, -1}},
+                                                  4};
+    host_shmem_config_count = 1;
+    struct vcpu a = {.vm = &vm_table[0]}, b = {.vm = &vm_table[1]};
+
+    CHECK_EQ(call(&a, AXVM_HC_SHMEM_RING, 0), 3);
+    CHECK_EQ(seen[0].edges + seen[0].levels, 0);
+    CHECK_EQ(seen[1].edges, 1);
+    CHECK_EQ(seen[1].last_irq, 41);
+    CHECK_EQ(seen[2].levels, 2); /* pulsed: high, then low again */
+    CHECK_EQ(seen[2].last_irq, 5);
+    CHECK(!seen[2].high);
+    CHECK_EQ(seen[3].edges + seen[3].levels, 0); /* rung (counted), no interrupt configured */
+    CHECK_EQ(vm_table[3].shmem_rings[0], 1);
+
+    vm_state_set(&vm_table[1], VM_STOPPING);
+    CHECK_EQ(call(&a, AXVM_HC_SHMEM_RING, 0), 2);
+    CHECK_EQ(seen[1].edges, 1); /* a VM on its way down gets nothing */
+    CHECK_EQ(call(&b, AXVM_HC_SHMEM_RING, 0), 3);
+    CHECK_EQ(seen[0].edges, 1);
+    CHECK_EQ(seen[0].last_irq, 40);
 
     host_shmem_config_count = 0;
     memset(host_shmem_configs, 0, sizeof(host_shmem_configs));

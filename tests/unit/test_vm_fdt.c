@@ -8,6 +8,9 @@
 #include <axvm/vm_fdt.h>
 #include "check.h"
 
+extern struct shmem_config host_shmem_configs[SHMEM_MAX] __asm__("shmem_configs");
+extern unsigned host_shmem_config_count __asm__("shmem_config_count");
+
 TEST(vm_fdt_from_config)
 {
     void *arena = aligned_alloc(1 << 20, 1 << 20);
@@ -61,6 +64,75 @@ TEST(vm_fdt_from_config)
 
     vdev_detach(&vm.devs[0]);
     vdev_detach(&vm.devs[1]);
+    CHECK_EQ(frame_free_count(), frame_total_count());
+    free(arena);
+}
+
+/* A shared region's node: both compatibles (the second for Linux's uio_pdrv_genirq), its
+ * registers, and the doorbell as "interrupts" in the interrupt controller's format (here
+ * host-intc's one cell) and as the plain number "axvm,irq"; a map without irq has neither. */
+TEST(vm_fdt_shmem_node_with_doorbell)
+{
+    void *arena = aligned_alloc(1 << 20, 1 << 20);
+    struct mem_range r = {(paddr_t)(uintptr_t)arena, 1 << 20};
+    frame_init(&r, 1);
+    static const uint8_t image[16];
+    struct vm_config cfg = {
+        .id = 2,
+        .name = "uio",
+        .vcpu_count = 1,
+        .mem = {{0x40000000, MiB(16), VM_MEM_ALLOCATED}},
+        .mem_count = 1,
+        .dev = {{"host-intc", 0x0a000000, 0x1000, -1, false}},
+        .dev_count = 1,
+        .image = image,
+        .image_size = sizeof(image),
+        .load_addr = 0x40000000,
+    };
+    host_shmem_configs[0] = (struct shmem_config){
+        "ring", 0x2000, {{1, 0x50000000, false, -1}, {2, 0x60000000, true, 12}}, 2};
+    host_shmem_configs[1] = (struct shmem_config){
+        "quiet", 0x1000, {{2, 0x60004000, false, -1}, {1, 0x50004000, false, 9}}, 2};
+    host_shmem_config_count = 2;
+    static struct vm vm;
+    memset(&vm, 0, sizeof(vm));
+    vm.cfg = &cfg;
+    vm.id = 2;
+    vm.vcpu_count = 1;
+    CHECK_EQ(vdev_attach(&vm, &vm.devs[0], &cfg.dev[0]), 0);
+    static char buf[16384];
+    CHECK_EQ(vm_fdt_build(&vm, buf, sizeof(buf)), 0);
+
+    int node = fdt_path_offset(buf, "/shmem@60000000");
+    CHECK(node >= 0);
+    int len = 0;
+    const char *compat = fdt_getprop(buf, node, "compatible", &len);
+    CHECK(compat && len == (int)sizeof("axvm,shmem\0generic-uio"));
+    CHECK(compat &&
+          memcmp(compat, "axvm,shmem\0generic-uio", sizeof("axvm,shmem\0generic-uio")) == 0);
+    CHECK_EQ(fdt_node_check_compatible(buf, node, "generic-uio"), 0);
+    const fdt64_t *reg = fdt_getprop(buf, node, "reg", NULL);
+    CHECK(reg && fdt64_ld(&reg[0]) == 0x60000000 && fdt64_ld(&reg[1]) == 0x2000);
+    CHECK_STR(fdt_getprop(buf, node, "label", NULL), "ring");
+    CHECK(fdt_getprop(buf, node, "read-only", NULL) != NULL);
+    const fdt32_t *irq = fdt_getprop(buf, node, "interrupts", &len);
+    CHECK(irq && len == 4 && fdt32_ld(irq) == 12);
+    irq = fdt_getprop(buf, node, "axvm,irq", &len);
+    CHECK(irq && len == 4 && fdt32_ld(irq) == 12);
+    CHECK(fdt_getprop(buf, 0, "interrupt-parent", NULL) != NULL);
+
+    node = fdt_path_offset(buf, "/shmem@60004000");
+    CHECK(node >= 0);
+    CHECK(fdt_getprop(buf, node, "interrupts", NULL) == NULL);
+    CHECK(fdt_getprop(buf, node, "axvm,irq", NULL) == NULL);
+    CHECK(fdt_getprop(buf, node, "read-only", NULL) == NULL);
+    const fdt32_t *index = fdt_getprop(buf, node, "axvm,index", NULL);
+    CHECK(index && fdt32_ld(index) == 1);
+    CHECK(fdt_path_offset(buf, "/shmem@50000000") < 0); /* the other VM's addresses */
+
+    vdev_detach(&vm.devs[0]);
+    host_shmem_config_count = 0;
+    memset(host_shmem_configs, 0, sizeof(host_shmem_configs));
     CHECK_EQ(frame_free_count(), frame_total_count());
     free(arena);
 }

@@ -194,6 +194,29 @@ TEST(vplic_level_dropped_before_claim_is_gone)
     CHECK(!vplic_model_set_level(&m, VPLIC_SOURCES, true));
 }
 
+/* A doorbell: an edge stays pending without a line, and one that comes while the source is in
+ * flight is delivered again after completion, not lost. */
+TEST(vplic_edge_stays_pending_until_claimed_and_queues_in_flight)
+{
+    struct vplic_model m;
+    setup(&m, 1);
+    wr(&m, prio(7), 1);
+    wr(&m, enable(0, 0), 1u << 7);
+    CHECK(vplic_model_raise_edge(&m, 7));
+    CHECK_EQ(vplic_model_best(&m, 0), 7);
+    CHECK_EQ(rd(&m, claim(0)), 7);
+    CHECK_EQ(vplic_model_best(&m, 0), 0);
+    CHECK(!vplic_model_raise_edge(&m, 7)); /* in flight: kept for later */
+    CHECK_EQ(vplic_model_best(&m, 0), 0);
+    CHECK_EQ(wr(&m, claim(0), 7), 0);
+    CHECK_EQ(vplic_model_best(&m, 0), 7);
+    CHECK_EQ(rd(&m, claim(0)), 7);
+    CHECK_EQ(wr(&m, claim(0), 7), 0);
+    CHECK_EQ(vplic_model_best(&m, 0), 0); /* two edges, two deliveries, no more */
+    CHECK(!vplic_model_raise_edge(&m, 0));
+    CHECK(!vplic_model_raise_edge(&m, VPLIC_SOURCES));
+}
+
 TEST(vplic_host_source_completes_at_the_host)
 {
     struct vplic_model m;

@@ -16,6 +16,8 @@
  * While a shell runs, SIGUSR2 (busybox `poweroff`), SIGUSR1 (`halt`) and SIGTERM (`reboot`)
  * act as they do for busybox init; when the shell exits the machine powers off.
  *
+ * Before the shell starts, a child waits for the hypervisor's power request (power.c).
+ *
  * Run from the shell, `/init --soak SECONDS [MS]` loads the machine for long runs (soak.c).
  */
 #define _GNU_SOURCE
@@ -113,19 +115,24 @@ static double uptime(void)
     return read_file("/proc/uptime", buf, sizeof(buf)) ? strtod(buf, NULL) : -1.0;
 }
 
-/* The value of axvm.after= on the kernel command line, "shell" if absent. */
-static const char *after_action(void)
+/* The value of 'key' (e.g. "axvm.after=") on the kernel command line, 'fallback' if absent. */
+static const char *cmdline_value(const char *key, const char *fallback)
 {
     static char cmdline[4096];
-    const char *key = "axvm.after=";
     char *tok;
 
     if (!read_file("/proc/cmdline", cmdline, sizeof(cmdline)))
-        return "shell";
+        return fallback;
     for (tok = strtok(cmdline, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
         if (strncmp(tok, key, strlen(key)) == 0)
             return tok + strlen(key);
-    return "shell";
+    return fallback;
+}
+
+/* The value of axvm.after= on the kernel command line, "shell" if absent. */
+static const char *after_action(void)
+{
+    return cmdline_value("axvm.after=", "shell");
 }
 
 /* Busybox's poweroff/halt/reboot signal PID 1; the handler acts at once (sync and reboot are
@@ -277,6 +284,8 @@ int main(int argc, char **argv)
     ok = check_tmpfs("/tmp") && ok;
     ok = check_child(SELF) && ok;
     ok = ncpus > 0 && check_every_cpu(cpus, ncpus) && ok;
+    if (cmdline_value("axvm.shm=", NULL))
+        ok = shm_check(cmdline_value("axvm.shm=", NULL)) && ok;
 
     if (ok) {
         say("all checks passed at %.3f s uptime", uptime());
@@ -293,6 +302,7 @@ int main(int argc, char **argv)
         power(RB_AUTOBOOT);
     if (strcmp(after, "shell") != 0)
         say("unknown axvm.after=%s (poweroff, reboot or shell): starting a shell", after);
+    power_watch_start();
     run_shell();
     power(RB_POWER_OFF);
 }

@@ -25,8 +25,14 @@ bool check_tmpfs(const char *dir);
 bool check_child(const char *self);
 bool check_every_cpu(const int *cpus, int ncpus);
 
+/* shm.c: the shared-memory check, axvm.shm=dt or axvm.shm=0x<address>. */
+bool shm_check(const char *how);
+
 /* soak.c: `/init --soak SECONDS [MS]`, load for long runs. */
 int soak_run(int argc, char **argv);
+
+/* power.c: a child that waits for the hypervisor's power request and powers off. */
+void power_watch_start(void);
 
 /* shell.c: a small interactive shell for guests without busybox. Returns at exit or EOF. */
 int builtin_shell(void);

@@ -106,6 +106,12 @@ void arch_timer_set(uint64_t deadline);
  * architecture needs that. */
 void arch_guest_mem_written(void *p, size_t len);
 
+/* Ask the guest to power itself off, the way its platform does: x86_64 presses the ACPI fixed
+ * power button (PM1 PWRBTN_STS, the SCI); AArch64 and RISC-V raise the device tree's
+ * power-request interrupt (vm_power_irq_raise). Called from any pCPU while the VM runs.
+ * 0 when asked, -ENODEV when the VM has no way to be asked (its stop is then forced). */
+int arch_vm_power_request(struct vm *vm);
+
 /* Wake 'pcpu' if it sleeps, and make it leave guest mode if it is in it. */
 void arch_cpu_kick(unsigned pcpu);
 

@@ -14,7 +14,7 @@
 #define ASPACE_MAX_REGIONS 16
 
 enum region_kind {
-    REGION_ALLOCATED, /* backed at creation */
+    REGION_ALLOCATED, /* frames taken at creation; 2 MiB blocks zeroed and mapped on first touch */
     REGION_LAZY,      /* backed page by page on first touch */
     REGION_IDENTITY,  /* guest-physical == host-physical, never freed */
     REGION_SHARED,    /* frames owned by a shared-memory object (shmem.h), never freed here */
@@ -25,6 +25,14 @@ struct aspace_region {
     uint64_t size;
     enum region_kind kind;
     unsigned prot; /* PT_* */
+    /*
+     * REGION_ALLOCATED: the frames of each whole 2 MiB block of the region, taken at creation
+     * but not yet zeroed nor mapped (0 once mapped): zeroing all of a VM's memory before its
+     * first instruction cost most of its start time, and a guest touches a fraction of it
+     * while it boots. The table lives in 'late_frames' frames of its own.
+     */
+    paddr_t *late;
+    unsigned late_frames;
 };
 
 /*
@@ -42,11 +50,14 @@ struct aspace {
     unsigned region_count;
     uint64_t frames_owned; /* frames allocated for guest memory (tables not included) */
     uint64_t lazy_faults;  /* pages filled on a stage-2 fault */
+    uint64_t late_fills;   /* allocated 2 MiB blocks zeroed and mapped on first touch */
 };
 
 int aspace_init(struct aspace *as, unsigned vmid);
 
-/* Add a region and back it as its kind says. Overlapping an existing region is -EEXIST. */
+/* Add a region and back it as its kind says. Overlapping an existing region is -EEXIST.
+ * Memory of an allocated region is the VM's from here on (never overcommitted), and reads as
+ * zero until the guest writes it, as for every kind. */
 int aspace_add_region(struct aspace *as, uint64_t gpa, uint64_t size, enum region_kind kind,
                       unsigned prot);
 
@@ -61,11 +72,13 @@ int aspace_remove_region(struct aspace *as, uint64_t gpa);
 const struct aspace_region *aspace_find_region(const struct aspace *as, uint64_t gpa);
 
 /*
- * A stage-2 fault at gpa. Returns 0 after backing a lazy page (the guest retries the access),
+ * A stage-2 fault at gpa. Returns 0 after backing a lazy page or an allocated block (the guest
+ * retries the access),
  * -EFAULT when gpa is in no region (the caller may still find an emulated device there).
  */
 int aspace_fault(struct aspace *as, uint64_t gpa);
 
+/* Where gpa is mapped now (an allocated block not yet touched is not). */
 bool aspace_translate(struct aspace *as, uint64_t gpa, paddr_t *hpa);
 
 /* Copy to/from guest RAM, backing lazy pages as needed; -EFAULT past any RAM region (device

@@ -51,9 +51,15 @@ struct cmux_stream {
     bool took;           /* took input since the multiplexer began holding input for it */
     bool deaf;           /* not reading (see above): input for it is dropped */
     unsigned long drops; /* bytes dropped while deaf */
+    /* Noted by cmux_read_locked for cmux_input_taken: read the serial line again, and how many
+     * dropped bytes to report. */
+    bool resume_due;
+    unsigned long drops_due;
     unsigned id;
     bool registered;
-    /* Told when input arrives, so the VM's UART can raise its interrupt. */
+    /* Told when input arrives (once per batch: notify_due), so the VM's UART can raise its
+     * interrupt; called with 'lock' held. */
+    bool notify_due;
     void (*input_notify)(void *ctx);
     void *input_ctx;
     /* Its recent output (under 'lock'), and how much of it was written while it had focus. */
@@ -127,6 +133,19 @@ bool cmux_input_byte(char c);
 /* Next input byte for this stream, or -1. Taking input lets held-back input flow again. */
 int cmux_getc(struct cmux_stream *s);
 bool cmux_has_input(const struct cmux_stream *s);
+
+/*
+ * For a console device that moves whole buffers (virtio-console), with s->lock held: the
+ * device keeps its own state under the stream's lock, so that console input can be handed to it
+ * from input_notify (which runs with that lock held) and its output needs no second lock.
+ * cmux_write_locked: 'len' bytes of output, as cmux_putc each.
+ * cmux_read_locked: take up to 'max' input bytes; returns how many.
+ * cmux_input_taken: without the lock, after input was taken (not from input_notify: the reader
+ * that called it goes on by itself): lets held-back input flow again, as cmux_getc does.
+ */
+void cmux_write_locked(struct cmux_stream *s, const char *buf, size_t len);
+size_t cmux_read_locked(struct cmux_stream *s, char *buf, size_t max);
+void cmux_input_taken(struct cmux_stream *s);
 
 /* Keep the stream's recent output in 'buf' (size bytes). */
 void cmux_history_attach(struct cmux_stream *s, char *buf, uint32_t size);

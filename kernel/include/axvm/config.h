@@ -66,18 +66,30 @@ struct vm_config {
     bool stop_on_bad_access; /* on_bad_access = "stop": stop the VM instead of a guest fault */
     bool manual_start;       /* autostart = false: created and booted by the console's start */
     uint32_t history_size;   /* bytes of output kept for the console (0: VMM_HISTORY_DEFAULT) */
+    /* The console's `stop`: how long the guest has to power itself off once asked, before it
+     * is forced off (0: at once). */
+    uint32_t stop_timeout_ms;
+    /* Device-tree VMs: the interrupt line (the controller's numbering) of the power-request
+     * node that asks the guest to power off (docs/config.md); 0: none. */
+    unsigned power_irq;
 };
+
+/* The longest stop_timeout_ms a config may give (10 minutes), and the default. */
+#define VM_STOP_TIMEOUT_MAX     600000u
+#define VM_STOP_TIMEOUT_DEFAULT 5000u
 
 extern const struct vm_config vm_configs[];
 extern const unsigned vm_config_count;
 
 /* A region of memory shared between VMs ([[shmem]], docs/config.md). */
-#define SHMEM_MAX 4
+#define SHMEM_MAX      4
+#define SHMEM_NAME_MAX 16 /* with its NUL (scripts/vmconfig.py: 1 to 15 characters) */
 
 struct shmem_map_config {
     unsigned vm_id;
     uint64_t gpa;
     bool ro; /* mapped read-only into this VM */
+    int irq; /* its doorbell interrupt in this VM's interrupt controller; -1: none */
 };
 
 struct shmem_config {

@@ -18,6 +18,9 @@ void frame_init(const struct mem_range *free, unsigned count);
 /* 'count' contiguous frames aligned to 'align' bytes (a power of two >= PAGE_SIZE), zeroed.
  * Returns 0 when nothing fits. */
 paddr_t frame_alloc(unsigned count, uint64_t align);
+/* The same, not zeroed: they may hold another VM's data, so the caller zeroes them before
+ * anyone else can see them. */
+paddr_t frame_alloc_unzeroed(unsigned count, uint64_t align);
 void frame_free(paddr_t base, unsigned count);
 
 uint64_t frame_free_count(void);

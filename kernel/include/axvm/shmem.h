@@ -20,11 +20,16 @@ int shmem_init(void);
 int shmem_map(struct vm *vm);
 
 /* AXVM_HC_SHMEM_RING from 'vm': count a ring for every other running VM that maps region
- * 'index'. The number of VMs rung, or -EINVAL when 'vm' does not map that region. */
+ * 'index', and raise its doorbell interrupt (an edge, vm_irq_pulse) where its map has an irq.
+ * The number of VMs rung, or -EINVAL when 'vm' does not map that region. */
 int64_t shmem_ring(struct vm *vm, uint64_t index);
 
 /* AXVM_HC_SHMEM_RINGS: how often 'vm' was rung for region 'index' since it booted. */
 int64_t shmem_rings(struct vm *vm, uint64_t index);
+
+/* The name of the shared region 'vm' maps read-only at 'gpa', or NULL: a write there is the
+ * guest's error, said as such (kernel/vcpu.c). */
+const char *shmem_read_only_at(const struct vm *vm, uint64_t gpa);
 
 /* The host address of region 'index' (0 if it has none). */
 paddr_t shmem_frames(unsigned index);

@@ -22,8 +22,11 @@ struct vdev_type {
     size_t state_size;
     /* Set up the device; dev->vm, dev->priv, base, size and space are filled in already. */
     int (*create)(struct vm *vm, struct emu_device *dev, const struct vm_dev_config *cfg);
-    /* UARTs: called when input arrives for the VM, if this is its first such device. */
+    /* Console devices (UARTs, virtio-console): called when input arrives for the VM, with its
+     * console stream's lock held; every such device of the VM is told. */
     void (*console_input)(void *dev);
+    /* The device is useless without an interrupt line: a config must give it an irq. */
+    bool irq_required;
     /* Begin the device's node in a device tree open for sequential writing and add its
      * properties; the caller adds "interrupts" and ends the node. */
     int (*fdt_node)(const struct emu_device *dev, const struct vm_dev_config *cfg, void *fdt);
@@ -33,10 +36,17 @@ struct vdev_type {
     /* Interrupt controllers only: the model's operations; vdev_attach makes the device's
      * state the VM's interrupt controller (vm->intc). */
     const struct vintc_ops *intc;
+    /* Interrupt controllers only: the interrupt numbers its devices' lines may use,
+     * irq_first .. irq_first + irq_count - 1 (the boot-time config check's rule). */
+    unsigned irq_first, irq_count;
+    /* For a guest that gets no device tree (x86 Linux): the kernel command-line argument that
+     * describes the device ('size' as attached) into 'buf'; returns its length. */
+    size_t (*cmdline_arg)(const struct vm_dev_config *cfg, uint64_t size, char *buf,
+                          size_t buf_size);
 };
 
 /* Create device 'cfg' of the VM's config at 'dev': its state, its model's setup, and the
- * VM's console input for the first UART. */
+ * VM's console input for every console device. */
 int vdev_attach(struct vm *vm, struct emu_device *dev, const struct vm_dev_config *cfg);
 
 /* Begin the node "<t->fdt_name>@<base>" in a device tree open for sequential writing. */
@@ -55,5 +65,6 @@ const struct vdev_type *arch_vdev_find(const char *name);
 /* The models (drivers/vuart/...). */
 extern const struct vdev_type vdev_ns16550;
 extern const struct vdev_type vdev_pl011;
+extern const struct vdev_type vdev_virtio_console; /* drivers/virtio/vconsole.c */
 
 #endif

@@ -31,6 +31,11 @@ struct vcpu;
 struct vintc_ops {
     /* An emulated device's interrupt line, 'irq' in the model's numbering. */
     void (*set_level)(void *ctx, unsigned irq, bool level);
+    /* An edge on 'irq' (a doorbell): the interrupt is made pending and stays pending until the
+     * guest takes it, whatever trigger the guest configured, as a GIC's set-pending or a PLIC
+     * gateway's forwarded request does. May be NULL where a rising then falling set_level is
+     * already latched by the model (the x86 I/O APIC's edge pins): vm_irq_pulse does that. */
+    void (*raise_edge)(void *ctx, unsigned irq);
     /* An inter-processor interrupt 'ipi' (model-defined: SGI number, vector) for 'target'. */
     void (*send_ipi)(void *ctx, struct vcpu *target, unsigned ipi);
     /* True if 'v' has an interrupt it could take now. */

@@ -29,7 +29,7 @@ enum vm_stop_reason {
     VM_STOP_SHUTDOWN,
     VM_STOP_REBOOT,
     VM_STOP_FAULT,
-    VM_STOP_CONSOLE, /* `stop` typed on the console */
+    VM_STOP_CONSOLE, /* `stop` typed on the console: forced off */
 };
 
 /* Bytes of output kept per VM for the console (config `history`; 0 there means the default). */
@@ -81,6 +81,12 @@ struct vm {
     uint64_t initrd_gpa;
     uint64_t bad_access_logged[VM_BAD_ACCESS_LOGS]; /* 64 KiB ranges already reported, +1 */
     uint64_t shmem_rings[SHMEM_MAX]; /* doorbell rings received per shared region (shmem.h) */
+    /* The console's polite stop (vm_stop_politely): when the guest was asked to power off and
+     * by when it must have, as arch_counter_read() values (0: not asked); atomic, read by the
+     * VM's pCPUs' schedulers. */
+    uint64_t stop_asked_at;
+    uint64_t stop_deadline;
+    bool stop_forced_late; /* the deadline passed: it was forced off */
 };
 
 /* The VM's state is read without the VM lock by every pCPU that runs one of its vCPUs (and
@@ -137,8 +143,43 @@ bool vm_any_running(void);
  * is not stopped, or the creation's error. */
 int vm_start(struct vm *vm);
 
-/* The console's `stop`: a forced stop (docs/config.md says why it does not ask the guest). */
+/* The console's `stop` without asking: the VM is forced off at once. */
 void vm_stop_from_console(struct vm *vm);
+
+/* The console is stopping a VM: the machine stays on when no VM runs (vm_any_active). */
+void vm_console_stopping(void);
+
+/* What vm_stop_politely did. */
+enum vm_ask {
+    VM_ASK_ASKED,      /* the guest was asked; it is forced off at its deadline */
+    VM_ASK_NO_TIMEOUT, /* stop_timeout_ms = 0: forced off at once */
+    VM_ASK_NO_WAY,     /* the VM has no way to be asked: forced off at once */
+    VM_ASK_AGAIN,      /* it had been asked already: forced off now */
+    VM_ASK_NOT_RUNNING,
+};
+
+/*
+ * The console's `stop` (kernel/vm_stop.c): ask the guest to power itself off the way its
+ * platform does (arch_vm_power_request), and force it off if it has not within its config's
+ * stop_timeout_ms. The stop completes as "powered off by the guest" or "forced after N ms".
+ */
+enum vm_ask vm_stop_politely(struct vm *vm);
+
+/* The VM's polite-stop deadline (an arch_counter_read() value), ~0ULL when none is pending;
+ * and, on one of its pCPUs, force it off if that deadline has passed (true if it did). The
+ * scheduler arms the pCPU's timer for the deadline and checks it. */
+uint64_t vm_stop_deadline(const struct vm *vm);
+bool vm_stop_check(struct vm *vm);
+
+/* The device-tree platforms' way of asking (arch_vm_power_request on AArch64 and RISC-V):
+ * raise the VM's power-request interrupt (config power_irq, its node in the device tree).
+ * -ENODEV when the VM has none. */
+int vm_power_irq_raise(struct vm *vm);
+
+/* Why the VM stopped, for its "stopped (...)" line: 'plain' (the reason's name), or how the
+ * polite stop ended ("powered off by the guest, N ms after it was asked", "forced after N ms"). */
+void vm_stop_describe(const struct vm *vm, enum vm_stop_reason why, const char *plain, char *buf,
+                      size_t size);
 
 /* PSCI CPU_ON / SBI hart_start: start the vCPU the guest calls 'hwid' at entry with arg.
  * Returns 0, -ENOENT for no such vCPU, -EBUSY if it is already on. */
@@ -147,6 +188,10 @@ int64_t vm_cpu_on(struct vm *vm, uint64_t hwid, uint64_t entry, uint64_t arg);
 /* Drive an emulated device's interrupt line through the VM's interrupt controller (no-op for
  * irq < 0; the build refuses an irq in a VM without a controller). */
 void vm_irq_set(struct vm *vm, int irq, bool level);
+
+/* An edge on 'irq' (a shared-memory doorbell): pending until the guest takes it, through the
+ * model's raise_edge, or a rising then falling line where the model latches that itself. */
+void vm_irq_pulse(struct vm *vm, int irq);
 
 /* True the first time 'gpa's 64 KiB range is reported for this VM (and while fewer than
  * VM_BAD_ACCESS_LOGS ranges have been); false after, so the caller logs once per range. */

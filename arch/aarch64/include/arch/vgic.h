@@ -132,6 +132,8 @@ void vgic_cpu_load(const struct vgic_cpu *c);
 /* A passthrough device's physical interrupt arrived (it is masked now): raise it in the VM. */
 void vgic_hw_irq(struct vgic *g, unsigned intid);
 
+/* ---- vgic_dist.c: what the vGICv3 (vgic_mmio.c) and vGICv2 (vgic2_mmio.c) models share ---- */
+
 /*
  * The distributor registers laid out alike in a GICv3's distributor and redistributor SGI frame
  * and a GICv2's distributor (IHI 0069 12.9, IHI 0048B 4.3): the bit banks from GICD_IGROUPR to
@@ -140,6 +142,23 @@ void vgic_hw_irq(struct vgic *g, unsigned intid);
  */
 bool vgic_banked_access(struct vgic_irq *irqs, unsigned first_id, unsigned count, uint64_t off,
                         unsigned width, bool write, uint64_t *value);
+
+/* The state after reset: everything off and zero but the VM, its vCPU count and the SGIs
+ * (edge-triggered and enabled). */
+void vgic_dist_reset(struct vgic *g);
+
+/* End a guest access made under the vGIC's lock ('flags' from spin_lock_irqsave): after a
+ * write, note the change (vgic_flush) and wake the VM's halted vCPUs to look at it. */
+void vgic_dist_unlock_after(struct vgic *g, bool write, unsigned long flags);
+
+/* 0 if the host's GIC is of 'version' (a vGIC's CPU interface is the hardware's virtual one),
+ * else -ENODEV with an error naming the device type that would fit. */
+int vgic_dist_check_host(const struct vm *vm, unsigned version);
+
+/* The VM's interrupt-controller node: 'compatible', 'reg' (two address/size pairs, as numbers),
+ * three interrupt cells, the phandle other nodes' interrupts point at. */
+int vgic_dist_fdt_node(void *fdt, const struct vdev_type *type, uint64_t base,
+                       const char *compatible, const uint64_t reg[4]);
 
 /* A GIC interrupt specifier (#interrupt-cells = 3) for INTID 'irq': SPI or PPI, level high. */
 unsigned vgic_fdt_irq(unsigned irq, uint32_t *cells);

@@ -20,6 +20,10 @@
 /* Find the boot CPU's local APIC and its mode; call once before anything below. */
 void lapic_init(void);
 
+/* The physical address of the xAPIC register page (the APIC base MSR's), which the host's
+ * local APICs decode in xAPIC mode: no VM may be given it. After lapic_init. */
+paddr_t lapic_base(void);
+
 /* Software-enable this CPU's local APIC so it accepts fixed interrupts. Every CPU calls it. */
 void lapic_enable(void);
 

@@ -2,32 +2,42 @@
 /*
  * The riscv64 test guest's trap handling (vectors.S saves the registers): the trap a check
  * said to expect is recorded and stepped over (or returned from), an ECALL from U-mode goes
- * back to the S-mode code that entered U-mode (user_run), anything else is reported and the
- * guest shuts down. Interrupts (only timerbench.c enables one) go to the handler it set.
+ * back to the S-mode code that entered U-mode (user_run), a supervisor external interrupt goes
+ * to the handler irq.c installs, a supervisor timer interrupt to timer_irq.c's (timerbench),
+ * anything else is reported and the guest shuts down.
  */
 #include <axvm/hypercall.h>
 #include "../../faults.h"
 #include "../../guest.h"
 #include "traps.h"
 
-#define SCAUSE_ECALL_U 8
-#define REG_RA         1
+#define SCAUSE_ECALL_U   8
+#define SCAUSE_INTERRUPT (1ULL << 63)
+#define SCAUSE_EXTERNAL  (SCAUSE_INTERRUPT | 9) /* supervisor external interrupt */
+#define SCAUSE_TIMER     (SCAUSE_INTERRUPT | 5) /* supervisor timer interrupt */
+#define REG_RA           1
 
 extern char trap_entry[];
 
 static volatile bool expecting;
 static volatile enum trap_resume resume;
 static volatile struct trap_record seen;
-static void (*irq_fn)(uint64_t cause);
-
-void trap_irq_handler(void (*fn)(uint64_t cause))
-{
-    irq_fn = fn;
-}
+static void (*external_fn)(void);
+static void (*timer_fn)(void);
 
 void trap_init(void)
 {
     __asm__ volatile("csrw stvec, %0" ::"r"(trap_entry) : "memory"); /* direct mode */
+}
+
+void trap_irq_handler(void (*fn)(void))
+{
+    external_fn = fn;
+}
+
+void trap_timer_handler(void (*fn)(void))
+{
+    timer_fn = fn;
 }
 
 void trap_expect(enum trap_resume how)
@@ -69,11 +79,15 @@ static void trap_unexpected(const struct trap_frame *f)
 
 void guest_trap(struct trap_frame *f)
 {
-    if ((int64_t)f->scause < 0 && irq_fn) {
-        irq_fn(f->scause & ~(1ULL << 63));
+    bool from_user = !(f->sstatus & SSTATUS_SPP);
+    if (f->scause == SCAUSE_TIMER && timer_fn) {
+        timer_fn();
         return;
     }
-    bool from_user = !(f->sstatus & SSTATUS_SPP);
+    if (f->scause == SCAUSE_EXTERNAL && external_fn) {
+        external_fn();
+        return;
+    }
     if (from_user && f->scause == SCAUSE_ECALL_U) {
         f->sepc = (uintptr_t)user_return;
         f->sstatus |= SSTATUS_SPP;

@@ -31,8 +31,10 @@ _Static_assert(sizeof(struct trap_frame) == FRAME_SIZE && FRAME_SIZE % 16 == 0, 
 /* Called by vectors.S for every trap. */
 void guest_trap(struct trap_frame *f);
 
-/* Interrupts (scause's top bit set) go to 'fn' with their cause number (timer_irq.c). */
-void trap_irq_handler(void (*fn)(uint64_t cause));
+/* Supervisor external interrupts go to 'fn' (irq.c: it claims and completes at the PLIC). */
+void trap_irq_handler(void (*fn)(void));
+/* Supervisor timer interrupts go to 'fn' (timer_irq.c, for timerbench.c). */
+void trap_timer_handler(void (*fn)(void));
 
 /* Run 'entry' in U-mode on the current stack until it makes an ECALL; return its a0 then. */
 uint64_t user_run(void (*entry)(void));

@@ -1,12 +1,6 @@
 // SPDX-License-Identifier: MIT
-/*
- * Boot arguments for axvm.efi, found as the x86_64 application finds them
- * (boot/x86_64/efi_cmdline.c): text load options (a boot entry or the UEFI shell), else the
- * file \axvm.cmdline on the volume the application came from (the firmware's default boot of
- * \EFI\BOOT\BOOTAA64.EFI passes no options).
- */
 #include <string.h>
-#include "efi_boot.h"
+#include "efi_cmdline.h"
 
 #define CMDLINE_FILE L"\\axvm.cmdline"
 
@@ -27,17 +21,28 @@ static void trim(char *s)
     s[len - start] = '\0';
 }
 
-/* The UEFI shell passes the application's own name first: drop a first word ending in ".efi". */
+static bool is_efi_suffix(const char *ext)
+{
+    return ext[0] == '.' && (ext[1] | 0x20) == 'e' && (ext[2] | 0x20) == 'f' &&
+           (ext[3] | 0x20) == 'i';
+}
+
+/* The UEFI shell passes the image's own name first, as argv[0]: skip a first word ending in
+ * ".efi". */
 static void skip_image_name(char *s)
 {
-    size_t word = strcspn(s, " ");
-    if (word >= 4 && strncasecmp(s + word - 4, ".efi", 4) == 0)
+    size_t word = 0;
+    while (s[word] && s[word] != ' ')
+        word++;
+    if (word >= 4 && is_efi_suffix(s + word - 4))
         memmove(s, s + word, strlen(s + word) + 1);
 }
 
-/* Load options are a command line only when they are UCS-2 text: the entries firmware makes
- * itself carry binary data there (EDK II puts a GUID in them). */
-static bool from_load_options(EFI_LOADED_IMAGE *image, char *out, size_t size)
+/*
+ * Load options are only a command line if they are UCS-2 text: a boot entry the firmware
+ * made itself carries binary data there (EDK II puts a GUID in the ones it creates).
+ */
+static bool cmdline_from_load_options(EFI_LOADED_IMAGE *image, char *out, size_t size)
 {
     const CHAR16 *opt = image->LoadOptions;
     size_t n = image->LoadOptionsSize / sizeof(CHAR16), len = 0;
@@ -56,12 +61,16 @@ static bool from_load_options(EFI_LOADED_IMAGE *image, char *out, size_t size)
     return out[0] != '\0';
 }
 
-/* Nothing when the application did not come from a file system (network boot). */
-static void from_file(EFI_HANDLE device, char *out, size_t size)
+/* Nothing when the image did not come from a file system (network boot). */
+static void cmdline_from_file(EFI_BOOT_SERVICES *bs, EFI_HANDLE device, char *out, size_t size)
 {
-    EFI_FILE_HANDLE root = LibOpenRoot(device), file;
+    EFI_GUID fs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
+    EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
+    EFI_FILE_PROTOCOL *root, *file;
     out[0] = '\0';
-    if (!root)
+    if (EFI_ERROR(bs->HandleProtocol(device, &fs_guid, (void **)&fs)))
+        return;
+    if (EFI_ERROR(fs->OpenVolume(fs, &root)))
         return;
     if (!EFI_ERROR(root->Open(root, &file, CMDLINE_FILE, EFI_FILE_MODE_READ, 0))) {
         UINTN n = size - 1;
@@ -78,8 +87,8 @@ static void from_file(EFI_HANDLE device, char *out, size_t size)
     trim(out);
 }
 
-void efi_cmdline_read(EFI_LOADED_IMAGE *image, char *out, size_t size)
+void efi_cmdline_read(EFI_BOOT_SERVICES *bs, EFI_LOADED_IMAGE *image, char *out, size_t size)
 {
-    if (!from_load_options(image, out, size))
-        from_file(image->DeviceHandle, out, size);
+    if (!cmdline_from_load_options(image, out, size))
+        cmdline_from_file(bs, image->DeviceHandle, out, size);
 }

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: MIT
+"""A Linux VM and a bare-metal VM share a region (tests/configs/<arch>/linux-shmem.toml, issue
+15): the bare-metal peer ("shmemlinux", guests/baremetal/shmem.c) writes a message of 64 known
+words and their checksum; Linux, with its own tools only (the init's shm check,
+guests/linux/init/shm.c), maps the region from /dev/mem, checks every word and the checksum and
+writes an answer; the peer checks every word of the answer and rings Linux's doorbell, which
+Linux takes as an interrupt through /dev/uio (uio_pdrv_genirq bound to the node's "generic-uio"
+compatible) on the device-tree architectures. x86 Linux has no device tree: it gets the address
+on its command line and takes no interrupt."""
+import pytest
+
+from conftest import ARCHES
+
+BOOT_TIMEOUT = 90
+DT_ARCHES = ("aarch64", "riscv64")
+ADDRESS = {"aarch64": 0x50000000, "riscv64": 0x90000000, "x86_64": 0x20000000}
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_linux_reads_a_shared_region(boot, arch):
+    m = boot(arch, config="linux-shmem")
+    m.expect(r"\[axvm\] shmem mailbox: 4 KiB shared by 2 VMs", BOOT_TIMEOUT)
+    checksum = m.expect(r"\[2:peer\] shmem: message for linux at 0x0*%x, checksum (0x[0-9a-f]{8}); "
+                        r"waiting for its answer" % ADDRESS[arch], BOOT_TIMEOUT).group(1)
+    uio = ", doorbell through /dev/uio" if arch in DT_ARCHES else ""
+    m.expect(r"\[1:linux\] init: shm: region at 0x%x \(4 KiB\) through /dev/mem%s\n"
+             % (ADDRESS[arch], uio), BOOT_TIMEOUT)
+    m.expect(r"\[1:linux\] init: shm: message ok: 64 words, checksum %s\n" % checksum,
+             BOOT_TIMEOUT)
+    m.expect(r"\[1:linux\] init: shm: answer written\n", BOOT_TIMEOUT)
+    mark = m.pos
+    m.expect(r"\[2:peer\] shmem: linux answered, every word ok; its doorbell rung\n",
+             BOOT_TIMEOUT)
+    m.pos = mark
+    if arch in DT_ARCHES:
+        m.expect(r"\[1:linux\] init: shm: doorbell interrupt received \(count 1\), peer says "
+                 r"rung\n", BOOT_TIMEOUT)
+    m.expect(r"\[1:linux\] init: shm: ok\n", BOOT_TIMEOUT)
+    m.expect(r"\[1:linux\] AXVM-GUEST-OK", BOOT_TIMEOUT)
+    m.expect(r"\[axvm\] all VMs have stopped: powering off", BOOT_TIMEOUT)
+    for bad in ("FAILED", "MISMATCH", "AXVM-GUEST-FAIL", "Unable to handle", "Oops", "BUG:"):
+        assert bad not in m.output, bad
+    assert m.wait_exit(30) == 0
