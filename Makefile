@@ -298,6 +298,12 @@ test: deps
 # instruction (scripts/bench.py). Where configs/bench/<arch>-linux.toml exists, also Linux boot
 # time under axvm / bare QEMU. Writes build/bench/<arch>.json and build/bench/summary.md.
 BENCH_LINUX := $(wildcard configs/bench/$(ARCH)-linux.toml)
+# Where configs/bench/<arch>-idle.toml exists: an idle Linux VM's exits per second, with the
+# guests' WFI/HLT left to them and with idle=trap.
+BENCH_IDLE := $(wildcard configs/bench/$(ARCH)-idle.toml)
+# Where configs/bench/<arch>-timer.toml exists: a bare-metal guest's timer-interrupt latency,
+# under axvm and on bare QEMU (the same guest linked for it: guest-bare.elf).
+BENCH_TIMER := $(wildcard configs/bench/$(ARCH)-timer.toml)
 # The same Linux on the hypervisor's virtio-console, against bare QEMU's (scripts/bench_virtio.py).
 BENCH_VIRTIO := $(wildcard configs/bench/$(ARCH)-linux-virtio.toml)
 
@@ -306,11 +312,18 @@ bench: deps
 		BUILD=build/$(ARCH)/cfg-bench all
 	$(Q)$(if $(BENCH_LINUX),$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(BENCH_LINUX) \
 		BUILD=build/$(ARCH)/cfg-bench-linux all)
+	$(Q)$(if $(BENCH_IDLE),$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(BENCH_IDLE) \
+		BUILD=build/$(ARCH)/cfg-bench-idle all)
+	$(Q)$(if $(BENCH_TIMER),$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(BENCH_TIMER) \
+		BUILD=build/$(ARCH)/cfg-bench-timer all build/guests/baremetal/$(ARCH)/guest-bare.elf)
 	$(Q)$(if $(BENCH_VIRTIO),$(MAKE) --no-print-directory ARCH=$(ARCH) CONFIG=$(BENCH_VIRTIO) \
 		BUILD=build/$(ARCH)/cfg-bench-linux-virtio all)
 	$(Q)$(PYTHON) scripts/bench.py --arch $(ARCH) --image-dir build/$(ARCH)/cfg-bench \
 		$(if $(BENCH_LINUX),--linux-image-dir build/$(ARCH)/cfg-bench-linux) \
-		$(if $(BENCH_VIRTIO),--linux-virtio $(BENCH_VIRTIO) build/$(ARCH)/cfg-bench-linux-virtio)
+		$(if $(BENCH_VIRTIO),--linux-virtio $(BENCH_VIRTIO) build/$(ARCH)/cfg-bench-linux-virtio) \
+		$(if $(BENCH_IDLE),--idle-image-dir build/$(ARCH)/cfg-bench-idle) \
+		$(if $(BENCH_TIMER),--timer-image-dir build/$(ARCH)/cfg-bench-timer \
+			--timer-bare-elf build/guests/baremetal/$(ARCH)/guest-bare.elf)
 
 # ---- long runs -------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ void cmux_stream_init(struct cmux_stream *s, unsigned vm_id, const char *name)
     history_init(&s->hist, NULL, 0);
     s->seen = 0;
     s->keep_open = false;
+    s->unshown = false;
 }
 
 void cmux_history_attach(struct cmux_stream *s, char *buf, uint32_t size)
@@ -91,6 +92,7 @@ static void emit_line(struct cmux_stream *s)
     buf[n++] = '\n';
     history_record(s);
     s->len = 0;
+    __atomic_store_n(&s->unshown, false, __ATOMIC_RELAXED);
     cmux_write_line(buf, n);
 }
 
@@ -120,6 +122,7 @@ static void line_add(struct cmux_stream *s, char c)
         emit_line(s);
     } else {
         s->line[s->len++] = c;
+        __atomic_store_n(&s->unshown, true, __ATOMIC_RELAXED);
         if (s->len == CMUX_LINE_MAX)
             emit_line(s); /* an endless line still comes out, in pieces */
     }
@@ -243,6 +246,8 @@ static void line_open(struct cmux_stream *s, bool always)
         cmux_sink(s->line, s->len);
         open_stream = s;
     }
+    /* Still not shown only while another stream holds the terminal (the command line). */
+    __atomic_store_n(&s->unshown, s->len && open_stream != s, __ATOMIC_RELAXED);
     spin_unlock_irqrestore(&output_lock, oflags);
     spin_unlock_irqrestore(&s->lock, flags);
 }
@@ -259,6 +264,13 @@ void cmux_idle(struct cmux_stream *s)
      * the VM may be writing to the line meanwhile. */
     if (s == cmux_focus())
         line_open(s, false);
+}
+
+bool cmux_idle_wanted(const struct cmux_stream *s, bool poll_input)
+{
+    if (poll_input && cmux_input_polled())
+        return true;
+    return __atomic_load_n(&s->unshown, __ATOMIC_RELAXED) && cmux_has_focus(s);
 }
 
 void cmux_focus_moved(struct cmux_stream *focus)
@@ -280,6 +292,7 @@ void cmux_flush(struct cmux_stream *s)
         cmux_sink("\n", 1);
         open_stream = NULL;
         s->len = 0;
+        __atomic_store_n(&s->unshown, false, __ATOMIC_RELAXED);
     }
     spin_unlock_irqrestore(&output_lock, oflags);
     if (s->len)

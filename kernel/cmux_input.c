@@ -21,6 +21,8 @@ const struct cmux_input_ops *cmux_input = &console_input;
 /* The streams that can have focus, and the hotkey state; under registry_lock. */
 static struct cmux_stream *streams[CMUX_MAX_STREAMS];
 static int focus = -1;
+/* streams[focus], also readable without the lock (cmux_has_focus): set only by focus_set. */
+static struct cmux_stream *focus_stream;
 static bool escape_pending;
 static bool said_no_target; /* "no VM takes input" said since a stream last registered */
 static bool cmd_mode;       /* after Ctrl-] ':': bytes go to the command line */
@@ -54,6 +56,13 @@ static uint64_t last_check; /* counter value of cmux_check_input's last poll */
 
 /* ---- focus and hotkeys -------------------------------------------------------------------- */
 
+/* Called with registry_lock. */
+static void focus_set(int i)
+{
+    focus = i;
+    __atomic_store_n(&focus_stream, i >= 0 ? streams[i] : NULL, __ATOMIC_RELAXED);
+}
+
 static void focus_settle(bool announced);
 
 void cmux_register(struct cmux_stream *s)
@@ -64,7 +73,7 @@ void cmux_register(struct cmux_stream *s)
             streams[i] = s;
             s->registered = true;
             if (focus < 0)
-                focus = i;
+                focus_set(i);
             break;
         }
     }
@@ -93,7 +102,7 @@ void cmux_unregister(struct cmux_stream *s)
             streams[i] = NULL;
             s->registered = false;
             if (focus == i)
-                focus = next_stream(i);
+                focus_set(next_stream(i));
         }
     }
     spin_unlock_irqrestore(&registry_lock, flags);
@@ -114,6 +123,16 @@ struct cmux_stream *cmux_focus(void)
     struct cmux_stream *s = focus_locked();
     spin_unlock_irqrestore(&registry_lock, flags);
     return s;
+}
+
+bool cmux_has_focus(const struct cmux_stream *s)
+{
+    return __atomic_load_n(&focus_stream, __ATOMIC_RELAXED) == s;
+}
+
+bool cmux_input_polled(void)
+{
+    return !cmux_input->by_irq();
 }
 
 /* The stream's name as shown, "[1:linux]", for the hypervisor's own lines. */
@@ -167,7 +186,7 @@ static enum hotkey_note hotkey(char c)
 {
     enum hotkey_note note = NOTE_NONE; /* anything else after the escape is ignored */
     if (c == 'n' || c == 'N') {
-        focus = next_stream(focus);
+        focus_set(next_stream(focus));
         note = NOTE_FOCUS;
     } else if (c == 'l' || c == 'L') {
         note = NOTE_LIST;
@@ -177,7 +196,7 @@ static enum hotkey_note hotkey(char c)
     } else if (c >= '0' && c <= '9') {
         for (int i = 0; i < CMUX_MAX_STREAMS; i++)
             if (streams[i] && streams[i]->id == (unsigned)(c - '0'))
-                focus = i;
+                focus_set(i);
         note = NOTE_FOCUS;
     }
     return note;

@@ -28,6 +28,18 @@ static void log_level_from_cmdline(const char *cmdline)
         log_warn("loglevel=%s ignored: expected 0 (errors) to 3 (debug)", v);
 }
 
+/* idle=trap: every guest's WFI/HLT exits, even on a pCPU of its own (for measurements). */
+static void idle_from_cmdline(const char *cmdline)
+{
+    char v[16];
+    if (!cmdline_get(cmdline, "idle", v, sizeof(v)))
+        return;
+    if (__builtin_strcmp(v, "trap") == 0)
+        sched_set_idle_trap(true);
+    else if (__builtin_strcmp(v, "guest") != 0)
+        log_warn("idle=%s ignored: expected trap or guest", v);
+}
+
 /*
  * RAM that VMs take as identity regions (for devices that reach it by DMA) must never be
  * handed out by the allocator. One that would cover the hypervisor itself or firmware is
@@ -118,6 +130,7 @@ NORETURN void kernel_main(struct boot_info *bi)
     uint64_t start = arch_counter_read();
     console_init(&bi->console);
     log_level_from_cmdline(bi->cmdline);
+    idle_from_cmdline(bi->cmdline);
     percpu_init(bi);
     memory_init(bi);
 

@@ -25,18 +25,28 @@ struct run_list {
 };
 
 static struct run_list run_lists[CPU_MAX];
+static bool idle_trap; /* idle=trap on the command line */
 
 void sched_add(struct vcpu *v)
 {
     struct run_list *rl = &run_lists[v->pcpu];
     unsigned long flags = spin_lock_irqsave(&rl->lock);
+    bool added = false, shared = false;
     for (unsigned i = 0; i < SCHED_MAX_PER_CPU; i++) {
-        if (!rl->v[i]) {
+        if (!rl->v[i] && !added) {
             rl->v[i] = v;
-            break;
+            added = true;
+        } else if (rl->v[i] && rl->v[i] != v) {
+            shared = true;
         }
     }
     spin_unlock_irqrestore(&rl->lock, flags);
+    /* A vCPU that was alone there may be waiting in its guest's WFI/HLT with no time slice:
+     * it goes back to the scheduler, which sees the pCPU shared now (sched_run_one). */
+    if (shared) {
+        __atomic_store_n(&percpu_get(v->pcpu)->need_resched, true, __ATOMIC_SEQ_CST);
+        arch_cpu_kick(v->pcpu);
+    }
 }
 
 void sched_remove(struct vcpu *v)
@@ -102,6 +112,30 @@ static bool sched_shared(unsigned cpu, const struct vcpu *self)
     return shared;
 }
 
+bool sched_vcpu_alone(const struct vcpu *v)
+{
+    return !sched_shared(v->pcpu, v);
+}
+
+/* Alone, the vCPU's guest may idle in its own WFI/HLT: nothing else wants the pCPU meanwhile,
+ * and what is meant for the guest (its timer, a device's or another vCPU's interrupt) reaches
+ * it as a physical interrupt or a kick, which ends the wait (arch_vcpu_trap_idle). Sharing, its
+ * idle instruction must exit so the others run. */
+static bool idle_in_guest(bool alone)
+{
+    return alone && !idle_trap;
+}
+
+bool sched_idle_in_guest(const struct vcpu *v)
+{
+    return idle_in_guest(sched_vcpu_alone(v));
+}
+
+void sched_set_idle_trap(bool trap)
+{
+    idle_trap = trap;
+}
+
 /* The earliest moment a halted vCPU of this pCPU must run: for its own timer, or to force its
  * VM off at the end of a polite stop. */
 static uint64_t sched_next_deadline(unsigned cpu)
@@ -157,11 +191,15 @@ static void sched_run_one(struct vcpu *v)
     if (vm_state_get(v->vm) == VM_RUNNING && (vcpu_state_move(v, VCPU_RUNNABLE, VCPU_RUNNING) ||
                                               vcpu_state_move(v, VCPU_HALTED, VCPU_RUNNING))) {
         vcpu_load(v);
-        /* Sharing a pCPU: a slice each, so one that never exits cannot keep it. A polite stop
-         * pending: back here at its deadline, to force the VM off. need_resched is cleared
-         * before the deadline is read: vm_stop_politely sets it after storing the deadline. */
+        /* Sharing a pCPU: a slice each, so one that never exits cannot keep it. Decided at
+         * every run: a VM created or released meanwhile changes who shares (sched_add). A
+         * polite stop pending: back here at its deadline, to force the VM off. need_resched is
+         * cleared before the deadline is read: vm_stop_politely sets it after storing the
+         * deadline. */
         __atomic_store_n(&self->need_resched, false, __ATOMIC_SEQ_CST);
-        uint64_t until = sched_shared(self->index, v) ? slice_deadline() : ~0ULL;
+        bool alone = sched_vcpu_alone(v);
+        vcpu_idle_in_guest(v, idle_in_guest(alone));
+        uint64_t until = alone ? ~0ULL : slice_deadline();
         uint64_t stop = vm_stop_deadline(v->vm);
         arch_timer_set(stop < until ? stop : until);
         sched_after_run(v, vcpu_run(v));
@@ -194,9 +232,10 @@ void sched_run_once(void)
     /* A wake-up after sched_pick looked is not lost: its kick is pending, and a pending
      * kick (or a deadline already past) ends the wait at once. */
     uint64_t deadline = sched_next_deadline(self->index);
-    if (self->index == 0 && !vm_any_running() && !cmux_input->by_irq()) {
-        /* No guest reads its UART to make us look at the serial line (x86_64), and none may
-         * ever run again unless the console's `start` is typed: look every 10 ms. */
+    if (self->index == 0 && cmux_input_polled()) {
+        /* No receive interrupt (x86_64): the boot CPU looks at the serial line every 10 ms
+         * while it has nothing to run. Guests that idle in their own HLT never exit to make
+         * anyone look, and none may ever run again unless the console's `start` is typed. */
         uint64_t poll = arch_counter_read() + arch_counter_freq() / 100;
         deadline = poll < deadline ? poll : deadline;
     }

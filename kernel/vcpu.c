@@ -3,6 +3,7 @@
  * where a vCPU's state lives: vcpu_load / vcpu_put and the state machine. */
 #include <axvm/arch.h>
 #include <axvm/arch_vm.h>
+#include <axvm/cmux.h>
 #include <axvm/percpu.h>
 #include <axvm/errno.h>
 #include <axvm/format.h>
@@ -134,10 +135,64 @@ static enum exit_kind serve_cpu_on(struct vcpu *v, struct vcpu_exit *e)
     return EXIT_NONE;
 }
 
+/* How long the console may wait for a vCPU that idles in its guest: a prompt shows, and
+ * polled input is read, within this. */
+#define CONSOLE_IDLE_MS 25
+
+void vcpu_idle_in_guest(struct vcpu *v, bool in_guest)
+{
+    v->idle_in_guest = in_guest;
+    v->console_poll = in_guest && v->pcpu == 0 && cmux_input_polled();
+    arch_vcpu_trap_idle(v, !in_guest);
+}
+
+/*
+ * The console's idle work (cmux_idle: show the prompt of the VM in focus, read a polled serial
+ * line) normally runs at the guest's halt exits. A vCPU idling in its guest has none, so while
+ * the console wants that work (cmux_idle_wanted) its pCPU's timer brings it back within
+ * CONSOLE_IDLE_MS. A polled serial line (no receive interrupt) is the boot pCPU's to look at
+ * (sched_run_once does while it is idle), so a vCPU on pCPU 0 looks for it. 'entry': the scheduler
+ * has just set the pCPU's timer, so a pending look is armed again.
+ */
+/* The pCPU's timer for the console's look at 'due', not past a polite stop's deadline (the
+ * scheduler set the timer for that, sched_run_one). */
+static void console_timer_set(struct vcpu *v, uint64_t due)
+{
+    uint64_t stop = vm_stop_deadline(v->vm);
+    arch_timer_set(due < stop ? due : stop);
+}
+
+static void console_idle_tick(struct vcpu *v, bool entry)
+{
+    struct cmux_stream *s = &v->vm->console;
+    if (v->console_due) {
+        if (arch_counter_read() < v->console_due) {
+            if (entry)
+                console_timer_set(v, v->console_due);
+            return;
+        }
+        v->console_due = 0;
+        cmux_idle(s);
+    }
+    if (cmux_idle_wanted(s, v->console_poll)) {
+        v->console_due = arch_counter_read() + arch_counter_freq() / 1000 * CONSOLE_IDLE_MS;
+        console_timer_set(v, v->console_due);
+    }
+}
+
+/* Cheap enough for every exit: anything for console_idle_tick to do? */
+static inline bool console_idle_maybe(const struct vcpu *v)
+{
+    return v->idle_in_guest && (v->console_due || v->console_poll ||
+                                __atomic_load_n(&v->vm->console.unshown, __ATOMIC_RELAXED));
+}
+
 enum exit_kind vcpu_run(struct vcpu *v)
 {
     struct vm *vm = v->vm;
     struct vcpu_exit e;
+    if (v->idle_in_guest)
+        console_idle_tick(v, true);
     for (;;) {
         if (vm_state_get(vm) != VM_RUNNING)
             return EXIT_SHUTDOWN;
@@ -185,8 +240,10 @@ enum exit_kind vcpu_run(struct vcpu *v)
         }
         if (next != EXIT_NONE)
             return next;
-        if (arch_this_cpu()->need_resched)
+        if (__atomic_load_n(&arch_this_cpu()->need_resched, __ATOMIC_RELAXED))
             return EXIT_NONE; /* slice over: back to the scheduler, still runnable */
+        if (console_idle_maybe(v))
+            console_idle_tick(v, false);
     }
 }
 

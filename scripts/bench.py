@@ -13,6 +13,12 @@
 3. Where configs/bench/<arch>-linux.toml exists: Linux boot to the init's marker under axvm and
    on bare QEMU with the same kernel, initramfs and machine, interleaved, --runs rounds; and
    once each under -icount, the guest's uptime when its init reports success.
+4. Where configs/bench/<arch>-timer.toml exists: a bare-metal guest's timer-interrupt latency
+   (deadline -> its handler, guests/baremetal/timerbench.c) under axvm, with idle=trap, and the
+   same guest on bare QEMU (guest-bare.elf), interleaved, and once each under -icount.
+5. Where configs/bench/<arch>-idle.toml exists: that Linux left idle at its shell, its exits
+   per second (the console's `info` before and after --idle-seconds), with its vCPUs' WFI/HLT
+   left to the guest and with idle=trap, interleaved, --idle-runs rounds.
 
 Writes build/bench/<arch>.json and build/bench/summary.md (every architecture measured so far,
 one table).
@@ -177,6 +183,237 @@ def linux_uptime_icount(arch, image_dir, timeout):
     return res
 
 
+# ---- timer-interrupt latency seen by a bare-metal guest ----------------------------------------
+
+TIMER = re.compile(r"timerbench: samples=(\d+) counter_hz=(\d+) median_ticks=(\d+) "
+                   r"min_ticks=(\d+) p90_ticks=(\d+)")
+TIMER_DONE = b"timerbench: done"
+# Where the bare AArch64 guest finds its device tree (QEMU enters an ELF with x0 = 0):
+# BARE_DTB in guests/baremetal/arch/aarch64/start.S.
+BARE_DTB_ADDR = 0x48000000
+
+
+def bare_timer_command(arch, elf, workdir):
+    """QEMU booting the bare-metal guest itself (guest-bare.elf, "timerbench bare"), with the
+    machine options of qemu/<arch>.toml but one CPU and no virtualization; None where the guest
+    cannot boot on bare QEMU (x86_64: it has no multiboot entry)."""
+    cfg = dict(qemu.machine_config(arch), smp=1, memory="256M")
+    if arch == "aarch64":
+        # EL1 (virtualization off); the device tree QEMU would drop is loaded where the guest
+        # looks for it.
+        cfg["machine"] = "virt,gic-version=3"
+        dtb = Path(workdir) / "bare.dtb"
+        base = qemu.base_command(cfg) + ["-kernel", str(elf), "-append", "timerbench bare"]
+        dump = [a if a != cfg["machine"] else f"{a},dumpdtb={dtb}" for a in base]
+        subprocess.run(dump, stdin=subprocess.DEVNULL, capture_output=True, check=True)
+        return base + ["-device", f"loader,file={dtb},addr={BARE_DTB_ADDR:#x},force-raw=on"]
+    if arch == "riscv64":
+        # OpenSBI (the machine's -bios) hands over in S-mode at 0x80200000 with the device tree.
+        return qemu.base_command(cfg) + ["-kernel", str(elf), "-append", "timerbench bare"]
+    return None
+
+
+def output_until(cmd, marker, timeout):
+    """Serial output of 'cmd' up to 'marker' (the machine is stopped there)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    seen = b""
+    try:
+        while time.monotonic() - t0 < timeout and marker not in seen:
+            r, _, _ = select.select([p.stdout], [], [], 0.5)
+            if r:
+                chunk = os.read(p.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                seen += chunk
+    finally:
+        p.kill()
+        p.wait()
+    return seen.decode(errors="replace")
+
+
+def parse_timer(out):
+    """(median, min, p90 ticks, counter Hz) from the guest's timerbench line, or None."""
+    m = TIMER.search(out)
+    if not m:
+        return None
+    return {"samples": int(m.group(1)), "counter_hz": int(m.group(2)),
+            "median_ticks": int(m.group(3)), "min_ticks": int(m.group(4)),
+            "p90_ticks": int(m.group(5))}
+
+
+def timer_latency(arch, image_dir, bare_elf, runs, timeout):
+    """The guest's timer deadline -> handler latency under axvm (its WFI/HLT left to it, and
+    with idle=trap) and on bare QEMU, interleaved round by round, each round's figure the median
+    of the guest's samples; then once each under -icount, where the latency is in instructions
+    (1 ns each) and repeats."""
+    with tempfile.TemporaryDirectory() as work:
+        def commands(extra):
+            cmds = {"axvm": qemu.machine_command(arch, Path(image_dir), workdir=Path(work),
+                                                 extra=extra),
+                    "axvm_idle_trap": qemu.machine_command(arch, Path(image_dir),
+                                                           append="idle=trap",
+                                                           workdir=Path(work), extra=extra)}
+            bare = bare_timer_command(arch, bare_elf, work) if bare_elf else None
+            if bare:
+                cmds["bare"] = bare + list(extra)
+            return cmds
+
+        rounds = {}
+        for i in range(runs):
+            line = f"  round {i + 1}:"
+            for name, cmd in commands([]).items():
+                r = parse_timer(output_until(cmd, TIMER_DONE, timeout))
+                if not r:
+                    raise RuntimeError(f"{name}: no timerbench line")
+                rounds.setdefault(name, []).append(r)
+                line += f" {name} {r['median_ticks'] / r['counter_hz'] * 1e6:.1f} µs"
+            print(line, flush=True)
+        res = {"runs": runs}
+        for name, rs in rounds.items():
+            hz = rs[0]["counter_hz"]
+            med = statistics.median(r["median_ticks"] for r in rs)
+            res[name] = {"counter_hz": hz, "round_median_ticks": [r["median_ticks"] for r in rs],
+                         "median_ticks": med, "median_us": med / hz * 1e6}
+        for name, cmd in commands(ICOUNT).items():
+            r = parse_timer(output_until(cmd, TIMER_DONE, timeout))
+            if r:
+                res[name]["icount_median_ns"] = r["median_ticks"] / r["counter_hz"] * 1e9
+    if "bare" in res:
+        for name in ("axvm", "axvm_idle_trap"):
+            res[name]["ratio_to_bare"] = res[name]["median_ticks"] / res["bare"]["median_ticks"]
+    return res
+
+
+def timer_rows(r):
+    t = r.get("timer_latency")
+    if not t:
+        return []
+    rows = []
+    for name, label in (("bare", "bare QEMU"), ("axvm", "axvm"),
+                        ("axvm_idle_trap", "axvm, idle=trap")):
+        if name not in t:
+            rows.append((f"timer deadline → guest handler, {label} (wall µs; icount ns)",
+                         "not measured"))
+            continue
+        x = t[name]
+        rows.append((f"timer deadline → guest handler, {label} (wall µs; icount ns)",
+                     f"{x['median_us']:.1f}; {fmt(x.get('icount_median_ns'), '.0f')}"))
+    return rows
+
+
+# ---- an idle Linux VM's exits per second ---------------------------------------------------
+
+INFO_VCPU = re.compile(r"\[axvm\] console:   vcpu(\d+) on pCPU \d+: (\d+) exits \(([^)]*)\)")
+INFO_END = re.compile(r"\[axvm\] console:   memory ")
+IDLE_PROMPT = b"axvm# "
+
+
+class Serial:
+    """A running machine's serial output, read as it comes, and its input."""
+
+    def __init__(self, cmd):
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT)
+        self.out = b""
+
+    def wait(self, what, start, timeout):
+        """Position just after 'what' (bytes or a compiled bytes regex) found at or after
+        'start'."""
+        t0 = time.monotonic()
+        while True:
+            m = (what.search(self.out, start) if hasattr(what, "search")
+                 else (lambda i: i if i >= 0 else None)(self.out.find(what, start)))
+            if m is not None:
+                return m.end() if hasattr(m, "end") else m + len(what)
+            left = timeout - (time.monotonic() - t0)
+            if left <= 0:
+                raise RuntimeError(f"no {what!r} within {timeout}s:\n"
+                                   + self.out[-2000:].decode(errors="replace"))
+            r, _, _ = select.select([self.p.stdout], [], [], min(left, 0.5))
+            if r:
+                chunk = os.read(self.p.stdout.fileno(), 65536)
+                if not chunk:
+                    raise RuntimeError("the machine exited:\n"
+                                       + self.out[-2000:].decode(errors="replace"))
+                self.out += chunk
+
+    def send(self, data):
+        self.p.stdin.write(data)
+        self.p.stdin.flush()
+
+    def close(self):
+        self.p.kill()
+        self.p.wait()
+
+
+def vm_exit_counts(ser, timeout):
+    """The console's `info 1`: (time it was asked, {vcpu: (exits, {kind: count})})."""
+    start = len(ser.out)
+    t = time.monotonic()
+    ser.send(b"\x1d:info 1\r")
+    end = ser.wait(re.compile(INFO_END.pattern.encode()), start, timeout)
+    text = ser.out[start:end].decode(errors="replace")
+    counts = parse_info(text)
+    if not counts:
+        raise RuntimeError(f"no vCPU lines in the info output:\n{text}")
+    return t, counts
+
+
+def parse_info(text):
+    """{vcpu: (exits, {kind: count})} from the console's `info` lines."""
+    counts = {}
+    for m in INFO_VCPU.finditer(text):
+        kinds = {k: int(n) for k, n in (kv.rsplit(" ", 1) for kv in m.group(3).split(", ") if kv)}
+        counts[int(m.group(1))] = (int(m.group(2)), kinds)
+    return counts
+
+
+def idle_exit_rate(arch, image_dir, append, seconds, settle, timeout):
+    """Exits per second of the idle Linux VM (all its vCPUs), and halt exits per second, over
+    'seconds' of wall time once it has sat at its shell for 'settle' seconds."""
+    with tempfile.TemporaryDirectory() as work:
+        ser = Serial(qemu.machine_command(arch, Path(image_dir), append=append,
+                                          workdir=Path(work)))
+        try:
+            pos = ser.wait(MARKER, 0, timeout)
+            ser.wait(IDLE_PROMPT, pos, timeout)
+            time.sleep(settle)
+            t0, a = vm_exit_counts(ser, 60)
+            time.sleep(seconds)
+            t1, b = vm_exit_counts(ser, 60)
+        finally:
+            ser.close()
+    dt = t1 - t0
+    exits = sum(b[v][0] - a[v][0] for v in b)
+    halts = sum(b[v][1].get("halt", 0) - a[v][1].get("halt", 0) for v in b)
+    return {"exits_per_s": exits / dt, "halts_per_s": halts / dt,
+            "per_vcpu_exits_per_s": {v: (b[v][0] - a[v][0]) / dt for v in b}}
+
+
+def idle_linux(arch, image_dir, runs, seconds, settle, timeout):
+    """The idle Linux VM's exits per second with the guests' idle instruction left to them (the
+    default for a vCPU alone on its pCPU) and trapped (idle=trap), interleaved round by round;
+    medians."""
+    modes = {"idle_in_guest": "", "idle_trap": "idle=trap"}
+    res = {name: [] for name in modes}
+    for i in range(runs):
+        line = f"  round {i + 1}:"
+        for name, append in modes.items():
+            r = idle_exit_rate(arch, image_dir, append, seconds, settle, timeout)
+            res[name].append(r)
+            line += f" {name} {r['exits_per_s']:.1f} exits/s ({r['halts_per_s']:.1f} halts/s)"
+        print(line, flush=True)
+    out = {"runs": runs, "seconds": seconds}
+    for name, rounds in res.items():
+        out[name] = {"exits_per_s": [r["exits_per_s"] for r in rounds],
+                     "halts_per_s": [r["halts_per_s"] for r in rounds],
+                     "median_exits_per_s": statistics.median(r["exits_per_s"] for r in rounds),
+                     "median_halts_per_s": statistics.median(r["halts_per_s"] for r in rounds)}
+    return out
+
+
 def fmt(v, spec, suffix=""):
     return "–" if v is None else f"{v:{spec}}{suffix}"
 
@@ -209,7 +446,18 @@ def summary_rows(r):
         li = r.get("linux_uptime_icount", {})
         rows.append(("Linux uptime at init's marker, axvm / bare (icount)",
                      fmt(li.get("ratio"), ".2f", "×")))
+    rows += timer_rows(r)
+    rows += idle_rows(r)
     return rows + bench_virtio.summary_rows(r)
+
+
+def idle_rows(r):
+    il = r.get("idle_linux")
+    if not il:
+        return []
+    g, t = il["idle_in_guest"], il["idle_trap"]
+    return [("idle Linux, exits/s (WFI/HLT in the guest; idle=trap)",
+             f"{g['median_exits_per_s']:.1f}; {t['median_exits_per_s']:.1f}")]
 
 
 def write_summary(dest):
@@ -253,6 +501,11 @@ def main():
     ap.add_argument("--linux-virtio", nargs=2, metavar=("CONFIG", "IMAGE_DIR"),
                     help="also time Linux on the virtio-console (scripts/bench_virtio.py)")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--timer-image-dir", help="also a bare-metal guest's timer latency")
+    ap.add_argument("--timer-bare-elf", help="that guest built for bare QEMU")
+    ap.add_argument("--idle-image-dir", help="also an idle Linux VM's exits per second")
+    ap.add_argument("--idle-runs", type=int, default=3)
+    ap.add_argument("--idle-seconds", type=float, default=10)
     args = ap.parse_args()
 
     report = {"arch": args.arch, "date": datetime.date.today().isoformat(),
@@ -318,6 +571,26 @@ def main():
               f"{lv['axvm_median_s']:.2f} s; median of per-round ratios "
               f"{lv['median_round_ratio']:.2f}")
         report["linux_boot_virtio"] = lv
+
+    if args.timer_image_dir:
+        print(f"timer deadline -> guest handler, median of the guest's samples, {args.runs} "
+              "rounds, interleaved:")
+        tl = timer_latency(args.arch, args.timer_image_dir, args.timer_bare_elf, args.runs,
+                           args.timeout)
+        for name in ("bare", "axvm", "axvm_idle_trap"):
+            if name in tl:
+                print(f"  {name}: {tl[name]['median_us']:.1f} µs "
+                      f"({fmt(tl[name].get('icount_median_ns'), '.0f')} ns under icount)")
+        report["timer_latency"] = tl
+
+    if args.idle_image_dir:
+        print(f"idle Linux VM, exits per second over {args.idle_seconds:.0f} s, "
+              f"{args.idle_runs} rounds, interleaved:")
+        il = idle_linux(args.arch, args.idle_image_dir, args.idle_runs, args.idle_seconds, 3,
+                        args.timeout)
+        print(f"  median: {il['idle_in_guest']['median_exits_per_s']:.1f} exits/s with WFI/HLT "
+              f"in the guest, {il['idle_trap']['median_exits_per_s']:.1f} with idle=trap")
+        report["idle_linux"] = il
 
     dest = ROOT / "build" / "bench"
     dest.mkdir(parents=True, exist_ok=True)

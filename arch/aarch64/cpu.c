@@ -8,11 +8,6 @@
 
 const char arch_name[] = "aarch64";
 
-struct percpu *arch_this_cpu(void)
-{
-    return (struct percpu *)sysreg_read(tpidr_el2);
-}
-
 void arch_cpu_relax(void)
 {
     __asm__ volatile("yield" ::: "memory");

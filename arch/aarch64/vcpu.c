@@ -22,6 +22,7 @@
 /* HCR_EL2: stage 2 on, set/way as clean+invalidate, physical FIQ/IRQ/SError to EL2, trap SMC
  * and WFI, EL1 is AArch64. */
 #define HCR_GUEST 0x8008203bULL
+#define HCR_TWI   (1ULL << 13)
 /* VTCR_EL2: 40-bit IPA, 4K granule, start at level 1, inner-shareable write-back walks, 40-bit
  * PA. */
 #define VTCR_GUEST 0x80023558ULL
@@ -55,6 +56,23 @@ int arch_virt_cpu_init(void)
     sysreg_write(mdcr_el2, vcpu_context_pmu_counters());
     isb();
     return 0;
+}
+
+/*
+ * HCR_EL2.TWI is per pCPU and set here for the vCPU about to run (TWE stays clear: WFE never
+ * traps). Without it the guest's WFI waits in the guest until a wake-up event (ARM ARM D1.6.2):
+ * every interrupt for the guest is one. Its timers' interrupts and every kick are physical IRQs
+ * routed to EL2 (HCR_EL2.IMO), taken even from WFI with the guest's PSTATE.I set; an interrupt
+ * injected by the hypervisor is a virtual IRQ pending in a list register at entry, which ends a
+ * WFI (or keeps it from waiting) like a physical one.
+ */
+void arch_vcpu_trap_idle(struct vcpu *v, bool trap)
+{
+    uint64_t hcr = trap ? HCR_GUEST : HCR_GUEST & ~HCR_TWI;
+    if (sysreg_read(hcr_el2) != hcr) {
+        sysreg_write(hcr_el2, hcr);
+        isb();
+    }
 }
 
 uint64_t arch_vcpu_hwid(unsigned index)
@@ -162,9 +180,11 @@ static void decode_sysreg(struct vcpu *v, struct vcpu_exit *e)
 void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 {
     vtimer_sync(v);
-    vgic_flush(v);
+    if (v->arch.vgic) /* a VM without a GIC (the bench VM) skips both calls */
+        vgic_flush(v);
     uint64_t kind = guest_enter(&v->arch.regs);
-    vgic_sync(v);
+    if (v->arch.vgic)
+        vgic_sync(v);
     struct guest_regs *r = &v->arch.regs;
     exit_init(e, r->elr);
 

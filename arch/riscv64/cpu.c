@@ -46,14 +46,6 @@ void cpu_timebase_set(uint64_t hz)
     timebase_hz = hz;
 }
 
-struct percpu *arch_this_cpu(void)
-{
-    uintptr_t arch = csr_read(sscratch);
-    if (!arch)
-        return NULL;
-    return (struct percpu *)(arch - offsetof(struct percpu, arch));
-}
-
 void arch_cpu_relax(void)
 {
     /* Zihintpause "pause" (fence w,0): a nop on harts without it; lets QEMU switch vCPUs. */

@@ -175,7 +175,9 @@ static void legacy_shutdown(struct vcpu *v, struct vcpu_exit *e)
     e->insn_len = 4;
 }
 
+/* Searched in order: the axvm hypercalls first, they are the guests' common call. */
 static const struct sbi_extension extensions[] = {
+    {AXVM_SBI_EXT, sbi_axvm},
     {SBI_EXT_LEGACY_SET_TIMER, legacy_set_timer},
     {SBI_EXT_LEGACY_PUTCHAR, legacy_putchar},
     {SBI_EXT_LEGACY_GETCHAR, legacy_getchar},
@@ -188,7 +190,6 @@ static const struct sbi_extension extensions[] = {
     {SBI_EXT_SRST, sbi_srst},
     {SBI_EXT_DBCN, sbi_dbcn},
     {SBI_EXT_PMU, NULL},
-    {AXVM_SBI_EXT, sbi_axvm},
 };
 
 static const struct sbi_extension *extension_find(unsigned long eid)

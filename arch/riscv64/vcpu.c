@@ -43,6 +43,24 @@ _Static_assert(offsetof(struct guest_regs, htinst) == GUEST_REGS_HTINST, "asm of
 
 #define INSN_WFI 0x10500073u
 
+/*
+ * hstatus.VTW, loaded at every entry with the rest of hstatus. Without it a VS-mode WFI is the
+ * guest's own (Privileged spec 8.2.1): the hart waits in the guest until an interrupt is pending
+ * and enabled in mip/mie, whatever the mode or delegation (3.3.3). That covers everything for the
+ * guest: its Sstc timer raises VSTIP directly; the hypervisor's timer, kicks (supervisor software
+ * interrupts) and host PLIC interrupts are HS interrupts, always taken from VS-mode, and the exit
+ * sets hvip for the next entry, which then ends (or skips) the wait. mstatus.TW must be 0 for
+ * this, or a VS-mode WFI would be an illegal instruction for M-mode: OpenSBI leaves it 0, which
+ * the hypervisor's own WFI in HS-mode (arch_wait_for_event) relies on too.
+ */
+void arch_vcpu_trap_idle(struct vcpu *v, bool trap)
+{
+    if (trap)
+        v->arch.regs.hstatus |= HSTATUS_VTW;
+    else
+        v->arch.regs.hstatus &= ~HSTATUS_VTW;
+}
+
 uint64_t arch_vcpu_hwid(unsigned index)
 {
     return index; /* hart id */
@@ -69,6 +87,7 @@ void arch_vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg, paddr_t s2_ro
     a->sbi_timer = ~0ULL;
     a->hgatp = stage2_hgatp(s2_root, vmid);
     a->vmid = vmid;
+    a->vplic = vplic_of(v->vm);
 }
 
 static void vs_save(struct vs_csrs *c)
@@ -231,7 +250,7 @@ void arch_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
     }
     /* The vPLIC's line, sampled now: a change after this kicks the hart (sched_wake), and the
      * pending kick takes the guest out again at once. */
-    if (vplic_line(v))
+    if (v->arch.vplic && vplic_line(v))
         csr_set(hvip, HIP_VSEIP);
     timer_guest_enter(v);
     v->arch.hsm_suspended = false;

@@ -10,13 +10,6 @@
 
 const char arch_name[] = "x86_64";
 
-struct percpu *arch_this_cpu(void)
-{
-    struct percpu *self;
-    __asm__("movq %%gs:%c1, %0" : "=r"(self) : "i"(offsetof(struct percpu, arch.self)));
-    return self;
-}
-
 void arch_cpu_relax(void)
 {
     __asm__ volatile("pause" ::: "memory");

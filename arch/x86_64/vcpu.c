@@ -91,6 +91,23 @@ static void vmcb_init_control(struct vmcb_control *c, paddr_t s2_root, unsigned 
     c->nested_cr3 = s2_root;
 }
 
+/*
+ * The HLT intercept, in the vCPU's own VMCB (VMRUN reloads it: the clean bits are 0). Without it
+ * the guest's HLT waits in guest mode until an interrupt (APM vol. 2 §15.21): a physical one
+ * exits there (INTR intercept, taken because VMRUN runs with the host's IF set: svm_entry.S), and
+ * a kick, the guest's local APIC timer (the pCPU's timer is set for its deadline before every
+ * VMRUN, pcpu_timer.c) and the core's own deadlines all are physical interrupts; an interrupt
+ * injected at VMRUN (EVENTINJ) or a virtual interrupt (V_IRQ) the guest can take ends the wait.
+ */
+void arch_vcpu_trap_idle(struct vcpu *v, bool trap)
+{
+    struct vmcb_control *c = &v->arch.vmcb->control;
+    if (trap)
+        c->intercept_misc1 |= INTERCEPT_HLT;
+    else
+        c->intercept_misc1 &= ~INTERCEPT_HLT;
+}
+
 /* After INIT and a SIPI: real mode at entry = vector << 12 (Intel SDM vol. 3 §9.1.1). */
 static void vmcb_init_real_mode(struct vmcb_save *s, uint64_t entry)
 {

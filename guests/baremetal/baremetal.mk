@@ -11,6 +11,7 @@ endif
 
 BAREMETAL_SRCS := guests/baremetal/main.c guests/baremetal/console.c guests/baremetal/bench.c \
 	guests/baremetal/fpcanary.c guests/baremetal/faults.c guests/baremetal/shmem.c \
+	guests/baremetal/timerbench.c \
 	kernel/format.c \
 	$(wildcard $(BAREMETAL_ARCH)/*.c $(BAREMETAL_ARCH)/*.S)
 BAREMETAL_OBJS := $(patsubst %,$(BAREMETAL_DIR)/%.o,$(BAREMETAL_SRCS)) \
@@ -35,5 +36,12 @@ $(BAREMETAL_DIR)/libfdt/%.o: $(LIBFDT_SRC)/%.c | $(LIBFDT_STAMP)
 $(BAREMETAL_DIR)/guest.elf: $(BAREMETAL_OBJS) $(BAREMETAL_ARCH)/guest.ld
 	@$(if $(Q),echo "  GUESTLD $@")
 	$(Q)$(GUEST_CC) $(GUEST_LDFLAGS) -T $(BAREMETAL_ARCH)/guest.ld -o $@ $(BAREMETAL_OBJS) -lgcc
+
+# The same guest for bare QEMU, no hypervisor (timerbench in `make bench`): linked where that
+# machine's firmware hands over (GUEST_BARE_LDFLAGS in guest.mk; the same address elsewhere).
+$(BAREMETAL_DIR)/guest-bare.elf: $(BAREMETAL_OBJS) $(BAREMETAL_ARCH)/guest.ld
+	@$(if $(Q),echo "  GUESTLD $@")
+	$(Q)$(GUEST_CC) $(GUEST_LDFLAGS) $(GUEST_BARE_LDFLAGS) -T $(BAREMETAL_ARCH)/guest.ld -o $@ \
+		$(BAREMETAL_OBJS) -lgcc
 
 -include $(BAREMETAL_OBJS:.o=.d)

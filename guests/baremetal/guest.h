@@ -36,6 +36,18 @@ void guest_main(const void *fdt);
 void guest_secondary_main(uint64_t arg);
 
 void bench_run(const void *fdt);
+
+/* Timer-interrupt latency ("timerbench", timerbench.c), with 'hz' the rate of guest_cycles(). */
+void timerbench_run(const void *fdt, uint64_t hz);
+/* Called by the architecture's timer interrupt handler with guest_cycles() read first thing. */
+void timerbench_irq(uint64_t now);
+/* Provided by arch/<arch>/timer_irq.c for timerbench.c, interrupts masked outside
+ * guest_timer_wait: take the timer's interrupt (interrupt controller, vector; the handler stops
+ * the timer and calls timerbench_irq), arm it for an absolute guest_cycles() value, and wait in
+ * the idle instruction with interrupts taken after it. */
+bool guest_timer_init(const void *fdt);
+void guest_timer_arm(uint64_t deadline);
+void guest_timer_wait(void);
 /* guest_cycles() at the guest's first instruction, stored by start.S (for `make bench`). */
 extern uint64_t guest_start_cycles;
 /* The FP/SIMD isolation canary ("fpcanary=N"), paced by a counter_hz counter (fpcanary.c). */

@@ -5,7 +5,8 @@
  *   against a known answer, every page of its memory written and read back (lazy regions fill
  *   on first touch), secondary vCPUs started through the firmware interface, then the action
  *   its command line asks for.
- * Command line: "bench" only runs the exit-cost benchmark (bench.c); "rounds=N" repeats the compute
+ * Command line: "bench" only runs the exit-cost benchmark (bench.c); "timerbench" only the timer
+ * interrupt latency (timerbench.c, with "bare" on bare QEMU); "rounds=N" repeats the compute
  * N times (a long-running VM); "fpcanary=N" only runs N rounds of the FP/SIMD isolation check
  * (fpcanary.c); "faults" only runs the guest-fault checks (faults.c); "bad" misbehaves (unknown
  * hypercall, then a store outside its memory); "reboots=N" reboots until it has booted N+1
@@ -184,6 +185,15 @@ void guest_main(const void *fdt)
 {
     guest_fdt = fdt;
     console_init(fdt);
+    unsigned long v;
+    if (cmdline_value("timerbench", &v)) {
+        /* Also on bare QEMU ("bare"): not a single hypercall there. */
+        timerbench_run(fdt, counter_freq());
+        if (!cmdline_value("bare", &v))
+            guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
+        for (;;)
+            guest_relax();
+    }
     int64_t id = guest_hypercall(AXVM_HC_VM_ID, 0, 0);
     int64_t version = guest_hypercall(AXVM_HC_VERSION, 0, 0);
     int64_t boot = guest_hypercall(AXVM_HC_BOOT_COUNT, 0, 0);
@@ -195,7 +205,6 @@ void guest_main(const void *fdt)
         (int64_t)sizeof(msg) - 1)
         guest_printf("guest: CONSOLE HYPERCALL FAILED\n");
 
-    unsigned long v;
     if (cmdline_value("bench", &v)) {
         bench_run(fdt);
         guest_printf("guest: bench done, shutting down\n");

@@ -55,7 +55,7 @@ __attribute__((constructor)) static void host_pcpus_init(void)
     pthread_condattr_destroy(&attr);
 }
 
-struct percpu *arch_this_cpu(void)
+struct percpu *host_this_cpu(void)
 {
     return host_self ? host_self : &percpu_table[0];
 }

@@ -157,6 +157,18 @@ void arch_vcpu_put(struct vcpu *v)
     v->arch.puts++;
 }
 
+/* Only for the vCPU loaded on the calling pCPU: the setting is the pCPU's (HCR_EL2) on some
+ * architectures. */
+void arch_vcpu_trap_idle(struct vcpu *v, bool trap)
+{
+    unsigned self = arch_this_cpu()->index;
+    if (host_loaded(self) != v)
+        host_violation("vm%u vcpu%u: idle trap set on pCPU %u, where it is not loaded", v->vm->id,
+                       v->id, self);
+    v->arch.trap_idle = trap;
+    v->arch.trap_idle_calls++;
+}
+
 /* The guest takes what is pending for it (its timer, a local event) when it runs. */
 static void host_take_events(struct vcpu *v)
 {

@@ -70,3 +70,34 @@ def test_summary_has_a_column_per_arch_and_marks_what_was_not_measured(tmp_path)
     assert "| Linux boot ratio (median of per-round ratios) | 1.50× | not measured |" in text
     assert "| start → first guest instruction, 256M VM (wall, ms) | 12.5 | 12.5 |" in text
     assert "| start → first guest instruction (icount, virtual ms) | – | – |" in text
+
+
+def test_info_lines_give_exits_per_vcpu_and_kind():
+    text = ("[axvm] console: vm1 (linux): running, boot 1, 530 exits, image 3530 KiB at 0x0\n"
+            "[axvm] console:   vcpu0 on pCPU 1: 500 exits (arch 120, mmio 370, halt 10)\n"
+            "[axvm] console:   vcpu1 on pCPU 2: 30 exits (arch 30)\n"
+            "[axvm] console:   memory 0x40000000-0x50000000 (262144 KiB, ram)\n")
+    counts = bench.parse_info(text)
+    assert counts == {0: (500, {"arch": 120, "mmio": 370, "halt": 10}), 1: (30, {"arch": 30})}
+
+
+def test_idle_row_shows_both_modes():
+    il = {"idle_in_guest": {"median_exits_per_s": 12.34}, "idle_trap": {"median_exits_per_s": 250.0}}
+    assert bench.idle_rows({"idle_linux": il}) == [
+        ("idle Linux, exits/s (WFI/HLT in the guest; idle=trap)", "12.3; 250.0")]
+    assert bench.idle_rows({}) == []
+
+
+def test_timer_line_and_rows():
+    out = ("[1:timer] timerbench: samples=101 counter_hz=62500000 median_ticks=3047 "
+           "min_ticks=2891 p90_ticks=9426\n[1:timer] timerbench: done\n")
+    r = bench.parse_timer(out)
+    assert r == {"samples": 101, "counter_hz": 62500000, "median_ticks": 3047,
+                 "min_ticks": 2891, "p90_ticks": 9426}
+    assert bench.parse_timer("nothing") is None
+    t = {"axvm": {"median_us": 48.75, "icount_median_ns": 8368.0},
+         "axvm_idle_trap": {"median_us": 53.6}}
+    rows = dict(bench.timer_rows({"timer_latency": t}))
+    assert rows["timer deadline → guest handler, axvm (wall µs; icount ns)"] == "48.8; 8368"
+    assert rows["timer deadline → guest handler, axvm, idle=trap (wall µs; icount ns)"] == "53.6; –"
+    assert rows["timer deadline → guest handler, bare QEMU (wall µs; icount ns)"] == "not measured"

@@ -15,8 +15,9 @@ struct percpu;
 /* Name printed in the banner: "aarch64", "riscv64", "x86_64". */
 extern const char arch_name[];
 
-/* The calling CPU's per-CPU block, from a register the architecture reserves for it. */
-struct percpu *arch_this_cpu(void);
+/* The calling CPU's per-CPU block, from a register the architecture reserves for it:
+ * struct percpu *arch_this_cpu(void), inline (every exit asks it). */
+#include <arch/this_cpu.h>
 
 /* Busy-wait hint inside spin loops. */
 void arch_cpu_relax(void);

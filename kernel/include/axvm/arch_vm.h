@@ -74,6 +74,16 @@ int arch_vm_fdt(struct vm *vm, void *fdt);
 void arch_vcpu_load(struct vcpu *v);
 void arch_vcpu_put(struct vcpu *v);
 
+/*
+ * Whether the guest's idle instruction (AArch64 WFI, RISC-V WFI, x86 HLT) exits to the
+ * hypervisor. The core decides (sched_idle_in_guest) and calls this on the vCPU's own pCPU with
+ * the vCPU loaded, each time the scheduler runs it. With 'trap' false the guest waits in its
+ * own instruction, and the architecture must make sure that everything meant for it still ends
+ * the wait: a physical interrupt taken to the hypervisor (its timer, a kick from
+ * arch_cpu_kick), and a virtual interrupt already pending at entry.
+ */
+void arch_vcpu_trap_idle(struct vcpu *v, bool trap);
+
 /* A wake-up source local to the vCPU (its timer, a software interrupt the architecture keeps
  * outside the interrupt controller) is pending: a halted vCPU runs again. Called on the
  * vCPU's own pCPU, loaded or not. The interrupt controller's own pending state is asked

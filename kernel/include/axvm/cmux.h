@@ -66,6 +66,7 @@ struct cmux_stream {
     struct history hist;
     uint64_t seen;
     bool keep_open; /* the command line: once open, another VM's partial line does not close it */
+    bool unshown;   /* part of a line is written and not on the terminal yet (atomic) */
 };
 
 /* Print a finished line (the hypervisor's own log lines come through here), keeping the focused
@@ -89,6 +90,21 @@ void cmux_flush(struct cmux_stream *s);
 
 /* The stream's VM has gone idle: if it has focus, show the part of a line it has written. */
 void cmux_idle(struct cmux_stream *s);
+
+/*
+ * Would cmux_idle have work for this stream's VM if it went idle now? True when the stream has
+ * the focus and part of a line waits to be shown (a prompt), or, with 'poll_input', when the
+ * serial line has no receive interrupt and must be looked at. Lock-free and cheap: a vCPU that
+ * waits in its guest's own WFI/HLT (no halt exit) asks it after its exits and, while true, has
+ * its pCPU's timer bring it back for cmux_idle (kernel/vcpu.c).
+ */
+bool cmux_idle_wanted(const struct cmux_stream *s, bool poll_input);
+
+/* Lock-free: does 's' have the input focus right now (a hint; cmux_focus is exact)? */
+bool cmux_has_focus(const struct cmux_stream *s);
+
+/* Input is read by polling the serial line (no receive interrupt). */
+bool cmux_input_polled(void);
 
 /* The focus moved to 'focus' (cmux_input.c tells the output side): a line left open by another
  * VM is ended on the terminal. */

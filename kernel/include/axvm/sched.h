@@ -15,6 +15,18 @@ struct vcpu;
 void sched_add(struct vcpu *v);
 void sched_remove(struct vcpu *v);
 
+/* No other vCPU is pinned to v's pCPU (under that pCPU's run-list lock; a VM created or
+ * released meanwhile changes it). */
+bool sched_vcpu_alone(const struct vcpu *v);
+
+/* The one decision whether 'v' waits in its guest's own WFI/HLT instead of exiting: it has its
+ * pCPU to itself (nothing else could want the pCPU while it waits), unless the boot arguments
+ * say idle=trap. */
+bool sched_idle_in_guest(const struct vcpu *v);
+
+/* idle=trap: every vCPU's idle instruction exits (set once at boot, before any VM runs). */
+void sched_set_idle_trap(bool trap);
+
 /* Mark runnable and wake its pCPU. */
 void sched_wake(struct vcpu *v);
 

@@ -30,6 +30,10 @@ struct vcpu {
     enum vcpu_state state; /* vcpu_state_get / _set / _move only */
     uint64_t exits;        /* statistics */
     uint64_t exit_kinds[EXIT_KINDS]; /* exits by kind (console `info`) */
+    /* It waits in its guest's own WFI/HLT (vcpu_idle_in_guest): no halt exits. */
+    bool idle_in_guest;
+    bool console_poll;    /* ... on pCPU 0 with a polled serial line: it looks at the line */
+    uint64_t console_due; /* counter value of its next look at the console for it, 0: none */
     struct arch_vcpu arch;
 };
 
@@ -40,6 +44,13 @@ enum exit_kind vcpu_run(struct vcpu *v);
  * vcpu_put of a vCPU that is not loaded here does nothing. */
 void vcpu_load(struct vcpu *v);
 void vcpu_put(struct vcpu *v);
+
+/*
+ * Let the loaded vCPU wait in its guest's idle instruction (true) or make that instruction exit
+ * (false), as the scheduler decided (sched_idle_in_guest). Such a vCPU has no halt exits, so it
+ * does the console's idle work itself (cmux_idle_wanted).
+ */
+void vcpu_idle_in_guest(struct vcpu *v, bool in_guest);
 
 /* Atomically move 'v' from state 'from' to 'to'; false if it was not in 'from'. */
 bool vcpu_state_move(struct vcpu *v, enum vcpu_state from, enum vcpu_state to);

@@ -57,13 +57,16 @@ struct fpu_regs {
 #define VCPU_FENCE_VVMA 0x1u /* HFENCE.VVMA: the guest's own TLB entries */
 #define VCPU_FENCE_I    0x2u /* FENCE.I */
 
+struct vplic;
+
 struct arch_vcpu {
     struct guest_regs regs;
     struct vs_csrs vs;
     struct fpu_regs fpu;
     uint64_t hgatp; /* Sv39x4 root and VMID */
     unsigned vmid;
-    uint64_t fence_gpa; /* a G-stage entry to refetch before the next entry (lazy fill) */
+    struct vplic *vplic; /* the VM's, looked up once at reset; NULL without one */
+    uint64_t fence_gpa;  /* a G-stage entry to refetch before the next entry (lazy fill) */
     bool fence_pending;
     bool sbi_legacy; /* the exit is a legacy SBI call: the result goes to a0 alone */
     /* Without Sstc: the guest timer's deadline from SBI set_timer, ~0 for none or fired

@@ -14,6 +14,7 @@
 #define WAKER_ASLEEP    (1U << 2) /* ChildrenAsleep */
 #define GICR_SGI_BASE   0x10000
 #define GICR_IPRIORITYR 0x0400
+#define GICR_IGROUPR0   0x0080 /* in the SGI_base frame */
 #define PPI_PRIORITY    0x80
 #define ICC_SRE_SRE     1 /* system register interface */
 #define WAKE_TRIES      100000
@@ -91,6 +92,8 @@ bool gic_cpu_init(const void *fdt, uint32_t ppis)
     for (unsigned n = 16; n < 32; n++)
         if (ppis & (1U << n))
             *(volatile uint8_t *)(uintptr_t)(sgi + GICR_IPRIORITYR + n) = PPI_PRIORITY;
+    /* Group 1 (IRQs): a GIC with one security state resets them to group 0, which is off. */
+    *reg32(sgi, GICR_IGROUPR0) |= ppis;
     *reg32(sgi, GICD_ISENABLER) = ppis;
 
     __asm__ volatile("mrs %0, icc_sre_el1" : "=r"(sre));

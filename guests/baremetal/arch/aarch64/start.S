@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
- * AArch64 test guest entry: EL1, MMU off, x0 = device tree. Turns on an identity map first
+ * AArch64 test guest entry: EL1, MMU off, x0 = device tree (on bare QEMU, which enters an ELF
+ * with x0 = 0, scripts/bench.py loads the device tree at BARE_DTB instead). Turns on an identity map first
  * (normal memory for RAM, device memory below it) because with the MMU off every access is
  * Device memory: no unaligned accesses and no exclusives, which C code and spinlocks want.
  */
 #define MAIR 0x000000000000ff00 /* attr0 Device-nGnRnE, attr1 Normal write-back */
+#define BARE_DTB 0x48000000
 
     .section .text.start, "ax"
     .globl _start
 _start:
     mrs     x20, cntvct_el0             // the first instruction's time, for bench.c
     mov     x19, x0
-    ldr     x1, =__bss_start
+    cbnz    x19, 0f
+    ldr     x19, =BARE_DTB
+0:  ldr     x1, =__bss_start
     ldr     x2, =__bss_end
 1:  cmp     x1, x2
     b.hs    2f

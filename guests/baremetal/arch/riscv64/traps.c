@@ -3,7 +3,8 @@
  * The riscv64 test guest's trap handling (vectors.S saves the registers): the trap a check
  * said to expect is recorded and stepped over (or returned from), an ECALL from U-mode goes
  * back to the S-mode code that entered U-mode (user_run), a supervisor external interrupt goes
- * to the handler irq.c installs, anything else is reported and the guest shuts down.
+ * to the handler irq.c installs, a supervisor timer interrupt to timer_irq.c's (timerbench),
+ * anything else is reported and the guest shuts down.
  */
 #include <axvm/hypercall.h>
 #include "../../faults.h"
@@ -13,6 +14,7 @@
 #define SCAUSE_ECALL_U   8
 #define SCAUSE_INTERRUPT (1ULL << 63)
 #define SCAUSE_EXTERNAL  (SCAUSE_INTERRUPT | 9) /* supervisor external interrupt */
+#define SCAUSE_TIMER     (SCAUSE_INTERRUPT | 5) /* supervisor timer interrupt */
 #define REG_RA           1
 
 extern char trap_entry[];
@@ -21,6 +23,7 @@ static volatile bool expecting;
 static volatile enum trap_resume resume;
 static volatile struct trap_record seen;
 static void (*external_fn)(void);
+static void (*timer_fn)(void);
 
 void trap_init(void)
 {
@@ -30,6 +33,11 @@ void trap_init(void)
 void trap_irq_handler(void (*fn)(void))
 {
     external_fn = fn;
+}
+
+void trap_timer_handler(void (*fn)(void))
+{
+    timer_fn = fn;
 }
 
 void trap_expect(enum trap_resume how)
@@ -72,6 +80,10 @@ static void trap_unexpected(const struct trap_frame *f)
 void guest_trap(struct trap_frame *f)
 {
     bool from_user = !(f->sstatus & SSTATUS_SPP);
+    if (f->scause == SCAUSE_TIMER && timer_fn) {
+        timer_fn();
+        return;
+    }
     if (f->scause == SCAUSE_EXTERNAL && external_fn) {
         external_fn();
         return;

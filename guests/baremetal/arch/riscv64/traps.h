@@ -33,6 +33,8 @@ void guest_trap(struct trap_frame *f);
 
 /* Supervisor external interrupts go to 'fn' (irq.c: it claims and completes at the PLIC). */
 void trap_irq_handler(void (*fn)(void));
+/* Supervisor timer interrupts go to 'fn' (timer_irq.c, for timerbench.c). */
+void trap_timer_handler(void (*fn)(void));
 
 /* Run 'entry' in U-mode on the current stack until it makes an ECALL; return its a0 then. */
 uint64_t user_run(void (*entry)(void));

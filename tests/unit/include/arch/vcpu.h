@@ -7,9 +7,11 @@
 struct arch_vcpu {
     unsigned long long entry, arg; /* from the last arch_vcpu_reset */
     unsigned resets;
-    unsigned completed;                /* arch_vcpu_complete calls */
-    unsigned long long stepped;        /* bytes of guest PC it stepped over */
-    unsigned loads, puts;              /* arch_vcpu_load / arch_vcpu_put calls */
+    unsigned completed;         /* arch_vcpu_complete calls */
+    unsigned long long stepped; /* bytes of guest PC it stepped over */
+    unsigned loads, puts;       /* arch_vcpu_load / arch_vcpu_put calls */
+    bool trap_idle;             /* the last arch_vcpu_trap_idle: its WFI/HLT exits */
+    unsigned trap_idle_calls;
     bool event_pending;                /* a local wake-up source (arch_vcpu_event_pending) */
     unsigned long long timer_deadline; /* the guest's timer, 0: off */
     unsigned irqs_taken;               /* events and timer expiries the guest took */
