@@ -110,8 +110,9 @@ def instructions(ticks, hz):
     return ticks * 1e9 / hz
 
 
-def time_to_marker(cmd, timeout):
-    """Seconds from starting QEMU to the guest's success marker on its serial output."""
+def run_until(cmd, marker, timeout):
+    """Run 'cmd' until 'marker' is in its serial output (then stop it) or 'timeout' seconds
+    pass: (seconds to the marker or None, the output)."""
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
@@ -124,13 +125,21 @@ def time_to_marker(cmd, timeout):
                 if not chunk:
                     break
                 seen += chunk
-                if MARKER in seen:
-                    return time.monotonic() - t0
-        raise RuntimeError(f"no {MARKER.decode()} within {timeout}s:\n"
-                           + seen[-2000:].decode(errors="replace"))
+                if marker in seen:
+                    return time.monotonic() - t0, seen
+        return None, seen
     finally:
         p.kill()
         p.wait()
+
+
+def time_to_marker(cmd, timeout):
+    """Seconds from starting QEMU to the guest's success marker on its serial output."""
+    took, seen = run_until(cmd, MARKER, timeout)
+    if took is None:
+        raise RuntimeError(f"no {MARKER.decode()} within {timeout}s:\n"
+                           + seen[-2000:].decode(errors="replace"))
+    return took
 
 
 def linux_boot(arch, image_dirs, runs, timeout):
@@ -215,22 +224,7 @@ def bare_timer_command(arch, elf, workdir):
 
 def output_until(cmd, marker, timeout):
     """Serial output of 'cmd' up to 'marker' (the machine is stopped there)."""
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
-    seen = b""
-    try:
-        while time.monotonic() - t0 < timeout and marker not in seen:
-            r, _, _ = select.select([p.stdout], [], [], 0.5)
-            if r:
-                chunk = os.read(p.stdout.fileno(), 65536)
-                if not chunk:
-                    break
-                seen += chunk
-    finally:
-        p.kill()
-        p.wait()
-    return seen.decode(errors="replace")
+    return run_until(cmd, marker, timeout)[1].decode(errors="replace")
 
 
 def parse_timer(out):
