@@ -236,11 +236,13 @@ bool aspace_translate(struct aspace *as, uint64_t gpa, paddr_t *hpa)
 
 /* The host address of guest RAM at gpa (backing a lazy page), or 0: only RAM regions, never
  * a passthrough device's pages, which the hypervisor must not read or write as memory. */
-static paddr_t ram_page(struct aspace *as, uint64_t gpa)
+static paddr_t ram_page(struct aspace *as, uint64_t gpa, bool write)
 {
     const struct aspace_region *r = aspace_find_region(as, gpa);
     paddr_t hpa;
-    if (!r || (r->prot & PT_DEVICE))
+    /* The hypervisor writes for the guest only where the guest may write itself: a region it
+     * maps read-only (shared with another VM) is not its to change through a device. */
+    if (!r || (r->prot & PT_DEVICE) || (write && !(r->prot & PT_WRITE)))
         return 0;
     if (!pt_translate(&as->pt, gpa, &hpa, NULL) &&
         (fault_locked(as, gpa) || !pt_translate(&as->pt, gpa, &hpa, NULL)))
@@ -254,7 +256,7 @@ static int copy(struct aspace *as, uint64_t gpa, void *buf, uint64_t size, bool 
     int err = 0;
     unsigned long flags = spin_lock_irqsave(&as->lock);
     while (size) {
-        paddr_t hpa = ram_page(as, gpa);
+        paddr_t hpa = ram_page(as, gpa, to_guest);
         if (!hpa) {
             err = -EFAULT;
             break;

@@ -205,3 +205,34 @@ TEST(aspace_copies_touch_ram_only_and_report_writes)
     aspace_destroy(&as);
     teardown();
 }
+
+/* A device or hypercall writing for a guest must not reach a shared region that guest maps
+ * read-only: the frames belong to the region's writers (a virtqueue placed there by a hostile
+ * guest would otherwise change another VM's data). */
+TEST(aspace_write_refuses_read_only_shared_region)
+{
+    setup();
+    paddr_t frames = frame_alloc(1, PAGE_SIZE);
+    CHECK(frames != 0);
+    uint32_t *shared = phys_to_ptr(frames);
+    shared[0] = 0x5eed;
+    struct aspace as;
+    aspace_init(&as, 4);
+    CHECK_EQ(aspace_add_shared(&as, 0x50000000, PAGE_SIZE, frames, PT_READ), 0);
+    uint32_t v = 0xbad;
+    CHECK_EQ(aspace_write(&as, 0x50000000, &v, sizeof(v)), -EFAULT);
+    CHECK_EQ(shared[0], 0x5eed);
+    CHECK_EQ(aspace_read(&as, 0x50000000, &v, sizeof(v)), 0);
+    CHECK_EQ(v, 0x5eed);
+    /* Mapped read-write, the same write lands. */
+    struct aspace rw;
+    aspace_init(&rw, 5);
+    CHECK_EQ(aspace_add_shared(&rw, 0x50000000, PAGE_SIZE, frames, PT_READ | PT_WRITE), 0);
+    v = 0x1234;
+    CHECK_EQ(aspace_write(&rw, 0x50000000, &v, sizeof(v)), 0);
+    CHECK_EQ(shared[0], 0x1234);
+    aspace_destroy(&as);
+    aspace_destroy(&rw);
+    frame_free(frames, 1);
+    teardown();
+}

@@ -82,7 +82,8 @@ int aspace_fault(struct aspace *as, uint64_t gpa);
 bool aspace_translate(struct aspace *as, uint64_t gpa, paddr_t *hpa);
 
 /* Copy to/from guest RAM, backing lazy pages as needed; -EFAULT past any RAM region (device
- * pages of passthrough regions included). Writes are followed by arch_guest_mem_written. */
+ * pages of passthrough regions included) and for a write into a region the guest maps
+ * read-only. Writes are followed by arch_guest_mem_written. */
 int aspace_write(struct aspace *as, uint64_t gpa, const void *src, uint64_t size);
 int aspace_read(struct aspace *as, uint64_t gpa, void *dst, uint64_t size);
 
