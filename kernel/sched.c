@@ -44,7 +44,7 @@ void sched_add(struct vcpu *v)
     /* A vCPU that was alone there may be waiting in its guest's WFI/HLT with no time slice:
      * it goes back to the scheduler, which sees the pCPU shared now (sched_run_one). */
     if (shared) {
-        __atomic_store_n(&percpu_get(v->pcpu)->need_resched, true, __ATOMIC_SEQ_CST);
+        percpu_resched_set(percpu_get(v->pcpu));
         arch_cpu_kick(v->pcpu);
     }
 }

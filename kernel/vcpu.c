@@ -240,7 +240,7 @@ enum exit_kind vcpu_run(struct vcpu *v)
         }
         if (next != EXIT_NONE)
             return next;
-        if (__atomic_load_n(&arch_this_cpu()->need_resched, __ATOMIC_RELAXED))
+        if (percpu_resched_pending(arch_this_cpu()))
             return EXIT_NONE; /* slice over: back to the scheduler, still runnable */
         if (console_idle_maybe(v))
             console_idle_tick(v, false);

@@ -30,7 +30,7 @@ static void vm_stop_rearm(struct vm *vm)
     for (unsigned i = 0; i < vm->vcpu_count; i++) {
         unsigned pcpu = vm->vcpus[i].pcpu;
         if (pcpu < CPU_MAX)
-            __atomic_store_n(&percpu_get(pcpu)->need_resched, true, __ATOMIC_SEQ_CST);
+            percpu_resched_set(percpu_get(pcpu));
         arch_cpu_kick(pcpu);
     }
 }

@@ -62,7 +62,7 @@ void irq_dispatch(void)
             vtimer_fire(intid);
         } else if (intid == PPI_HYP_TIMER) {
             arch_timer_set(~0ULL);
-            arch_this_cpu()->need_resched = true;
+            percpu_resched_set(arch_this_cpu());
         } else if (intid == VGIC_PPI_MAINT) {
             /* List registers ran dry: the next entry refills them. Clear the request now, or
              * the level-triggered maintenance interrupt would keep firing until then. */

@@ -53,7 +53,7 @@ void timer_expired(void)
     uint64_t now = arch_counter_read();
     if (now >= cpu->arch.timer_deadline) {
         cpu->arch.timer_deadline = ~0ULL;
-        cpu->need_resched = true;
+        percpu_resched_set(cpu);
     }
     if (now >= guest_deadline(cpu))
         guest_fire(cpu->vcpu_loaded);

@@ -41,6 +41,6 @@ void timer_fired(void)
     cpu->arch.timer_armed = ~0ULL;
     if (arch_counter_read() >= cpu->arch.timer_core) {
         cpu->arch.timer_core = ~0ULL;
-        cpu->need_resched = true;
+        percpu_resched_set(cpu);
     }
 }

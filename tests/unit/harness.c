@@ -90,7 +90,7 @@ void host_script_next(struct vcpu *v, struct vcpu_exit *e)
     *e = st->exit;
     e->pc = pc;
     if (st->slice_over)
-        arch_this_cpu()->need_resched = true;
+        percpu_resched_set(arch_this_cpu());
 }
 
 void host_wait_state(struct vcpu *v, enum vcpu_state st)

@@ -136,7 +136,7 @@ bool host_timer_fired(void)
     if (h->deadline > arch_counter_read())
         return false;
     h->deadline = ~0ULL;
-    self->need_resched = true;
+    percpu_resched_set(self);
     return true;
 }
 

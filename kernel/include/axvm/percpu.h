@@ -31,6 +31,18 @@ static inline struct percpu *percpu_get(unsigned index)
     return &percpu_table[index];
 }
 
+/* Ask the CPU's scheduler to run: other CPUs and its interrupt handlers write the flag while
+ * it reads and clears it, so every access is atomic. */
+static inline void percpu_resched_set(struct percpu *c)
+{
+    __atomic_store_n(&c->need_resched, true, __ATOMIC_SEQ_CST);
+}
+
+static inline bool percpu_resched_pending(const struct percpu *c)
+{
+    return __atomic_load_n(&c->need_resched, __ATOMIC_SEQ_CST);
+}
+
 /* Index of the CPU with hardware id 'hwid', or -1. */
 int percpu_find_hwid(uint64_t hwid);
 
