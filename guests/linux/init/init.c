@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "init.h"
@@ -55,10 +56,20 @@ void say(const char *fmt, ...)
     va_end(ap);
 }
 
+/* The serial driver sends what user space wrote from its buffer, by interrupt, while the
+ * kernel's own messages on the way down go to the UART at once: without waiting here, the
+ * last lines come out cut into pieces by "reboot: Restarting system" (and a test looking for
+ * AXVM-GUEST-OK on a line of its own misses it). tcdrain is async-signal-safe. */
+void console_drain(void)
+{
+    tcdrain(STDOUT_FILENO);
+}
+
 void power(int how)
 {
     say("%s", how == RB_AUTOBOOT ? "rebooting" : "powering off");
     sync();
+    console_drain();
     reboot(how);
     say("reboot(2) failed: %s", strerror(errno));
     for (;;)
@@ -145,6 +156,7 @@ static void on_power_signal(int sig)
         /* nothing better to do */
     }
     sync();
+    console_drain();
     reboot(sig == SIGTERM ? RB_AUTOBOOT : RB_POWER_OFF);
 }
 

@@ -16,7 +16,11 @@
 /* A console line "init: ..." (flushed at once: the console is shared with the kernel). */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* sync(2) then reboot(2) with 'how' (RB_POWER_OFF or RB_AUTOBOOT). Never returns. */
+/* Wait until the console has sent everything written to it. */
+void console_drain(void);
+
+/* sync(2), console_drain, then reboot(2) with 'how' (RB_POWER_OFF or RB_AUTOBOOT). Never
+ * returns. */
 void power(int how) __attribute__((noreturn));
 
 /* checks.c: each check says what it found and returns whether it passed. */
