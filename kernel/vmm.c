@@ -116,6 +116,9 @@ static void vmm_info(const struct vm *vm)
                  (unsigned long long)(c->mem[i].gpa + c->mem[i].size - 1),
                  (unsigned long long)(c->mem[i].size >> 10),
                  c->mem[i].kind <= VM_MEM_IDENTITY ? mem_kinds[c->mem[i].kind] : "?");
+    log_info("console:   %llu pages filled on a fault, %llu 2 MiB blocks zeroed on first touch",
+             (unsigned long long)__atomic_load_n(&vm->as.lazy_faults, __ATOMIC_RELAXED),
+             (unsigned long long)__atomic_load_n(&vm->as.late_fills, __ATOMIC_RELAXED));
     for (unsigned i = 0; i < c->dev_count; i++) {
         const struct vm_dev_config *d = &c->dev[i];
         char irq[24] = "no interrupt";

@@ -157,6 +157,10 @@ def test_info_log_and_history_replay(boot, arch):
     assert re.search(r"\b(mmio|pio) [1-9]", kinds) and re.search(r"\bhvc [1-9]", kinds), kinds
     m.expect(r"\[axvm\] console:   memory 0x[0-9a-f]+-0x[0-9a-f]+ \(16384 KiB, allocated\)")
     m.expect(r"\[axvm\] console:   memory 0x[0-9a-f]+-0x[0-9a-f]+ \(2048 KiB, lazy\)")
+    # The guest runs in its allocated region: the blocks it has touched were zeroed then.
+    blocks = m.expect(r"\[axvm\] console:   \d+ pages filled on a fault, (\d+) 2 MiB blocks "
+                      r"zeroed on first touch").group(1)
+    assert 1 <= int(blocks) <= 8, blocks
     m.expect(r"\[axvm\] console:   device (pl011|ns16550) at ")
     m.expect(r"\[axvm\] console:   output history 16384 bytes, \d+ written")
     command(m, "info 2")
