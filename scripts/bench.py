@@ -12,7 +12,11 @@
    guest's first instruction (its start_cycles), on the one counter both read.
 3. Where configs/bench/<arch>-linux.toml exists: Linux boot to the init's marker under axvm and
    on bare QEMU with the same kernel, initramfs and machine, interleaved, --runs rounds; and
-   once each under -icount, the guest's uptime when its init reports success.
+   once each under -icount, the guest's uptime when its init reports success. The same
+   machine means the same number of CPUs too: the hypervisor's QEMU gets as many as its config
+   uses (linux_machine_smp), and the bench configs put the VM's two vCPUs on pCPUs 0 and 1, so
+   both runs have two (QEMU with more CPUs is slower for the same guest: its broadcast TLB
+   invalidations stop every CPU).
 4. Where configs/bench/<arch>-timer.toml exists: a bare-metal guest's timer-interrupt latency
    (deadline -> its handler, guests/baremetal/timerbench.c) under axvm, with idle=trap, and the
    same guest on bare QEMU (guest-bare.elf), interleaved, and once each under -icount.
@@ -35,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,6 +147,20 @@ def time_to_marker(cmd, timeout):
     return took
 
 
+def linux_machine_smp(image_dir):
+    """CPUs for the QEMU that runs a Linux bench image: up to the highest pCPU its config puts
+    a vCPU on (the config's path is in the build's gen/config-path)."""
+    config = ROOT / (Path(image_dir) / "gen" / "config-path").read_text().strip()
+    with open(config, "rb") as f:
+        vms = tomllib.load(f)["vm"]
+    return max(max(vm["cpu_affinity"]) for vm in vms) + 1
+
+
+def linux_machine_command(arch, image_dir, workdir, extra=()):
+    return qemu.machine_command(arch, Path(image_dir), workdir=Path(workdir),
+                                smp=linux_machine_smp(image_dir), extra=extra)
+
+
 def linux_boot(arch, image_dirs, runs, timeout):
     """Time to the Linux guest's marker on bare QEMU and under axvm (one or more builds, e.g.
     before and after a change), interleaved round by round. Returns per-build medians and the
@@ -153,9 +172,7 @@ def linux_boot(arch, image_dirs, runs, timeout):
                                                           smp=2), timeout))
             line = f"  round {i + 1}: bare QEMU {bare[-1]:.2f} s"
             for name, d in image_dirs.items():
-                hv[name].append(time_to_marker(qemu.machine_command(arch, Path(d),
-                                                                    workdir=Path(work)),
-                                               timeout))
+                hv[name].append(time_to_marker(linux_machine_command(arch, d, work), timeout))
                 line += f", {name} {hv[name][-1]:.2f} s"
             print(line, flush=True)
     res = {"runs": runs, "bare_qemu_s": bare, "bare_median_s": statistics.median(bare)}
@@ -180,8 +197,7 @@ def linux_uptime_icount(arch, image_dir, timeout):
     with tempfile.TemporaryDirectory() as work:
         for name, cmd in (("bare", qemu.guest_command(arch, append="axvm.after=poweroff", smp=2,
                                                       extra=ICOUNT)),
-                          ("axvm", qemu.machine_command(arch, Path(image_dir), workdir=Path(work),
-                                                        extra=ICOUNT))):
+                          ("axvm", linux_machine_command(arch, image_dir, work, ICOUNT))):
             out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                                  errors="replace", timeout=timeout).stdout
             m = UPTIME.search(out)
@@ -560,7 +576,7 @@ def main():
     if args.linux_virtio:
         print(f"Linux boot on a virtio console, {args.runs} rounds, interleaved:")
         lv = bench_virtio.linux_boot_virtio(args.arch, *args.linux_virtio, args.runs,
-                                            args.timeout, time_to_marker)
+                                            args.timeout, time_to_marker, linux_machine_command)
         print(f"  median: bare QEMU {lv['bare_median_s']:.2f} s, under axvm "
               f"{lv['axvm_median_s']:.2f} s; median of per-round ratios "
               f"{lv['median_round_ratio']:.2f}")

@@ -38,7 +38,7 @@ def bare_command(arch, cmdline):
                   "-device", "virtconsole,chardev=vc"]
 
 
-def linux_boot_virtio(arch, config, image_dir, runs, timeout, time_to_marker):
+def linux_boot_virtio(arch, config, image_dir, runs, timeout, time_to_marker, machine_command):
     """Interleaved rounds of bare QEMU and axvm, both on a virtio console; medians and the
     median of the per-round ratios."""
     cmdline = config_cmdline(config)
@@ -47,8 +47,7 @@ def linux_boot_virtio(arch, config, image_dir, runs, timeout, time_to_marker):
     with tempfile.TemporaryDirectory() as work:
         for i in range(runs):
             bare.append(time_to_marker(bare_cmd, timeout))
-            hv.append(time_to_marker(qemu.machine_command(arch, Path(image_dir),
-                                                          workdir=Path(work)), timeout))
+            hv.append(time_to_marker(machine_command(arch, image_dir, work), timeout))
             print(f"  round {i + 1}: bare QEMU {bare[-1]:.2f} s, axvm {hv[-1]:.2f} s",
                   flush=True)
     ratios = [h / b for h, b in zip(hv, bare)]

@@ -101,3 +101,27 @@ def test_timer_line_and_rows():
     assert rows["timer deadline → guest handler, axvm (wall µs; icount ns)"] == "48.8; 8368"
     assert rows["timer deadline → guest handler, axvm, idle=trap (wall µs; icount ns)"] == "53.6; –"
     assert rows["timer deadline → guest handler, bare QEMU (wall µs; icount ns)"] == "not measured"
+
+
+def test_linux_machine_has_the_cpus_its_config_uses(tmp_path):
+    config = tmp_path / "two.toml"
+    config.write_text('[[vm]]\ncpu_affinity = [0, 1]\n[[vm]]\ncpu_affinity = [3]\n')
+    (tmp_path / "gen").mkdir()
+    (tmp_path / "gen" / "config-path").write_text(f"{config}\n")
+    assert bench.linux_machine_smp(tmp_path) == 4
+    config.write_text('[[vm]]\ncpu_affinity = [0, 1]\n')
+    assert bench.linux_machine_smp(tmp_path) == 2
+    cmd = bench.linux_machine_command("aarch64", tmp_path, tmp_path)
+    assert cmd[cmd.index("-smp") + 1] == "2"
+
+
+def test_bench_linux_configs_match_bare_qemu_cpus(tmp_path):
+    # Bare QEMU boots the guest on two CPUs (bench.linux_boot, bench_virtio.bare_command):
+    # the DT-booting arches' Linux bench VMs use pCPUs 0 and 1 so axvm's machine has two too.
+    root = Path(__file__).resolve().parents[2]
+    for arch in ("aarch64", "riscv64"):
+        for name in (f"{arch}-linux.toml", f"{arch}-linux-virtio.toml"):
+            d = tmp_path / name
+            (d / "gen").mkdir(parents=True)
+            (d / "gen" / "config-path").write_text(f"{root / 'configs' / 'bench' / name}\n")
+            assert bench.linux_machine_smp(d) == 2, name
