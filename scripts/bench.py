@@ -202,7 +202,9 @@ def linux_uptime_icount(arch, image_dir, timeout):
                                  errors="replace", timeout=timeout).stdout
             m = UPTIME.search(out)
             if not m:
-                raise RuntimeError(f"{name}: no uptime line under icount:\n{out[-2000:]}")
+                errors = [ln for ln in out.splitlines() if "error:" in ln]
+                raise RuntimeError(f"{name}: no uptime line under icount:\n{out[-2000:]}\n"
+                                   + (errors[0] if errors else "no error line"))
             res[f"{name}_uptime_s"] = float(m.group(1))
     res["ratio"] = res["axvm_uptime_s"] / res["bare_uptime_s"]
     return res
@@ -568,9 +570,15 @@ def main():
               f"{lb['axvm']['median_s']:.2f} s; median of per-round ratios "
               f"{lb['axvm']['median_round_ratio']:.2f}")
         report["linux_boot"] = lb
-        li = linux_uptime_icount(args.arch, args.linux_image_dir, args.timeout)
-        print(f"  under icount, guest uptime at the marker: bare {li['bare_uptime_s']:.3f} s, "
-              f"under axvm {li['axvm_uptime_s']:.3f} s, ratio {li['ratio']:.2f}")
+        try:
+            li = linux_uptime_icount(args.arch, args.linux_image_dir, args.timeout)
+            print(f"  under icount, guest uptime at the marker: bare {li['bare_uptime_s']:.3f} "
+                  f"s, under axvm {li['axvm_uptime_s']:.3f} s, ratio {li['ratio']:.2f}")
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            # RISC-V under a fixed -icount shift: QEMU never runs the second hart far enough
+            # to come online, so the VM is not started. Recorded, and the other steps go on.
+            li = {"error": str(e).strip().splitlines()[-1][:300]}
+            print(f"  under icount: not measured ({li['error']})")
         report["linux_uptime_icount"] = li
 
     if args.linux_virtio:
