@@ -56,10 +56,13 @@ static enum exit_kind serve_mmio(struct vcpu *v, struct vcpu_exit *e)
 {
     struct vm *vm = v->vm;
     struct exit_mmio *m = &e->mmio;
-    if (aspace_fault(&vm->as, m->gpa) == 0)
-        return EXIT_NONE; /* backed now: the guest retries the access */
-    if (m->fetch || !emu_bus_find(&vm->bus, EMU_MMIO, m->gpa))
+    /* A device first: its registers are the common case (a UART status read per character),
+     * and the checked config keeps memory and devices apart, so nothing there is lazy memory. */
+    if (m->fetch || !emu_bus_find(&vm->bus, EMU_MMIO, m->gpa)) {
+        if (aspace_fault(&vm->as, m->gpa) == 0)
+            return EXIT_NONE; /* backed now: the guest retries the access */
         return serve_bad_access(v, e);
+    }
     if (!m->decoded) {
         vm_fault(v, "MMIO access by an instruction the hypervisor cannot decode", m->gpa, e->pc);
         return EXIT_FATAL;

@@ -79,6 +79,10 @@ static int vns16550_read(struct emu_device *d, uint64_t off, unsigned width, uin
 {
     struct vns16550 *u = state(d);
     uint8_t v = 0;
+    /* Only reading the data or the interrupt identity changes what the line should be; input
+     * arriving meanwhile (rx_ready's look included) drives it through vns16550_input. The
+     * status register, read once per character sent, stays lock-free. */
+    bool line_may_change = false;
     switch (off) {
     case UART_RBR_THR:
         if (u->lcr & LCR_DLAB) {
@@ -86,6 +90,7 @@ static int vns16550_read(struct emu_device *d, uint64_t off, unsigned width, uin
         } else {
             int c = cmux_getc(&d->vm->console);
             v = c < 0 ? 0 : (uint8_t)c;
+            line_may_change = true;
         }
         break;
     case UART_IER:
@@ -97,6 +102,7 @@ static int vns16550_read(struct emu_device *d, uint64_t off, unsigned width, uin
         } else if ((u->ier & IER_THRI) && u->thri_pending) {
             v = IIR_THRI;
             u->thri_pending = false; /* reading IIR clears a THRE interrupt */
+            line_may_change = true;
         } else {
             v = IIR_NONE;
         }
@@ -123,7 +129,8 @@ static int vns16550_read(struct emu_device *d, uint64_t off, unsigned width, uin
     }
     *value = v;
     (void)width;
-    vns16550_update_irq(d);
+    if (line_may_change)
+        vns16550_update_irq(d);
     return 0;
 }
 
