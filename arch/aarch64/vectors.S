@@ -22,7 +22,9 @@
 
 /* From a guest (lower EL): back to the caller of guest_enter. A synchronous exception from
  * AArch64 (kind 8) that is the trap-floor hypercall is answered here instead, with nothing of
- * the guest saved but x1: HVC leaves ELR past itself, so ERET returns to the next instruction. */
+ * the guest saved but x1: HVC leaves ELR past itself, so ERET returns to the next instruction.
+ * Any other HVC goes to guest_hvc (guest_entry.S), which answers the axvm calls that only read
+ * in place and sends the rest on to guest_exit. */
 .macro gentry kind
     .balign 128
     stp     x0, x1, [sp, #-16]!
@@ -34,7 +36,7 @@
     mov     x1, #(FLOOR_FID & 0xffff)
     movk    x1, #(FLOOR_FID >> 16), lsl #16
     cmp     w0, w1                      // SMCCC: the function id is w0
-    b.ne    1f
+    b.ne    guest_hvc
     ldr     x1, [sp, #8]
     add     sp, sp, #16
     mov     x0, #0

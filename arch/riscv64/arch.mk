@@ -18,6 +18,7 @@ ARCH_LIBS := -lgcc
 ARCH_SRCS := boot/riscv64/head.S \
 	arch/riscv64/trap_entry.S \
 	arch/riscv64/guest_entry.S \
+	arch/riscv64/sbi_fast.S \
 	arch/riscv64/guest_fetch.S \
 	arch/riscv64/fpu.S \
 	$(wildcard arch/riscv64/*.c) \

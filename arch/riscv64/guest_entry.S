@@ -75,7 +75,8 @@ guest_exit:
     sd      t4, GUEST_REGS_X(30)(t5)
     ld      t4, ARCH_PERCPU_SCRATCH_T6(t6)
     sd      t4, GUEST_REGS_X(31)(t5)
-
+    .globl guest_exit_csrs
+guest_exit_csrs:                            // t5 = struct guest_regs, every GPR in it
     csrr    t4, sepc
     sd      t4, GUEST_REGS_SEPC(t5)
     csrr    t4, sstatus

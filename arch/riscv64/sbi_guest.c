@@ -243,9 +243,7 @@ void vcpu_sbi_complete(struct vcpu *v, const struct vcpu_exit *e)
     uint64_t *x = v->arch.regs.x;
     switch (e->kind) {
     case EXIT_HYPERCALL:
-        /* The SBI convention: a0 = error (here the core's -errno), a1 = value. */
-        x[SBI_A0] = e->hcall.ret < 0 ? (uint64_t)e->hcall.ret : 0;
-        x[SBI_A1] = e->hcall.ret < 0 ? 0 : (uint64_t)e->hcall.ret;
+        sbi_axvm_result(x, e->hcall.ret);
         break;
     case EXIT_CPU_ON:
         x[SBI_A0] = (uint64_t)hart_start_status(e->cpu_on.ret);

@@ -29,6 +29,14 @@ static inline uint64_t sbi_fid(const struct vcpu *v)
  * resume the guest. */
 void sbi_reply(struct vcpu *v, struct vcpu_exit *e, long error, long value);
 
+/* An axvm hypercall's result as the SBI convention gives it: a0 = error (the core's -errno),
+ * a1 = value. */
+static inline void sbi_axvm_result(uint64_t *x, int64_t ret)
+{
+    x[SBI_A0] = ret < 0 ? (uint64_t)ret : 0;
+    x[SBI_A1] = ret < 0 ? 0 : (uint64_t)ret;
+}
+
 /* The extensions' handlers. */
 void sbi_hsm(struct vcpu *v, struct vcpu_exit *e);
 void sbi_dbcn(struct vcpu *v, struct vcpu_exit *e);

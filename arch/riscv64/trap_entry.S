@@ -33,14 +33,15 @@ trap_entry:
     beqz    t5, 1f
 
     /* From a guest. The trap-floor hypercall is answered here, nothing of the guest saved:
-     * SBI error 0, value 0, and on past the ECALL. Everything else: guest_entry.S. */
+     * SBI error 0, value 0, and on past the ECALL. Other axvm calls: sbi_fast.S, which answers
+     * those that only read in place. Everything else: guest_entry.S. */
     csrr    t5, scause
     addi    t5, t5, -EXC_ECALL_VS
     bnez    t5, 2f
     li      t5, AXVM_SBI_EXT
     bne     a7, t5, 2f
     li      t5, AXVM_HC_TRAP_FLOOR
-    bne     a6, t5, 2f
+    bne     a6, t5, 3f
     csrr    t5, sepc
     addi    t5, t5, 4
     csrw    sepc, t5
@@ -50,6 +51,7 @@ trap_entry:
     ld      t6, ARCH_PERCPU_SCRATCH_T6(t6)
     sret
 2:  j       guest_exit
+3:  j       guest_sbi_axvm
 
 1:  addi    t5, sp, -TRAP_FRAME_SIZE        // from HS-mode
     sd      sp, TRAP_FRAME_X(2)(t5)

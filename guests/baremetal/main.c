@@ -181,6 +181,25 @@ static void misbehave(void)
     guest_printf("guest: STILL RUNNING after a wild write\n");
 }
 
+/* "hcspin=MS": call the hypercalls that only read for MS ms, checking every answer. The
+ * hypervisor answers them in its exception entry; the pCPU must still be shared with others. */
+static void hypercall_spin(unsigned long ms, uint64_t hz, int64_t id)
+{
+    uint64_t until = guest_cycles() + hz / 1000 * ms, calls = 0, wrong = 0;
+    while (guest_cycles() < until) {
+        wrong += guest_hypercall(AXVM_HC_VERSION, 0, 0) != AXVM_HC_ABI_VERSION;
+        wrong += guest_hypercall(AXVM_HC_VM_ID, 0, 0) != id;
+        wrong += guest_hypercall(AXVM_HC_VCPU_ID, 0, 0) != 0;
+        calls += 3;
+    }
+    if (wrong)
+        guest_printf("guest: HCSPIN FAILED: %llu of %llu answers wrong\n",
+                     (unsigned long long)wrong, (unsigned long long)calls);
+    else
+        guest_printf("guest: hcspin: %llu hypercalls in %lu ms, all answered right\n",
+                     (unsigned long long)calls, ms);
+}
+
 void guest_main(const void *fdt)
 {
     guest_fdt = fdt;
@@ -208,6 +227,10 @@ void guest_main(const void *fdt)
     if (cmdline_value("bench", &v)) {
         bench_run(fdt);
         guest_printf("guest: bench done, shutting down\n");
+        guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
+    }
+    if (cmdline_value("hcspin", &v)) {
+        hypercall_spin(v, counter_freq(), id);
         guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
     }
     if (cmdline_value("fpcanary", &v)) {

@@ -150,3 +150,21 @@ def test_vms_sharing_a_pcpu_take_time_slices(boot, arch):
     assert quick.start() < last.start()
     m.expect(r"\[axvm\] all VMs have stopped: powering off", BOOT_TIMEOUT)
     assert m.wait_exit(30) == 0
+
+
+@pytest.mark.parametrize("arch", ["aarch64", "riscv64"])
+def test_vm_spinning_on_hypercalls_answered_in_place_still_shares_its_pcpu(boot, arch):
+    # The read-only hypercalls never reach the scheduler (answered in the exception entry): the
+    # pCPU's time-slice interrupt must still take "spinner" out, or "quick" on the same pCPU
+    # would only run once spinner's 3 s are over. Each call still counts as an exit.
+    m = boot(arch, config="hcspin")
+    quick = m.expect(r"\[2:quick\] guest: all checks passed", BOOT_TIMEOUT)
+    m.pos = 0
+    spun = m.expect(r"\[1:spinner\] guest: hcspin: (\d+) hypercalls in 3000 ms, "
+                    r"all answered right", BOOT_TIMEOUT)
+    assert quick.start() < spun.start()
+    exits = m.expect(r"\[axvm\] vm1 \(spinner\): stopped \(shutdown\) after (\d+) exits")
+    assert int(exits.group(1)) >= int(spun.group(1)) > 0
+    m.expect(r"\[axvm\] all VMs have stopped: powering off", BOOT_TIMEOUT)
+    assert "HCSPIN FAILED" not in m.output
+    assert m.wait_exit(30) == 0
