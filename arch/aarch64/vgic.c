@@ -331,6 +331,34 @@ void vgic_sync(struct vcpu *v)
     spin_unlock_irqrestore(&g->lock, flags);
 }
 
+/*
+ * Interrupts raised again while the guest still holds them in a list register. An edge one (an
+ * SGI, a doorbell) becomes pending there, and active too if it was, as the GIC itself keeps it
+ * (IHI 0069 4.1.2): the guest takes it again after its end of interrupt. Left latched, it would
+ * wait for the vCPU's next exit, and a vCPU idling in its guest's WFI has none: a Linux IPI was
+ * lost until the target's next timer, up to a second. A level still high behind an active
+ * entry asks for the end-of-interrupt maintenance exit, where it is looked at again.
+ */
+static void lr_repend(struct vgic *g, const struct vcpu *v, struct vgic_cpu *c)
+{
+    for (unsigned n = 0; n < vgic_lr_count(); n++) {
+        uint64_t lr = c->lr[n];
+        struct vgic_irq *i = lr ? irq_of(g, v->id, (unsigned)(lr & 0xffffffff)) : NULL;
+        if (!i || !i->enabled)
+            continue;
+        if (i->latched) {
+            i->latched = false;
+            lr |= LR_PENDING;
+        } else if (i->level && !(lr & LR_PENDING)) {
+            lr |= LR_EOI;
+        }
+        if (lr != c->lr[n]) {
+            c->lr[n] = lr;
+            lr_access(n, true, lr);
+        }
+    }
+}
+
 void vgic_flush(struct vcpu *v)
 {
     struct vgic *g = v->arch.vgic;
@@ -366,12 +394,13 @@ void vgic_flush(struct vcpu *v)
         best->latched = false;
         best->in_lr = true;
         c->lr[n] = LR_PENDING | LR_GROUP1 | ((uint64_t)best->priority << LR_PRIO_SHIFT) | best_id;
-        /* A timer's end of interrupt must bring us back: its PPI is off at the host until
-         * then (vtimer.c). */
-        if (best_id == VGIC_PPI_VTIMER || best_id == VGIC_PPI_PTIMER)
+        /* A timer's or a passthrough device's end of interrupt must bring us back: its
+         * physical interrupt is off at the host until then (vtimer.c, vgic_sync). */
+        if (best_id == VGIC_PPI_VTIMER || best_id == VGIC_PPI_PTIMER || best->hw)
             c->lr[n] |= LR_EOI;
         lr_access(n, true, c->lr[n]);
     }
+    lr_repend(g, v, c);
     FOR_EACH_IRQ_OF(g, v->id, intid, i)
     {
         if (irq_wants_delivery(i) && (intid < 32 || group1))

@@ -31,6 +31,12 @@ void guest_relax(void);
 bool guest_irq_enable(const void *fdt, unsigned irq, void (*fn)(void));
 void guest_irq_wait(volatile uint32_t *count, uint32_t target);
 
+/* What vCPU 1 runs instead of its share of the prime count, when set before it is started. */
+extern void (*volatile guest_secondary_job)(void);
+/* AArch64 only (arch/aarch64/sgi.c): an SGI sent again during its handler is taken after it,
+ * the target waiting in WFI ("sgirepend"); a weak stub elsewhere says it is not there. */
+void sgi_repend_run(const void *fdt, uint64_t hz);
+
 /* Common code: */
 void guest_main(const void *fdt);
 void guest_secondary_main(uint64_t arg);

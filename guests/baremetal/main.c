@@ -119,8 +119,19 @@ static void check_memory(void)
                      regions);
 }
 
+void (*volatile guest_secondary_job)(void);
+
+__attribute__((weak)) void sgi_repend_run(const void *fdt, uint64_t hz)
+{
+    (void)fdt;
+    (void)hz;
+    guest_printf("guest: SGI FAILED: no SGIs on this architecture\n");
+}
+
 void guest_secondary_main(uint64_t index)
 {
+    if (guest_secondary_job)
+        guest_secondary_job();
     uint64_t id = (uint64_t)guest_hypercall(AXVM_HC_VCPU_ID, 0, 0);
     guest_printf("guest: vcpu%llu up\n", (unsigned long long)id);
     /* Its share of the work: the upper half of the range. */
@@ -247,6 +258,10 @@ void guest_main(const void *fdt)
     }
     if (cmdline_value("shmem", &v)) {
         shmem_run(fdt, (uint64_t)id, v);
+        guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
+    }
+    if (cmdline_value("sgirepend", &v)) {
+        sgi_repend_run(fdt, counter_freq());
         guest_hypercall(AXVM_HC_SHUTDOWN, 0, 0);
     }
     if (cmdline_value("faults", &v)) {

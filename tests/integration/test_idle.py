@@ -50,3 +50,17 @@ def test_idle_trap_makes_every_wait_a_halt_exit(boot, arch):
     m = boot(arch, config="idle", append="idle=trap")
     timer_done(m)
     assert timer_halts(m) >= WAITS // 2
+
+
+@pytest.mark.parametrize("arch", ["aarch64"])
+def test_sgi_sent_during_its_handler_wakes_a_vcpu_idling_in_its_guest(boot, arch):
+    # tests/configs/aarch64/sgirepend.toml: vCPU 1 holds SGI 1 active until vCPU 0 has sent it
+    # again, then waits in its own WFI (not trapped: it is alone on its pCPU). The second SGI
+    # must become pending behind the active one and be taken when the handler ends; kept
+    # aside in the hypervisor instead, it waited for an exit that never came (Linux lost an
+    # IPI that way and stalled for up to a second). The guest gives up after 3 s.
+    m = boot(arch, config="sgirepend")
+    m.expect(r"\[1:sgi\] guest: sgi re-pend ok: the SGI sent during its handler was taken "
+             r"after it", TIMEOUT)
+    m.expect(r"\[axvm\] vm1 \(sgi\): stopped \(shutdown\)", 60)
+    assert "SGI FAILED" not in m.output

@@ -104,6 +104,11 @@ bool gic_cpu_init(const void *fdt, uint32_t ppis)
     return true;
 }
 
+bool gic_is_v2(void)
+{
+    return gicc != 0;
+}
+
 unsigned gic_pending(void)
 {
     if (gicc)

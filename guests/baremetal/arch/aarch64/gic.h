@@ -23,6 +23,9 @@ bool gic_find(const void *fdt, uint64_t *gicd, uint64_t *gicr);
  */
 bool gic_cpu_init(const void *fdt, uint32_t ppis);
 
+/* The GIC gic_find found is a GICv2 (memory-mapped CPU interface). */
+bool gic_is_v2(void);
+
 /* The INTID the CPU interface would give next (ICC_HPPIR1_EL1, GICC_HPPIR), 1023 when none is
  * pending. */
 unsigned gic_pending(void);
