@@ -8,6 +8,7 @@
  * PSTATE.I), which brings the vCPU back to vcpu_run's checks as an ordinary IRQ exit.
  */
 #include <stddef.h>
+#include <arch/irq.h>
 #include <axvm/hypercall.h>
 #include <axvm/hypercall_handle.h>
 #include <axvm/vcpu.h>
@@ -22,6 +23,11 @@ bool hvc_fast_answer(struct guest_regs *r);
 bool hvc_fast_answer(struct guest_regs *r)
 {
     struct vcpu *v = (struct vcpu *)((char *)r - offsetof(struct vcpu, arch.regs));
+    /* Every exit is a point where the guest's timer lines are heard (a timer disabled while
+     * its interrupt is pending is taken back there, as the GIC would at once): when they have
+     * changed, the ordinary exit does it. */
+    if (!vtimer_synced(v))
+        return false;
     /* The result goes straight into x0, which is only written when the call was answered. A
      * tail call: no frame of its own on the path. */
     return hypercall_answer_fast(v, (uint32_t)r->x[0] - AXVM_HC_BASE_ARM, r->x[1],

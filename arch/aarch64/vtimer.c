@@ -69,16 +69,25 @@ static void timer_sync(struct vcpu *v, unsigned ppi, uint64_t ctl)
     }
 }
 
+/* The lines are as the vGIC last heard them and no PPI waits to be enabled again. */
+static bool lines_heard(const struct vcpu *v, uint64_t cv, uint64_t cp)
+{
+    unsigned lines = timer_line(cv) | timer_line(cp) << 1;
+    return lines == v->arch.timer_level && !(arch_this_cpu()->arch.timer_ppis_off & ~lines);
+}
+
 void vtimer_sync(struct vcpu *v)
 {
     uint64_t cv = sysreg_read(cntv_ctl_el0), cp = sysreg_read(cntp_ctl_el0);
-    /* Nearly every entry: the lines are as the vGIC last heard them and no PPI waits to be
-     * enabled again. */
-    unsigned lines = timer_line(cv) | timer_line(cp) << 1;
-    if (lines == v->arch.timer_level && !(arch_this_cpu()->arch.timer_ppis_off & ~lines))
+    if (lines_heard(v, cv, cp)) /* nearly every entry */
         return;
     timer_sync(v, VGIC_PPI_VTIMER, cv);
     timer_sync(v, PPI_GUEST_PTIMER, cp);
+}
+
+bool vtimer_synced(const struct vcpu *v)
+{
+    return lines_heard(v, sysreg_read(cntv_ctl_el0), sysreg_read(cntp_ctl_el0));
 }
 
 /* The vCPU leaves this pCPU with its timers stopped: the next one starts with both PPIs on. */

@@ -38,6 +38,9 @@ void vtimer_fire(unsigned ppi);
 struct vcpu;
 /* Before entering the loaded vCPU: its timer PPIs' levels from the timers' state. */
 void vtimer_sync(struct vcpu *v);
+/* vtimer_sync would change nothing: a guest that has disabled or re-armed a timer since the
+ * last entry makes the hypercall fast path take the ordinary exit, where it is heard. */
+bool vtimer_synced(const struct vcpu *v);
 
 /* The loaded vCPU is being put, its timers stopped: enable both timer PPIs again. */
 void vtimer_put(void);
