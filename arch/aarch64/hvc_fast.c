@@ -9,6 +9,7 @@
  */
 #include <stddef.h>
 #include <arch/irq.h>
+#include <arch/sysreg.h>
 #include <axvm/hypercall.h>
 #include <axvm/hypercall_handle.h>
 #include <axvm/vcpu.h>
@@ -26,7 +27,8 @@ bool hvc_fast_answer(struct guest_regs *r)
     /* Every exit is a point where the guest's timer lines are heard (a timer disabled while
      * its interrupt is pending is taken back there, as the GIC would at once): when they have
      * changed, the ordinary exit does it. */
-    if (!vtimer_synced(v))
+    if (vtimer_ctl_bits(sysreg_read(cntv_ctl_el0), sysreg_read(cntp_ctl_el0)) !=
+        v->arch.timer_ctl_seen)
         return false;
     /* The result goes straight into x0, which is only written when the call was answered. A
      * tail call: no frame of its own on the path. */

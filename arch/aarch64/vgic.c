@@ -187,6 +187,15 @@ static struct vgic_irq *irq_of(struct vgic *g, unsigned cpu, unsigned intid)
     return NULL;
 }
 
+/* 'intid' (of vCPU 'cpu' if private) has been latched or raised: a candidate for delivery. */
+static void cand_mark(struct vgic *g, unsigned cpu, unsigned intid)
+{
+    if (intid < 32)
+        g->cand_priv[cpu] |= 1U << intid;
+    else
+        g->cand_spi[(intid - 32) / 64] |= 1ULL << ((intid - 32) % 64);
+}
+
 static bool irq_wants_delivery(const struct vgic_irq *i)
 {
     return i->enabled && !i->in_lr && (i->latched || i->level);
@@ -206,6 +215,7 @@ void vgic_inject(struct vgic *g, unsigned target, unsigned intid)
     struct vgic_irq *i = irq_of(g, target, intid);
     if (i) {
         i->latched = true;
+        cand_mark(g, target, intid);
         if (intid >= 32)
             target = i->target;
     }
@@ -223,6 +233,7 @@ void vgic_hw_irq(struct vgic *g, unsigned intid)
     struct vgic_irq *i = &g->spi[intid - 32];
     i->hw = true;
     i->level = true;
+    cand_mark(g, 0, intid);
     unsigned target = i->target;
     g->gen++;
     spin_unlock_irqrestore(&g->lock, flags);
@@ -237,6 +248,8 @@ void vgic_set_level(struct vgic *g, unsigned intid, bool level)
     struct vgic_irq *i = &g->spi[intid - 32];
     bool rise = level && !i->level;
     i->level = level;
+    if (level)
+        cand_mark(g, 0, intid);
     unsigned target = i->target;
     g->gen++;
     spin_unlock_irqrestore(&g->lock, flags);
@@ -268,6 +281,8 @@ void vgic_ppi_set_level(struct vcpu *v, unsigned intid, bool level)
     unsigned long flags = spin_lock_irqsave(&g->lock);
     struct vgic_irq *i = irq_of(g, v->id, intid);
     i->level = level;
+    if (level)
+        cand_mark(g, v->id, intid);
     if (!level) {
         i->latched = false;
         if (i->in_lr)
@@ -277,11 +292,56 @@ void vgic_ppi_set_level(struct vcpu *v, unsigned intid, bool level)
     spin_unlock_irqrestore(&g->lock, flags);
 }
 
-/* Every interrupt that vCPU 'cpu' could be given now. */
-#define FOR_EACH_IRQ_OF(g, cpu, intid, i)                                                          \
-    for (unsigned intid = 0; intid < VGIC_NR_IRQS; intid++)                                        \
-        for (struct vgic_irq *i = irq_of(g, cpu, intid); i; i = NULL)                              \
-            if (intid < 32 || i->target == cpu)
+/* Every candidate bit rebuilt from the interrupts themselves. Called with the lock. */
+static void cand_rebuild(struct vgic *g)
+{
+    g->rescan = false;
+    for (unsigned c = 0; c < VGIC_MAX_VCPUS; c++) {
+        g->cand_priv[c] = 0;
+        for (unsigned n = 0; n < 32; n++)
+            if (g->redist[c].priv[n].latched || g->redist[c].priv[n].level)
+                cand_mark(g, c, n);
+    }
+    for (unsigned w = 0; w < VGIC_SPIS / 64; w++)
+        g->cand_spi[w] = 0;
+    for (unsigned n = 0; n < VGIC_SPIS; n++)
+        if (g->spi[n].latched || g->spi[n].level)
+            cand_mark(g, 0, 32 + n);
+}
+
+/* The interrupts vCPU 'cpu' might be given now (latched or raised, and an SPI routed to it),
+ * into 'ids' in INTID order; candidates found neither latched nor raised are dropped. Called
+ * with the lock. */
+static unsigned candidates(struct vgic *g, unsigned cpu, uint16_t *ids)
+{
+    if (g->rescan)
+        cand_rebuild(g);
+    unsigned count = 0;
+    for (uint32_t bits = g->cand_priv[cpu]; bits; bits &= bits - 1) {
+        unsigned n = (unsigned)__builtin_ctz(bits);
+        const struct vgic_irq *i = &g->redist[cpu].priv[n];
+        if (i->latched || i->level)
+            ids[count++] = (uint16_t)n;
+        else
+            g->cand_priv[cpu] &= ~(1U << n);
+    }
+    for (unsigned w = 0; w < VGIC_SPIS / 64; w++) {
+        for (uint64_t bits = g->cand_spi[w]; bits; bits &= bits - 1) {
+            unsigned n = w * 64 + (unsigned)__builtin_ctzll(bits);
+            const struct vgic_irq *i = &g->spi[n];
+            if (!i->latched && !i->level)
+                g->cand_spi[w] &= ~(1ULL << (n % 64));
+            else if (i->target == cpu)
+                ids[count++] = (uint16_t)(32 + n);
+        }
+    }
+    return count;
+}
+
+/* Every interrupt that vCPU 'cpu' could be given now, of the 'count' candidates in 'ids'. */
+#define FOR_EACH_IRQ_OF(g, cpu, ids, count, intid, i)                                              \
+    for (unsigned k_ = 0, intid; k_ < (count) && (intid = (ids)[k_], 1); k_++)                     \
+        for (struct vgic_irq *i = irq_of(g, cpu, intid); i; i = NULL)
 
 bool vgic_pending(struct vcpu *v)
 {
@@ -292,8 +352,10 @@ bool vgic_pending(struct vcpu *v)
         if ((v->arch.gic.lr[n] >> LR_STATE_SHIFT) & 1) /* already pending in a list register */
             return true;
     bool found = false;
+    uint16_t ids[VGIC_NR_IRQS];
     unsigned long flags = spin_lock_irqsave(&g->lock);
-    FOR_EACH_IRQ_OF(g, v->id, intid, i)
+    unsigned count = candidates(g, v->id, ids);
+    FOR_EACH_IRQ_OF(g, v->id, ids, count, intid, i)
     {
         if (irq_wants_delivery(i))
             found = true;
@@ -374,13 +436,15 @@ void vgic_flush(struct vcpu *v)
     c->gen_seen = g->gen;
     c->scanned = true;
     bool group1 = g->ctlr & 2;
+    uint16_t ids[VGIC_NR_IRQS];
+    unsigned count = candidates(g, v->id, ids);
     for (unsigned n = 0; n < vgic_lr_count(); n++) {
         if (c->lr[n])
             continue;
         /* The most urgent interrupt waiting: lowest priority value, then lowest INTID. */
         struct vgic_irq *best = NULL;
         unsigned best_id = 0;
-        FOR_EACH_IRQ_OF(g, v->id, intid, i)
+        FOR_EACH_IRQ_OF(g, v->id, ids, count, intid, i)
         {
             if (!irq_wants_delivery(i) || (intid >= 32 && !group1))
                 continue;
@@ -401,7 +465,7 @@ void vgic_flush(struct vcpu *v)
         lr_access(n, true, c->lr[n]);
     }
     lr_repend(g, v, c);
-    FOR_EACH_IRQ_OF(g, v->id, intid, i)
+    FOR_EACH_IRQ_OF(g, v->id, ids, count, intid, i)
     {
         if (irq_wants_delivery(i) && (intid < 32 || group1))
             overflow = true;

@@ -170,8 +170,10 @@ void vgic_dist_reset(struct vgic *g)
 
 void vgic_dist_unlock_after(struct vgic *g, bool write, unsigned long flags)
 {
-    if (write)
+    if (write) {
         g->gen++;
+        g->rescan = true;
+    }
     spin_unlock_irqrestore(&g->lock, flags);
     /* Enabling or un-pending may have made something deliverable: let the vCPUs look. */
     if (write)

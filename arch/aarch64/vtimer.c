@@ -79,15 +79,11 @@ static bool lines_heard(const struct vcpu *v, uint64_t cv, uint64_t cp)
 void vtimer_sync(struct vcpu *v)
 {
     uint64_t cv = sysreg_read(cntv_ctl_el0), cp = sysreg_read(cntp_ctl_el0);
+    v->arch.timer_ctl_seen = vtimer_ctl_bits(cv, cp);
     if (lines_heard(v, cv, cp)) /* nearly every entry */
         return;
     timer_sync(v, VGIC_PPI_VTIMER, cv);
     timer_sync(v, PPI_GUEST_PTIMER, cp);
-}
-
-bool vtimer_synced(const struct vcpu *v)
-{
-    return lines_heard(v, sysreg_read(cntv_ctl_el0), sysreg_read(cntp_ctl_el0));
 }
 
 /* The vCPU leaves this pCPU with its timers stopped: the next one starts with both PPIs on. */

@@ -38,9 +38,13 @@ void vtimer_fire(unsigned ppi);
 struct vcpu;
 /* Before entering the loaded vCPU: its timer PPIs' levels from the timers' state. */
 void vtimer_sync(struct vcpu *v);
-/* vtimer_sync would change nothing: a guest that has disabled or re-armed a timer since the
- * last entry makes the hypercall fast path take the ordinary exit, where it is heard. */
-bool vtimer_synced(const struct vcpu *v);
+/* ENABLE, IMASK and ISTATUS of CNTV_CTL_EL0 and CNTP_CTL_EL0, as one value: vtimer_sync keeps
+ * what it saw in the vCPU, and a hypercall answered in the exception entry takes the ordinary
+ * exit when they differ now (a timer disabled or re-armed meanwhile is heard there). */
+static inline uint8_t vtimer_ctl_bits(uint64_t cntv_ctl, uint64_t cntp_ctl)
+{
+    return (uint8_t)((cntv_ctl & 7) | (cntp_ctl & 7) << 3);
+}
 
 /* The loaded vCPU is being put, its timers stopped: enable both timer PPIs again. */
 void vtimer_put(void);

@@ -56,6 +56,9 @@ struct arch_vcpu {
     /* The timers' interrupt lines as the vGIC last heard them (bit 0 virtual, bit 1 physical;
      * arch/aarch64/vtimer.c). */
     uint8_t timer_level;
+    /* The timers' control bits as the last entry saw them (vtimer_ctl_bits): a hypercall
+     * answered in the exception entry goes the ordinary way when the guest has changed them. */
+    uint8_t timer_ctl_seen;
 };
 
 /* What this CPU implements of the PMU and debug registers (arch/aarch64/vcpu_context.c). */

@@ -57,6 +57,13 @@ struct vgic {
     /* Bumped (under the lock) by every change that may make an interrupt deliverable, so an
      * entry with nothing new costs no scan of the interrupts (vgic_flush). */
     uint32_t gen;
+    /* Candidates for delivery: set wherever an interrupt is latched or its line raised,
+     * cleared by the scan that finds it neither, so an entry looks at what is pending, not at
+     * every interrupt. A distributor write (pending set by software, a target moved) asks
+     * for one full look that rebuilds them (rescan). */
+    uint32_t cand_priv[VGIC_MAX_VCPUS];
+    uint64_t cand_spi[VGIC_SPIS / 64];
+    bool rescan;
 };
 
 /* The list registers and virtual CPU interface state of one vCPU, kept in struct arch_vcpu. */
