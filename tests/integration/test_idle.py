@@ -58,7 +58,7 @@ def test_sgi_sent_during_its_handler_wakes_a_vcpu_idling_in_its_guest(boot, arch
     # again, then waits in its own WFI (not trapped: it is alone on its pCPU). The second SGI
     # must become pending behind the active one and be taken when the handler ends; kept
     # aside in the hypervisor instead, it waited for an exit that never came (Linux lost an
-    # IPI that way and stalled for up to a second). The guest gives up after 3 s.
+    # IPI that way and stalled for up to a second). The guest gives up after 10 s.
     m = boot(arch, config="sgirepend")
     m.expect(r"\[1:sgi\] guest: sgi re-pend ok: the SGI sent during its handler was taken "
              r"after it", TIMEOUT)

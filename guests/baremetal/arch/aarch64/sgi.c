@@ -15,7 +15,7 @@
 
 #define SGI_ID       1
 #define GICD_SGIR    0x0f00
-#define WAIT_SECONDS 3
+#define WAIT_SECONDS 10
 
 static const void *sgi_fdt;
 static volatile uint32_t ready, in_handler, second_sent, taken, receiver_failed;
