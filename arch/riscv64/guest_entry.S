@@ -71,10 +71,7 @@ guest_exit:
     .irp    n, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29
     sd      x\n, GUEST_REGS_X(\n)(t5)
     .endr
-    ld      t4, ARCH_PERCPU_SCRATCH_T5(t6)
-    sd      t4, GUEST_REGS_X(30)(t5)
-    ld      t4, ARCH_PERCPU_SCRATCH_T6(t6)
-    sd      t4, GUEST_REGS_X(31)(t5)
+    save_parked_t5_t6 t6, t5, t4
     .globl guest_exit_csrs
 guest_exit_csrs:                            // t5 = struct guest_regs, every GPR in it
     csrr    t4, sepc

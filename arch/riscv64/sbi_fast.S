@@ -29,10 +29,7 @@ guest_sbi_axvm:
     .irp    n, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 28, 29
     sd      x\n, GUEST_REGS_X(\n)(t5)
     .endr
-    ld      t4, ARCH_PERCPU_SCRATCH_T5(t6)
-    sd      t4, GUEST_REGS_X(30)(t5)
-    ld      t4, ARCH_PERCPU_SCRATCH_T6(t6)
-    sd      t4, GUEST_REGS_X(31)(t5)
+    save_parked_t5_t6 t6, t5, t4
     ld      sp, ARCH_PERCPU_HOST_SP(t6)
     ld      gp, HOST_GP(sp)
     ld      tp, HOST_TP(sp)

@@ -18,7 +18,17 @@
 #define GUEST_REGS_HTVAL   (37 * 8)
 #define GUEST_REGS_HTINST  (38 * 8)
 
-#ifndef __ASSEMBLY__
+#ifdef __ASSEMBLY__
+#include <arch/percpu.h>
+/* The guest's t5 and t6, parked by trap_entry in this hart's scratch slots ('pc' = struct
+ * arch_percpu), into its struct guest_regs at 'regs'; 'tmp' is clobbered. */
+.macro save_parked_t5_t6 pc, regs, tmp
+    ld      \tmp, ARCH_PERCPU_SCRATCH_T5(\pc)
+    sd      \tmp, GUEST_REGS_X(30)(\regs)
+    ld      \tmp, ARCH_PERCPU_SCRATCH_T6(\pc)
+    sd      \tmp, GUEST_REGS_X(31)(\regs)
+.endm
+#else
 
 #include <axvm/types.h>
 
