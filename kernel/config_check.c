@@ -104,6 +104,23 @@ static bool check_memory(const struct vm_config *c, const struct machine_facts *
     return true;
 }
 
+/* The VM's interrupt controller model, or NULL. */
+static const struct vdev_type *irqchip_of(const struct vm_config *c)
+{
+    for (unsigned i = 0; i < c->dev_count; i++) {
+        const struct vdev_type *t = vdev_find(c->dev[i].type);
+        if (t && t->intc)
+            return t;
+    }
+    return NULL;
+}
+
+/* A line the interrupt controller model raises itself (the x86 SCI): nobody else's. */
+static bool irq_is_own(const struct vdev_type *chip, int irq)
+{
+    return irq >= 0 && irq < 64 && (chip->irq_own >> irq & 1);
+}
+
 static bool check_devices(const struct vm_config *c, const struct machine_facts *m, char *why,
                           size_t why_size)
 {
@@ -114,6 +131,9 @@ static bool check_devices(const struct vm_config *c, const struct machine_facts 
             FAIL("device[%u].type: unknown device type '%s'", i, d->type);
         if (t->irq_required && d->irq < 0)
             FAIL("device[%u].irq: a %s needs an interrupt line", i, d->type);
+        const struct vdev_type *chip = irqchip_of(c);
+        if (chip && irq_is_own(chip, d->irq))
+            FAIL("device[%u].irq: interrupt %d is the %s model's own line", i, d->irq, chip->name);
         if (d->pio)
             continue;
         if (!fits_bits(d->base, dev_size(d), addr_bits(m)))
@@ -169,17 +189,6 @@ static const struct shmem_map_config *shmem_map_of(const struct shmem_config *s,
     return NULL;
 }
 
-/* The VM's interrupt controller model, or NULL. */
-static const struct vdev_type *irqchip_of(const struct vm_config *c)
-{
-    for (unsigned i = 0; i < c->dev_count; i++) {
-        const struct vdev_type *t = vdev_find(c->dev[i].type);
-        if (t && t->intc)
-            return t;
-    }
-    return NULL;
-}
-
 #define SHMEM_FAIL(fmt, ...)                                                                       \
     FAIL("shmem[%u].map[%u] (region '%s'): " fmt, i, (unsigned)(r - s->map), s->name, __VA_ARGS__)
 
@@ -197,6 +206,8 @@ static bool check_shmem_irq(const struct vm_config *c, unsigned i, char *why, si
     if ((unsigned)r->irq < chip->irq_first || (unsigned)r->irq - chip->irq_first >= chip->irq_count)
         SHMEM_FAIL("irq %d is not a %s line (%u..%u)", r->irq, chip->name, chip->irq_first,
                    chip->irq_first + chip->irq_count - 1);
+    if (irq_is_own(chip, r->irq))
+        SHMEM_FAIL("irq %d is the %s model's own line", r->irq, chip->name);
     for (unsigned j = 0; j < c->dev_count; j++)
         if (c->dev[j].irq == r->irq)
             SHMEM_FAIL("irq %d is device[%u]'s", r->irq, j);

@@ -83,6 +83,10 @@ IRQ_CONTROLLERS = {
     "plic": range(1, 64),
 }
 
+# Lines an interrupt-controller model's own platform raises, which no device, passthrough range
+# or doorbell may take: the vIOAPIC's VM has the ACPI SCI on pin 9 (arch/x86_64/vlegacy.h).
+IRQ_OWN = {"ioapic": {9: "the ACPI SCI (the power button)"}}
+
 MEM_KINDS = {"allocated": 0, "lazy": 1, "identity": 2}
 
 VM_KEYS = {"id", "name", "vcpus", "cpu_affinity", "image", "load_address", "entry", "cmdline",
@@ -512,6 +516,9 @@ class Checker:
             self.fail(None, mw + "irq", f"interrupt {irq} is not one vm {vid}'s {chips[0]} model "
                                         f"implements for devices ({lines_ok.start}.."
                                         f"{lines_ok.stop - 1})")
+        if irq in IRQ_OWN.get(chips[0], {}):
+            self.fail(None, mw + "irq", f"interrupt {irq} is {IRQ_OWN[chips[0]][irq]} of vm "
+                                        f"{vid}'s {chips[0]} model")
         used = [(f"device[{j}]", d["irq"]) for j, d in enumerate(c["devices"])]
         used += [(f"passthrough[{j}]", p["irq"]) for j, p in enumerate(c["passthrough"])]
         used += [(f"shmem '{o['name']}'", x["irq"]) for o in regions for x in o["maps"]
@@ -834,6 +841,9 @@ class Checker:
             if irq not in lines_ok:
                 self.fail(vm, where, f"interrupt {irq} is not one the {model} model implements "
                                      f"for devices ({lines_ok.start}..{lines_ok.stop - 1})")
+            if irq in IRQ_OWN.get(model, {}):
+                self.fail(vm, where, f"interrupt {irq} is {IRQ_OWN[model][irq]} of the {model} "
+                                     f"model")
             if irq in seen:
                 self.fail(vm, where, f"interrupt {irq} is already {seen[irq]}'s")
             seen[irq] = where[:-len(".irq")]

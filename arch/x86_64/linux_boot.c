@@ -6,6 +6,9 @@
  * is at 1 MiB and made that the entry point; arch_vcpu_reset gives the boot vCPU ESI = the zero
  * page (linux_boot_params).
  *
+ * The ACPI tables describe the VM's processors, interrupt controller, power button and
+ * shared-memory regions (vacpi_model.h).
+ *
  * Guest-physical layout (the first megabyte, inside memory[0], which must start at 0):
  *   0x7000  zero page           0x8000  command line    0xe0000  ACPI tables (RSDP first)
  * All below 64 KiB or in the BIOS area, which Linux reserves before it allocates anything.
@@ -22,6 +25,7 @@
  */
 #include <string.h>
 #include <axvm/arch.h>
+#include <axvm/config.h>
 #include <axvm/format.h>
 #include <axvm/frame.h>
 #include <axvm/log.h>
@@ -54,6 +58,26 @@ static const struct vm_dev_config *find_ioapic(const struct vm_config *c)
         if (strcmp(c->dev[i].type, "ioapic") == 0)
             return &c->dev[i];
     return NULL;
+}
+
+/* The shared regions the VM maps, for the DSDT's SHM<i> devices; returns how many. */
+static unsigned shmem_list(const struct vm *vm, struct vacpi_shmem *out)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
+        const struct shmem_config *s = &shmem_configs[i];
+        for (unsigned k = 0; k < s->map_count && k < VM_MAX; k++) {
+            const struct shmem_map_config *m = &s->map[k];
+            if (m->vm_id == vm->id)
+                out[n++] = (struct vacpi_shmem){.base = m->gpa,
+                                                .size = s->size,
+                                                .label = s->name,
+                                                .index = i,
+                                                .gsi = m->irq,
+                                                .read_only = m->ro};
+        }
+    }
+    return n;
 }
 
 /* The config's command line, the clock's arguments, then each device that Linux can only
@@ -100,6 +124,7 @@ static int write_tables(struct vm *vm, const struct bzimage_info *bi, uint8_t *p
                   vm->id, c->name);
         return -1;
     }
+    struct vacpi_shmem shmem[SHMEM_MAX];
     const struct vacpi_config acpi = {
         .cpu_count = c->vcpu_count,
         .ioapic_base = (uint32_t)ioapic->base,
@@ -114,9 +139,16 @@ static int write_tables(struct vm *vm, const struct bzimage_info *bi, uint8_t *p
         .reset_port = VLEGACY_RESET,
         .reset_value = VLEGACY_RESET_VALUE,
         .sci_irq = VLEGACY_SCI_IRQ,
+        .shmem = shmem,
+        .shmem_count = shmem_list(vm, shmem),
     };
     size_t len = vacpi_build(&acpi, ACPI_GPA, page, ACPI_MAX);
-    int err = len ? aspace_write(&vm->as, ACPI_GPA, page, len) : -1;
+    if (!len) {
+        log_error("vm%u (%s): its ACPI tables do not fit in %u bytes", vm->id, c->name,
+                  (unsigned)ACPI_MAX);
+        return -1;
+    }
+    int err = aspace_write(&vm->as, ACPI_GPA, page, len);
     if (err)
         return err;
 

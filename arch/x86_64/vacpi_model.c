@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* A VM's ACPI tables (vacpi_model.h). Offsets and fields: ACPI 6.4 §5.2. */
 #include <string.h>
+#include "aml_model.h"
 #include "vacpi_model.h"
 
 #define VACPI_OEM_ID       "AXVM  "
@@ -30,16 +31,6 @@
 #define MADT_LOCAL_APIC_NMI   4
 #define MADT_ENABLED          1u
 #define MPS_ACTIVE_HIGH_LEVEL 0x000du /* polarity 01, trigger mode 11 */
-
-/* The DSDT's whole body, hand-assembled AML (§20.2):
- *   08             NameOp
- *   5f 53 35 5f    NameSeg "_S5_" (in the root scope)
- *   12 08 04       PackageOp, PkgLength 8 (itself included), NumElements 4
- *   0a 05 0a 05    BytePrefix 5 (SLP_TYPa), BytePrefix 5 (SLP_TYPb)
- *   00 00          ZeroOp, ZeroOp (reserved) */
-static const uint8_t dsdt_aml[] = {
-    0x08, 0x5f, 0x53, 0x35, 0x5f, 0x12, 0x08, 0x04, 0x0a, VACPI_SLP_TYP_S5, 0x0a, VACPI_SLP_TYP_S5,
-    0x00, 0x00};
 
 static void put8(uint8_t *p, size_t off, uint8_t v)
 {
@@ -99,6 +90,147 @@ static void gas_io(uint8_t *p, size_t off, uint16_t port, unsigned bytes, uint8_
     put8(p, off + 1, (uint8_t)(bytes * 8));
     put8(p, off + 3, access);
     put64(p, off + 4, port);
+}
+
+/* Resource descriptors (§6.4): large items, a tag byte and a 16-bit length. */
+#define RES_MEMORY32_FIXED 0x86
+#define RES_EXT_IRQ        0x89
+#define RES_QWORD_SPACE    0x8a
+#define RES_END_TAG        0x79
+#define RES_IRQ_CONSUMER   0x01
+#define RES_IRQ_EDGE       0x02 /* clear: level; active high (bit 2 clear), exclusive */
+#define RES_SPACE_FIXED    0x0d /* consumer; _MIF and _MAF: exactly [min, max] */
+
+/* _DSD's device-properties UUID daffd814-6eba-4d8c-8a91-bc9bbf4aa301, as ToUUID lays it out. */
+static const uint8_t dsd_uuid[16] = {0x14, 0xd8, 0xff, 0xda, 0xba, 0x6e, 0x8c, 0x4d,
+                                     0x8a, 0x91, 0xbc, 0x9b, 0xbf, 0x4a, 0xa3, 0x01};
+
+static size_t put_le(uint8_t *p, uint64_t v, unsigned bytes)
+{
+    for (unsigned i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    return bytes;
+}
+
+/* The region's _CRS: its memory (32-bit fixed when it ends below 4 GiB, else a QWord range)
+ * and its doorbell's interrupt. Returns the length.
+ * The memory is declared without the read-write bit even where the VM may write it: Linux's
+ * generic UIO driver maps only memory resources with no flag but IORESOURCE_MEM, and the
+ * bit would add IORESOURCE_MEM_WRITEABLE. The _DSD's "read-only" says how it is mapped. */
+static size_t shmem_crs(const struct vacpi_shmem *s, uint8_t *r)
+{
+    size_t n = 0;
+    if (s->base + s->size <= 0x100000000ull) {
+        r[n++] = RES_MEMORY32_FIXED;
+        n += put_le(r + n, 9, 2);
+        r[n++] = 0; /* information: read-only */
+        n += put_le(r + n, s->base, 4);
+        n += put_le(r + n, s->size, 4);
+    } else {
+        r[n++] = RES_QWORD_SPACE;
+        n += put_le(r + n, 43, 2);
+        r[n++] = 0; /* memory */
+        r[n++] = RES_SPACE_FIXED;
+        r[n++] = 0; /* read-only, non-cacheable */
+        n += put_le(r + n, 0, 8);
+        n += put_le(r + n, s->base, 8);
+        n += put_le(r + n, s->base + s->size - 1, 8);
+        n += put_le(r + n, 0, 8);
+        n += put_le(r + n, s->size, 8);
+    }
+    if (s->gsi >= 0) {
+        r[n++] = RES_EXT_IRQ;
+        n += put_le(r + n, 6, 2);
+        r[n++] = RES_IRQ_CONSUMER | RES_IRQ_EDGE;
+        r[n++] = 1;
+        n += put_le(r + n, (uint32_t)s->gsi, 4);
+    }
+    r[n++] = RES_END_TAG;
+    r[n++] = 0; /* checksum 0: none computed */
+    return n;
+}
+
+/* Package () { "<key>", <value> }: the value is written by the caller, then aml_end(). */
+static size_t dsd_property(struct aml *a, const char *key)
+{
+    size_t mark = aml_package(a, 2);
+    aml_string(a, key);
+    return mark;
+}
+
+static void dsd_integer(struct aml *a, const char *key, uint64_t v)
+{
+    size_t p = dsd_property(a, key);
+    aml_integer(a, v);
+    aml_end(a, p);
+}
+
+static void dsd_string(struct aml *a, const char *key, const char *v)
+{
+    size_t p = dsd_property(a, key);
+    aml_string(a, v);
+    aml_end(a, p);
+}
+
+static void shmem_dsd(struct aml *a, const struct vacpi_shmem *s)
+{
+    aml_name(a, "_DSD");
+    size_t dsd = aml_package(a, 2);
+    aml_buffer(a, dsd_uuid, sizeof(dsd_uuid));
+    size_t props = aml_package(a, (uint8_t)(4 + s->read_only + (s->gsi >= 0)));
+    size_t p = dsd_property(a, "compatible");
+    size_t list = aml_package(a, 2);
+    aml_string(a, "axvm,shmem");
+    aml_string(a, "generic-uio");
+    aml_end(a, list);
+    aml_end(a, p);
+    /* What /sys/class/uio/uioN/name says: the device-tree node's name on the other arches. */
+    dsd_string(a, "linux,uio-name", "shmem");
+    dsd_string(a, "label", s->label);
+    dsd_integer(a, "axvm,index", s->index);
+    if (s->read_only)
+        dsd_integer(a, "read-only", 1);
+    if (s->gsi >= 0)
+        dsd_integer(a, "axvm,irq", (uint32_t)s->gsi);
+    aml_end(a, props);
+    aml_end(a, dsd);
+}
+
+static void shmem_device(struct aml *a, const struct vacpi_shmem *s)
+{
+    char seg[5] = "SHM0";
+    seg[3] = "0123456789ABCDEF"[s->index & 0xf];
+    size_t dev = aml_device(a, seg);
+    aml_name(a, "_HID");
+    aml_string(a, "PRP0001");
+    aml_name(a, "_UID");
+    aml_integer(a, s->index);
+    uint8_t crs[64];
+    aml_name(a, "_CRS");
+    aml_buffer(a, crs, shmem_crs(s, crs));
+    shmem_dsd(a, s);
+    aml_end(a, dev);
+}
+
+/* The DSDT's body (vacpi_model.h); returns its length, or 0 if it does not fit 'size'. */
+static size_t build_dsdt_body(const struct vacpi_config *c, uint8_t *buf, size_t size)
+{
+    struct aml a;
+    aml_init(&a, buf, size);
+    aml_name(&a, "_S5_");
+    size_t s5 = aml_package(&a, 4);
+    aml_integer(&a, VACPI_SLP_TYP_S5); /* SLP_TYPa */
+    aml_integer(&a, VACPI_SLP_TYP_S5); /* SLP_TYPb */
+    aml_integer(&a, 0);
+    aml_integer(&a, 0);
+    aml_end(&a, s5);
+    if (c->shmem_count) {
+        size_t sb = aml_scope(&a, "\\_SB_");
+        for (unsigned i = 0; i < c->shmem_count; i++)
+            shmem_device(&a, &c->shmem[i]);
+        aml_end(&a, sb);
+    }
+    return a.overflow ? 0 : a.len;
 }
 
 static void build_fadt(const struct vacpi_config *c, uint8_t *t, uint64_t facs, uint64_t dsdt)
@@ -181,22 +313,28 @@ static size_t build_madt(const struct vacpi_config *c, uint8_t *t, size_t room)
 
 size_t vacpi_build(const struct vacpi_config *c, uint64_t gpa, uint8_t *buf, size_t size)
 {
-    /* Fixed offsets: RSDP, FACS (64-byte aligned), XSDT, FADT, DSDT, then the MADT. */
-    const size_t rsdp = 0, facs = 64, xsdt = 128, fadt = 192, dsdt = 480, madt = 544;
-    const size_t xsdt_len = VACPI_HDR_LEN + 2 * 8, dsdt_len = VACPI_HDR_LEN + sizeof(dsdt_aml);
+    /* RSDP, FACS (64-byte aligned), XSDT, FADT and the MADT at fixed offsets; the DSDT, whose
+     * length depends on the shared regions, last. */
+    const size_t rsdp = 0, facs = 64, xsdt = 128, fadt = 192, madt = 480;
+    const size_t xsdt_len = VACPI_HDR_LEN + 2 * 8;
     if (size < madt)
         return 0;
     memset(buf, 0, size);
     size_t madt_len = build_madt(c, buf + madt, size - madt);
     if (!madt_len)
         return 0;
+    size_t dsdt = (madt + madt_len + 7) & ~(size_t)7;
+    if (dsdt + VACPI_HDR_LEN >= size)
+        return 0;
+    size_t body = build_dsdt_body(c, buf + dsdt + VACPI_HDR_LEN, size - dsdt - VACPI_HDR_LEN);
+    if (!body)
+        return 0;
 
     memcpy(buf + facs, "FACS", 4);
     put32(buf, facs + 4, VACPI_FACS_LEN);
     put8(buf, facs + 32, 2); /* version */
 
-    header(buf + dsdt, "DSDT", (uint32_t)dsdt_len, 2);
-    memcpy(buf + dsdt + VACPI_HDR_LEN, dsdt_aml, sizeof(dsdt_aml));
+    header(buf + dsdt, "DSDT", (uint32_t)(VACPI_HDR_LEN + body), 2);
     seal(buf + dsdt);
 
     build_fadt(c, buf + fadt, gpa + facs, gpa + dsdt);
@@ -213,5 +351,5 @@ size_t vacpi_build(const struct vacpi_config *c, uint64_t gpa, uint8_t *buf, siz
     put64(buf, rsdp + 24, gpa + xsdt);
     put8(buf, rsdp + 8, vacpi_checksum(buf + rsdp, 20));
     put8(buf, rsdp + 32, vacpi_checksum(buf + rsdp, VACPI_RSDP_LEN));
-    return madt + madt_len;
+    return dsdt + VACPI_HDR_LEN + body;
 }

@@ -13,16 +13,31 @@
  *     block and optionally a PM timer on emulated I/O ports (arch/x86_64/vlegacy.c), the SCI,
  *     SMI_CMD 0 (the platform is always in ACPI mode), no CMOS RTC century, no VGA, a reset
  *     register on an emulated port.
- *   - DSDT: only \_S5, hand-assembled AML: Name (_S5, Package () { 5, 5, 0, 0 }), so the guest
- *     powers off by writing SLP_TYP 5 with SLP_EN to PM1a_CNT.
+ *   - DSDT: \_S5 (Name (_S5, Package () { 5, 5, 0, 0 }): the guest powers off by writing
+ *     SLP_TYP 5 with SLP_EN to PM1a_CNT), and a device \_SB.SHM<i> per shared-memory region the
+ *     VM maps, which Linux's generic UIO driver takes with no driver of axvm's: _HID "PRP0001"
+ *     with _DSD compatible "axvm,shmem", "generic-uio" (the device-tree node's, matched through
+ *     uio_pdrv_genirq.of_id=generic-uio), linux,uio-name "shmem", label, axvm,index,
+ *     read-only and axvm,irq; _CRS the region (always without the read-write bit, which
+ *     would keep Linux's UIO driver from mapping it) and its doorbell, an edge-triggered,
+ *     active-high I/O APIC pin.
  *
  * Pure C (also built into the host unit tests, tests/unit/test_acpi_guest.c).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define VACPI_SLP_TYP_S5 5
+
+struct vacpi_shmem {
+    uint64_t base, size; /* where the VM sees the region */
+    const char *label;   /* the region's name */
+    unsigned index;      /* among the config's [[shmem]] tables (0..15): the device's SHM<i> */
+    int gsi;             /* the doorbell's I/O APIC pin; -1: none */
+    bool read_only;
+};
 
 struct vacpi_config {
     unsigned cpu_count;   /* local APIC IDs 0 .. cpu_count - 1 */
@@ -34,6 +49,8 @@ struct vacpi_config {
     uint16_t reset_port;    /* 1 byte: write reset_value to reboot */
     uint8_t reset_value;
     uint8_t sci_irq;
+    const struct vacpi_shmem *shmem; /* shmem_count regions */
+    unsigned shmem_count;
 };
 
 /* Table sizes, for the callers' and the tests' arithmetic. */

@@ -298,6 +298,7 @@ const struct vdev_type vdev_ioapic = {
     .intc = &vapic_ops_table,
     .irq_first = 1, /* ISA IRQ 0 goes to pin 2; pin 0 is not wired */
     .irq_count = VIOAPIC_PINS - 1,
+    .irq_own = 1ull << VLEGACY_SCI_IRQ, /* the ACPI SCI: the power button */
 };
 
 /* ---- the vCPU side (arch/vapic.h) -------------------------------------------------------- */

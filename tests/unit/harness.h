@@ -193,6 +193,8 @@ struct host_intc_stats {
     void *last_ctx; /* the model state set_level was called with */
 };
 struct host_intc_stats host_intc_read(void);
+/* A line the host-intc model keeps for itself (vdev_type.irq_own), as x86's keeps the SCI. */
+#define HOST_INTC_OWN_IRQ 62
 extern const struct vdev_type host_intc_type;
 
 /* Free frames right after host_machine_init: a run that gives everything back ends with as

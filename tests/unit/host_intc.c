@@ -196,4 +196,5 @@ const struct vdev_type host_intc_type = {
     .intc = &host_intc_ops,
     .irq_first = 0,
     .irq_count = INTC_IRQS,
+    .irq_own = 1ull << HOST_INTC_OWN_IRQ, /* as the x86 model's SCI */
 };

@@ -6,6 +6,7 @@
 #include <axvm/config.h>
 #include <axvm/dt.h>
 #include "check.h"
+#include "harness.h"
 
 static const uint8_t image[64];
 
@@ -263,6 +264,14 @@ TEST(config_check_shared_regions)
     host_shmem_configs[1].map[0].irq = 64;
     CHECK(!check(&c, NULL, 0, why));
     CHECK_STR(why, "shmem[1].map[0] (region 'log'): irq 64 is not a host-intc line (0..63)");
+    host_shmem_configs[1].map[0].irq = HOST_INTC_OWN_IRQ;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "shmem[1].map[0] (region 'log'): irq 62 is the host-intc model's own line");
+    host_shmem_configs[1].map[0].irq = 4;
+    c.dev[0].irq = HOST_INTC_OWN_IRQ;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "device[0].irq: interrupt 62 is the host-intc model's own line");
+    c.dev[0].irq = 5;
     host_shmem_configs[1].map[0].irq = 4;
     c.dev_count = 1;
     c.dev[0].irq = -1;

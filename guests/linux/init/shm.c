@@ -5,9 +5,11 @@
  * one from /dev/mem, check the message that VM left there, write an answer, and where the
  * region has a doorbell interrupt take one through /dev/uio0 (uio_pdrv_genirq bound by
  * uio_pdrv_genirq.of_id=generic-uio). axvm.shm=dt finds the region in /proc/device-tree (its
- * "shmem@<address>" node); axvm.shm=0x<address> gives the address where there is no device
- * tree (x86). The peer is the bare-metal guest's "shmemlinux" mode (guests/baremetal/shmem.c),
- * whose layout this shares:
+ * "shmem@<address>" node); axvm.shm=uio finds it in the UIO device's first map, where the
+ * driver took it from the device-tree node or, on x86, from the ACPI device the hypervisor
+ * describes it with; axvm.shm=0x<address> gives the address and takes no doorbell. The peer
+ * is the bare-metal guest's "shmemlinux" mode (guests/baremetal/shmem.c), whose layout this
+ * shares:
  *   0x000 msg_ready  SHM_MAGIC once the message is complete
  *   0x004 answered   SHM_MAGIC once the answer is complete
  *   0x008 rung       SHM_MAGIC once the peer has rung the doorbell for the answer
@@ -85,8 +87,28 @@ static int shm_from_dt(uint64_t *addr, uint64_t *size)
     return found;
 }
 
-/* /dev/uioN of the region's node (its name is the node's, "shmem"), opened; -1 if none. */
-static int shm_uio_open(void)
+/* /sys/class/uio/uio<n>/maps/map0/<what>, a hexadecimal number. */
+static int uio_map_value(int n, const char *what, uint64_t *value)
+{
+    char path[80];
+    unsigned long long v;
+    FILE *f;
+    int ok;
+
+    snprintf(path, sizeof(path), "/sys/class/uio/uio%d/maps/map0/%s", n, what);
+    f = fopen(path, "r");
+    if (!f)
+        return 0;
+    ok = fscanf(f, "%llx", &v) == 1;
+    fclose(f);
+    *value = v;
+    return ok;
+}
+
+/* /dev/uioN of the region (named "shmem": the device-tree node's name, the ACPI device's
+ * linux,uio-name), opened; -1 if none.
+ * With 'addr', also the region's address and size from the device's first map. */
+static int shm_uio_open(uint64_t *addr, uint64_t *size)
 {
     for (int n = 0; n < 8; n++) {
         char path[64], name[32] = "";
@@ -99,10 +121,12 @@ static int shm_uio_open(void)
         if (!fgets(name, sizeof(name), f))
             name[0] = '\0';
         fclose(f);
-        if (strncmp(name, "shmem", 5) == 0) {
-            snprintf(path, sizeof(path), "/dev/uio%d", n);
-            return open(path, O_RDWR);
-        }
+        if (strncmp(name, "shmem", 5) != 0)
+            continue;
+        if (addr && (!uio_map_value(n, "addr", addr) || !uio_map_value(n, "size", size)))
+            return -1;
+        snprintf(path, sizeof(path), "/dev/uio%d", n);
+        return open(path, O_RDWR);
     }
     return -1;
 }
@@ -172,9 +196,16 @@ bool shm_check(const char *how)
             say("shm: FAILED: no shmem@ node in /proc/device-tree");
             return false;
         }
-        uio = shm_uio_open();
+        uio = shm_uio_open(NULL, NULL);
         if (uio < 0) {
             say("shm: FAILED: no /dev/uio for the region (uio_pdrv_genirq.of_id=generic-uio?)");
+            return false;
+        }
+    } else if (strcmp(how, "uio") == 0) {
+        uio = shm_uio_open(&addr, &size);
+        if (uio < 0) {
+            say("shm: FAILED: no /dev/uio named shmem with a map "
+                "(uio_pdrv_genirq.of_id=generic-uio?)");
             return false;
         }
     } else {

@@ -72,7 +72,7 @@ struct vcpu_exit {
         struct exit_hypercall hcall;
         struct exit_cpu_on cpu_on;
         struct {
-            uint64_t addr; /* guest address involved, if any */
+            uint64_t addr;    /* guest address involved, if any */
             char reason[128]; /* long enough for every fixed message with its numbers */
         } fatal;
     };

@@ -39,6 +39,9 @@ struct vdev_type {
     /* Interrupt controllers only: the interrupt numbers its devices' lines may use,
      * irq_first .. irq_first + irq_count - 1 (the boot-time config check's rule). */
     unsigned irq_first, irq_count;
+    /* Interrupt controllers only: lines the model's own platform raises (bit n: line n), which
+     * no device, passthrough range or doorbell may take. */
+    uint64_t irq_own;
     /* For a guest that gets no device tree (x86 Linux): the kernel command-line argument that
      * describes the device ('size' as attached) into 'buf'; returns its length. */
     size_t (*cmdline_arg)(const struct vm_dev_config *cfg, uint64_t size, char *buf,

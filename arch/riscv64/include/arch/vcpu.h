@@ -22,12 +22,14 @@
 #include <arch/percpu.h>
 /* The guest's t5 and t6, parked by trap_entry in this hart's scratch slots ('pc' = struct
  * arch_percpu), into its struct guest_regs at 'regs'; 'tmp' is clobbered. */
+// clang-format off
 .macro save_parked_t5_t6 pc, regs, tmp
     ld      \tmp, ARCH_PERCPU_SCRATCH_T5(\pc)
     sd      \tmp, GUEST_REGS_X(30)(\regs)
     ld      \tmp, ARCH_PERCPU_SCRATCH_T6(\pc)
     sd      \tmp, GUEST_REGS_X(31)(\regs)
 .endm
+// clang-format on
 #else
 
 #include <axvm/types.h>
