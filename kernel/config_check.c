@@ -222,6 +222,41 @@ static bool check_shmem_irq(const struct vm_config *c, unsigned i, char *why, si
     return true;
 }
 
+/* Region 'i''s doorbell page in this VM: inside the guest address space, on none of its
+ * memory, devices, passthrough pages, regions or earlier regions' doorbells. */
+static bool check_shmem_doorbell(const struct vm_config *c, const struct machine_facts *m,
+                                 unsigned i, char *why, size_t why_size)
+{
+    const struct shmem_config *s = &shmem_configs[i];
+    const struct shmem_map_config *r = shmem_map_of(s, c->id);
+    uint64_t bell = r->doorbell;
+    if (!bell)
+        return true;
+    if (bell & (PAGE_SIZE - 1) || !fits_bits(bell, PAGE_SIZE, addr_bits(m)))
+        SHMEM_FAIL("doorbell 0x%llx is not a page inside the %u-bit guest-physical address space",
+                   HEX(bell), addr_bits(m));
+    for (unsigned j = 0; j < c->mem_count; j++)
+        if (overlaps(bell, PAGE_SIZE, c->mem[j].gpa, c->mem[j].size))
+            SHMEM_FAIL("doorbell 0x%llx lies on memory[%u]", HEX(bell), j);
+    for (unsigned j = 0; j < c->dev_count; j++)
+        if (!c->dev[j].pio && overlaps(bell, PAGE_SIZE, c->dev[j].base, dev_size(&c->dev[j])))
+            SHMEM_FAIL("doorbell 0x%llx overlaps device[%u] (%s)", HEX(bell), j, c->dev[j].type);
+    for (unsigned j = 0; j < c->passthru_count; j++) {
+        uint64_t base, psize;
+        passthru_pages(&c->passthru[j], &base, &psize);
+        if (overlaps(bell, PAGE_SIZE, base, psize))
+            SHMEM_FAIL("doorbell 0x%llx overlaps passthrough[%u]", HEX(bell), j);
+    }
+    for (unsigned k = 0; k < shmem_config_count && k < SHMEM_MAX; k++) {
+        const struct shmem_map_config *o = shmem_map_of(&shmem_configs[k], c->id);
+        if (o && overlaps(bell, PAGE_SIZE, o->gpa, shmem_configs[k].size))
+            SHMEM_FAIL("doorbell 0x%llx lies on region '%s'", HEX(bell), shmem_configs[k].name);
+        if (o && k < i && o->doorbell == bell)
+            SHMEM_FAIL("doorbell 0x%llx is region '%s''s", HEX(bell), shmem_configs[k].name);
+    }
+    return true;
+}
+
 /* The shared regions the VM maps ([[shmem]]): whole pages inside the guest address space, on
  * none of its memory, devices, passthrough pages or other regions, and a valid doorbell. */
 static bool check_shmem(const struct vm_config *c, const struct machine_facts *m, char *why,
@@ -256,7 +291,7 @@ static bool check_shmem(const struct vm_config *c, const struct machine_facts *m
                 SHMEM_FAIL("0x%llx-0x%llx overlaps region '%s'", HEX(gpa), HEX(gpa + size),
                            shmem_configs[k].name);
         }
-        if (!check_shmem_irq(c, i, why, why_size))
+        if (!check_shmem_irq(c, i, why, why_size) || !check_shmem_doorbell(c, m, i, why, why_size))
             return false;
     }
     return true;

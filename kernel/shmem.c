@@ -88,6 +88,46 @@ int64_t shmem_ring(struct vm *vm, uint64_t index)
     return rung;
 }
 
+static int bell_read(struct emu_device *dev, uint64_t offset, unsigned width, uint64_t *value)
+{
+    unsigned index = (unsigned)(uintptr_t)dev->priv;
+    *value = offset == SHMEM_BELL_RINGS ? (uint32_t)shmem_rings(dev->vm, index) : 0;
+    return 0;
+}
+
+static int bell_write(struct emu_device *dev, uint64_t offset, unsigned width, uint64_t value)
+{
+    if (offset == SHMEM_BELL_RING)
+        shmem_ring(dev->vm, (uintptr_t)dev->priv);
+    return 0;
+}
+
+static const struct emu_ops bell_ops = {.read = bell_read, .write = bell_write};
+
+int shmem_add_doorbells(struct vm *vm)
+{
+    for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
+        const struct shmem_map_config *m = map_of(&shmem_configs[i], vm->id);
+        if (!m || !m->doorbell)
+            continue;
+        struct emu_device *d = &vm->shmem_bells[i];
+        *d = (struct emu_device){.name = "shmem-doorbell",
+                                 .space = EMU_MMIO,
+                                 .base = m->doorbell,
+                                 .size = PAGE_SIZE,
+                                 .ops = &bell_ops,
+                                 .priv = (void *)(uintptr_t)i,
+                                 .vm = vm};
+        int err = emu_bus_add(&vm->bus, d);
+        if (err) {
+            log_error("vm%u (%s): shmem %s doorbell at 0x%llx: error %d", vm->id, vm->cfg->name,
+                      shmem_configs[i].name, (unsigned long long)m->doorbell, err);
+            return err;
+        }
+    }
+    return 0;
+}
+
 const char *shmem_read_only_at(const struct vm *vm, uint64_t gpa)
 {
     for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {

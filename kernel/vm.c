@@ -48,7 +48,7 @@ static int vm_add_devices(struct vm *vm)
             return err;
         }
     }
-    return 0;
+    return shmem_add_doorbells(vm);
 }
 
 /* Console input reaches the VM's first UART; with the devices gone (a reboot rebuilds them) it

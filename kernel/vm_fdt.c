@@ -129,11 +129,12 @@ static int fdt_passthru(const struct vm_passthru_config *p, const struct vdev_ty
 
 /*
  * The shared-memory regions the VM maps: "shmem@<gpa>", compatible "axvm,shmem" and then
- * "generic-uio" (so Linux's uio_pdrv_genirq can take it with of_id=generic-uio), the region's
- * name as "label", its index as "axvm,index", "read-only" where it is, and its doorbell
- * interrupt: "interrupts" in the interrupt controller's format and the config's number as
- * "axvm,irq" (what a guest without a device-tree interrupt parser programs, e.g. the x86 I/O
- * APIC pin).
+ * "generic-uio" (so Linux's uio_pdrv_genirq can take it with of_id=generic-uio), "reg" the
+ * region and, where the map has one, its doorbell register page second ("reg-names" "region",
+ * "doorbell": the UIO device's map0 and map1), the region's name as "label", its index as
+ * "axvm,index", "read-only" where it is, and its doorbell interrupt: "interrupts" in the
+ * interrupt controller's format and the config's number as "axvm,irq" (what a guest without a
+ * device-tree interrupt parser programs, e.g. the x86 I/O APIC pin).
  */
 static int fdt_shmem(const struct vm *vm, const struct vdev_type *irqchip, void *fdt)
 {
@@ -147,10 +148,14 @@ static int fdt_shmem(const struct vm *vm, const struct vdev_type *irqchip, void 
                 continue;
             char name[40];
             format_snprintf(name, sizeof(name), "shmem@%llx", (unsigned long long)m->gpa);
-            uint64_t reg[2] = {cpu_to_fdt64(m->gpa), cpu_to_fdt64(s->size)};
+            uint64_t reg[4] = {cpu_to_fdt64(m->gpa), cpu_to_fdt64(s->size),
+                               cpu_to_fdt64(m->doorbell), cpu_to_fdt64(PAGE_SIZE)};
+            static const char reg_names[] = "region\0doorbell";
             err = fdt_begin_node(fdt, name);
             err = err ?: fdt_property(fdt, "compatible", compatible, sizeof(compatible));
-            err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
+            err = err ?: fdt_property(fdt, "reg", reg, m->doorbell ? sizeof(reg) : sizeof(reg) / 2);
+            if (m->doorbell)
+                err = err ?: fdt_property(fdt, "reg-names", reg_names, sizeof(reg_names));
             err = err ?: fdt_property_string(fdt, "label", s->name);
             err = err ?: fdt_property_u32(fdt, "axvm,index", i);
             if (m->ro)

@@ -110,7 +110,7 @@ BAD_ACCESS = ("fault", "stop")
 MEM_KEYS = {"base", "size", "kind"}
 # Shared memory between VMs ([[shmem]] at the top level, docs/config.md).
 SHMEM_KEYS = {"name", "size", "map"}
-SHMEM_MAP_KEYS = {"vm", "base", "access", "irq"}
+SHMEM_MAP_KEYS = {"vm", "base", "access", "irq", "doorbell"}
 MAX_SHMEM = 4
 SHMEM_MAX_SIZE = 2 * 1024 * 1024
 DEV_KEYS = {"type", "base", "size", "irq", "port"}
@@ -489,16 +489,37 @@ class Checker:
                           enumerate(c["passthrough"])]
                 taken += [(f"shmem '{o['name']}'", x["base"], o["size"]) for o in out
                           for x in o["maps"] if x["vm"] == vid]
+                taken += [(f"shmem '{o['name']}' doorbell", x["doorbell"], PAGE) for o in out
+                           for x in o["maps"] if x["vm"] == vid and x["doorbell"]]
                 for what, b, sz in taken:
                     if base < b + sz and b < base + size:
                         self.fail(None, mw + "base", f"0x{base:x}-0x{base + size:x} overlaps vm "
                                                      f"{vid}'s {what} (0x{b:x}-0x{b + sz:x})")
                 irq = self.shmem_irq(m, mw, c, out)
-                region["maps"].append({"vm": vid, "base": base, "ro": access == "ro", "irq": irq})
+                bell = self.shmem_doorbell(m, mw, vm, base, size, taken)
+                region["maps"].append({"vm": vid, "base": base, "ro": access == "ro", "irq": irq,
+                                       "doorbell": bell})
             if all(x["ro"] for x in region["maps"]):
                 self.fail(None, w + "map", "every VM maps it read-only: nobody can write it")
             out.append(region)
         return out
+
+    def shmem_doorbell(self, m, mw, vm, base, size, taken):
+        """A map's doorbell register page: a free, page-aligned guest address (0 when not
+        given), on none of the VM's memory, devices, passthrough ranges or regions."""
+        bell = self.int_field(None, m, "doorbell", mw, PAGE, required=False, default=0)
+        if not bell:
+            return 0
+        if bell % PAGE:
+            self.fail(None, mw + "doorbell", f"0x{bell:x} is not a multiple of 4 KiB")
+        self.in_guest_space(vm, "shmem doorbell", bell, PAGE)
+        for what, b, sz in taken + [("region itself", base, size)]:
+            if bell < b + sz and b < bell + PAGE:
+                where = "the region itself" if what == "region itself" else \
+                    f"vm {vm['id']}'s {what}"
+                self.fail(None, mw + "doorbell", f"page 0x{bell:x} overlaps {where} "
+                                                 f"(0x{b:x}-0x{b + sz:x})")
+        return bell
 
     def shmem_irq(self, m, mw, c, regions):
         """A map's doorbell `irq`: a line the VM's interrupt controller implements that none of
@@ -1010,7 +1031,7 @@ def generate(vms, source, out, shmem=()):
     c.append("const struct shmem_config shmem_configs[] = {")
     for r in shmem:
         maps = ", ".join(f"{{{x['vm']}, 0x{x['base']:x}ULL, {'true' if x['ro'] else 'false'}, "
-                         f"{x['irq']}}}" for x in r["maps"])
+                         f"{x['irq']}, 0x{x['doorbell']:x}ULL}}" for x in r["maps"])
         c.append(f"    {{{c_string(r['name'])}, 0x{r['size']:x}ULL, {{{maps}}}, {len(r['maps'])}}},")
     if not shmem:
         c.append("    {0},")

@@ -74,6 +74,7 @@ static unsigned shmem_list(const struct vm *vm, struct vacpi_shmem *out)
                                                 .label = s->name,
                                                 .index = i,
                                                 .gsi = m->irq,
+                                                .doorbell = m->doorbell,
                                                 .read_only = m->ro};
         }
     }

@@ -117,27 +117,42 @@ static size_t put_le(uint8_t *p, uint64_t v, unsigned bytes)
  * The memory is declared without the read-write bit even where the VM may write it: Linux's
  * generic UIO driver maps only memory resources with no flag but IORESOURCE_MEM, and the
  * bit would add IORESOURCE_MEM_WRITEABLE. The _DSD's "read-only" says how it is mapped. */
-static size_t shmem_crs(const struct vacpi_shmem *s, uint8_t *r)
+/* A memory resource descriptor at 'r' for [base, base + size): 32-bit fixed when it ends
+ * below 4 GiB, else a QWord range. Always without the read-write bit: Linux's generic UIO
+ * driver maps only memory resources with no flag but IORESOURCE_MEM, and the bit would add
+ * IORESOURCE_MEM_WRITEABLE (the _DSD's "read-only" says how the region is mapped). Returns
+ * the length. */
+static size_t memory_descriptor(uint8_t *r, uint64_t base, uint64_t size)
 {
     size_t n = 0;
-    if (s->base + s->size <= 0x100000000ull) {
+    if (base + size <= 0x100000000ull) {
         r[n++] = RES_MEMORY32_FIXED;
         n += put_le(r + n, 9, 2);
         r[n++] = 0; /* information: read-only */
-        n += put_le(r + n, s->base, 4);
-        n += put_le(r + n, s->size, 4);
-    } else {
-        r[n++] = RES_QWORD_SPACE;
-        n += put_le(r + n, 43, 2);
-        r[n++] = 0; /* memory */
-        r[n++] = RES_SPACE_FIXED;
-        r[n++] = 0; /* read-only, non-cacheable */
-        n += put_le(r + n, 0, 8);
-        n += put_le(r + n, s->base, 8);
-        n += put_le(r + n, s->base + s->size - 1, 8);
-        n += put_le(r + n, 0, 8);
-        n += put_le(r + n, s->size, 8);
+        n += put_le(r + n, base, 4);
+        n += put_le(r + n, size, 4);
+        return n;
     }
+    r[n++] = RES_QWORD_SPACE;
+    n += put_le(r + n, 43, 2);
+    r[n++] = 0; /* memory */
+    r[n++] = RES_SPACE_FIXED;
+    r[n++] = 0; /* read-only, non-cacheable */
+    n += put_le(r + n, 0, 8);
+    n += put_le(r + n, base, 8);
+    n += put_le(r + n, base + size - 1, 8);
+    n += put_le(r + n, 0, 8);
+    n += put_le(r + n, size, 8);
+    return n;
+}
+
+/* The region's _CRS: its memory, its doorbell register page (the UIO device's second map)
+ * and its doorbell's interrupt. Returns the length. */
+static size_t shmem_crs(const struct vacpi_shmem *s, uint8_t *r)
+{
+    size_t n = memory_descriptor(r, s->base, s->size);
+    if (s->doorbell)
+        n += memory_descriptor(r + n, s->doorbell, VACPI_DOORBELL_SIZE);
     if (s->gsi >= 0) {
         r[n++] = RES_EXT_IRQ;
         n += put_le(r + n, 6, 2);
@@ -205,7 +220,7 @@ static void shmem_device(struct aml *a, const struct vacpi_shmem *s)
     aml_string(a, "PRP0001");
     aml_name(a, "_UID");
     aml_integer(a, s->index);
-    uint8_t crs[64];
+    uint8_t crs[128];
     aml_name(a, "_CRS");
     aml_buffer(a, crs, shmem_crs(s, crs));
     shmem_dsd(a, s);

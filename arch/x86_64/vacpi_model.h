@@ -18,9 +18,9 @@
  *     VM maps, which Linux's generic UIO driver takes with no driver of axvm's: _HID "PRP0001"
  *     with _DSD compatible "axvm,shmem", "generic-uio" (the device-tree node's, matched through
  *     uio_pdrv_genirq.of_id=generic-uio), linux,uio-name "shmem", label, axvm,index,
- *     read-only and axvm,irq; _CRS the region (always without the read-write bit, which
- *     would keep Linux's UIO driver from mapping it) and its doorbell, an edge-triggered,
- *     active-high I/O APIC pin.
+ *     read-only and axvm,irq; _CRS the region, its doorbell register page if it has one
+ *     (both always without the read-write bit, which would keep Linux's UIO driver from
+ *     mapping them) and its doorbell interrupt, an edge-triggered, active-high I/O APIC pin.
  *
  * Pure C (also built into the host unit tests, tests/unit/test_acpi_guest.c).
  */
@@ -36,6 +36,7 @@ struct vacpi_shmem {
     const char *label;   /* the region's name */
     unsigned index;      /* among the config's [[shmem]] tables (0..15): the device's SHM<i> */
     int gsi;             /* the doorbell's I/O APIC pin; -1: none */
+    uint64_t doorbell;   /* its doorbell register page (kernel/include/axvm/shmem.h); 0: none */
     bool read_only;
 };
 
@@ -52,6 +53,8 @@ struct vacpi_config {
     const struct vacpi_shmem *shmem; /* shmem_count regions */
     unsigned shmem_count;
 };
+
+#define VACPI_DOORBELL_SIZE 0x1000
 
 /* Table sizes, for the callers' and the tests' arithmetic. */
 #define VACPI_RSDP_LEN 36

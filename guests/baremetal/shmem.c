@@ -134,8 +134,10 @@ void shmem_run(const void *fdt, uint64_t vm_id, unsigned long count)
 
 /* The layout guests/linux/init/shm.c reads: 32-bit words only (Linux maps the region
  * uncached through /dev/mem). */
-#define LINUX_MAGIC 0x4c4e5853u /* "SXNL" */
-#define LINUX_WORDS 64
+#define LINUX_MAGIC       0x4c4e5853u /* "SXNL" */
+#define LINUX_WORDS       64
+#define LINUX_RING_WAIT_S 60
+#define LINUX_RING_SPINS  (1ull << 28) /* the bound where the counter's rate is unknown */
 
 struct linux_ring {
     uint32_t msg_ready, answered, rung;
@@ -185,8 +187,20 @@ void shmem_serve_linux(const void *fdt)
         return;
     }
     __atomic_store_n(&r->rung, LINUX_MAGIC, __ATOMIC_RELEASE);
-    if (ring(index))
-        guest_printf("shmem: linux answered, every word ok; its doorbell rung\n");
+    if (!ring(index))
+        return;
+    guest_printf("shmem: linux answered, every word ok; its doorbell rung\n");
+    /* Linux rings back through its doorbell register page (a plain store, which a process can
+     * make): counted by the hypervisor whether or not this VM takes the interrupt. */
+    uint64_t hz = guest_counter_freq(), start = guest_cycles(), spins = 0;
+    int64_t rings = 0;
+    while ((rings = guest_hypercall(AXVM_HC_SHMEM_RINGS, index, 0)) < 1 &&
+           (hz ? guest_cycles() - start < LINUX_RING_WAIT_S * hz : ++spins < LINUX_RING_SPINS))
+        guest_relax();
+    if (rings >= 1)
+        guest_printf("shmem: linux rang our doorbell (%lld ring)\n", (long long)rings);
+    else
+        guest_printf("shmem: no doorbell from linux in %d s\n", LINUX_RING_WAIT_S);
 }
 
 void shmem_write_read_only(const void *fdt)

@@ -6,7 +6,9 @@ guests/linux/init/shm.c), maps the region from /dev/mem, checks every word and t
 writes an answer; the peer checks every word of the answer and rings Linux's doorbell, which
 Linux takes as an interrupt through /dev/uio: uio_pdrv_genirq bound to the "generic-uio"
 compatible of the region's device-tree node (AArch64, RISC-V) or of the ACPI device the
-hypervisor describes it with in the DSDT (x86_64, which also finds the address there)."""
+hypervisor describes it with in the DSDT (x86_64, which also finds the address there). Linux
+then rings the peer back with a plain store to the region's doorbell register page (the UIO
+device's second map), and the peer sees the ring counted."""
 import pytest
 
 from conftest import ARCHES
@@ -36,7 +38,15 @@ def test_linux_reads_a_shared_region(boot, arch):
     m.pos = after_answer
     m.expect(r"\[1:linux\] init: shm: doorbell interrupt received \(count 1\), peer says "
              r"rung\n", BOOT_TIMEOUT)
+    mark = m.pos
+    m.expect(r"\[1:linux\] init: shm: peer's doorbell rung through /dev/uio map1; rings "
+             r"received here: 1\n", BOOT_TIMEOUT)
     m.expect(r"\[1:linux\] init: shm: ok\n", BOOT_TIMEOUT)
+    after_ok = m.pos
+    # The peer's line and Linux's own may come in either order.
+    m.pos = mark
+    m.expect(r"\[2:peer\] shmem: linux rang our doorbell \(1 ring\)\n", BOOT_TIMEOUT)
+    m.pos = max(m.pos, after_ok)
     m.expect(r"\[1:linux\] AXVM-GUEST-OK", BOOT_TIMEOUT)
     m.expect(r"\[axvm\] all VMs have stopped: powering off", BOOT_TIMEOUT)
     for bad in ("FAILED", "MISMATCH", "AXVM-GUEST-FAIL", "Unable to handle", "Oops", "BUG:"):

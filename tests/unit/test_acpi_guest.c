@@ -210,7 +210,12 @@ static const uint8_t *dsdt_of(size_t *len)
 TEST(acpi_dsdt_shmem_devices)
 {
     static const struct vacpi_shmem shm[2] = {
-        {.base = 0x20000000, .size = 0x1000, .label = "mailbox", .index = 0, .gsi = 10},
+        {.base = 0x20000000,
+         .size = 0x1000,
+         .label = "mailbox",
+         .index = 0,
+         .gsi = 10,
+         .doorbell = 0x20010000},
         {.base = 0x4000000000ull,
          .size = 0x200000,
          .label = "table",
@@ -251,11 +256,13 @@ TEST(acpi_dsdt_shmem_devices)
     }
     CHECK(dev == end);
     /* Region 0: Memory32Fixed (without the read-write bit, which Linux's UIO driver would
-     * not map; base, size) and the doorbell: extended interrupt, consumer, edge, active high,
-     * one GSI. */
+     * not map; base, size), its doorbell register page the same way right after it, and the
+     * doorbell interrupt: extended interrupt, consumer, edge, active high, one GSI. */
     const uint8_t mem0[] = {0x86, 9, 0, 0, 0, 0, 0, 0x20, 0, 0x10, 0, 0};
+    const uint8_t bell0[] = {0x86, 9, 0, 0, 0, 0, 1, 0x20, 0, 0x10, 0, 0};
     const uint8_t irq0[] = {0x89, 6, 0, 0x03, 1, 10, 0, 0, 0, 0x79};
-    CHECK(find(body, len - 36, mem0, sizeof(mem0)));
+    const uint8_t *m0 = find(body, len - 36, mem0, sizeof(mem0));
+    CHECK(m0 && memcmp(m0 + sizeof(mem0), bell0, sizeof(bell0)) == 0);
     CHECK(find(body, len - 36, irq0, sizeof(irq0)));
     CHECK_EQ(count(body, len - 36, "mailbox"), 1);
     CHECK_EQ(count(body, len - 36, "axvm,irq"), 1);

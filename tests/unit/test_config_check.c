@@ -226,9 +226,9 @@ TEST(config_check_shared_regions)
     c.passthru[0] = (struct vm_passthru_config){0x0a003e00, 0x200, 7, NULL};
     c.passthru_count = 1;
     host_shmem_configs[0] = (struct shmem_config){
-        "ring", 0x2000, {{2, 0x60000000, false, 3}, {1, 0x60000000, false, 3}}, 2};
+        "ring", 0x2000, {{2, 0x60000000, false, 3, 0}, {1, 0x60000000, false, 3, 0}}, 2};
     host_shmem_configs[1] = (struct shmem_config){
-        "log", 0x1000, {{1, 0x60004000, true, 4}, {2, 0x60004000, false, 3}}, 2};
+        "log", 0x1000, {{1, 0x60004000, true, 4, 0}, {2, 0x60004000, false, 3, 0}}, 2};
     host_shmem_config_count = 2;
     CHECK(check(&c, NULL, 0, why));
 
@@ -250,6 +250,36 @@ TEST(config_check_shared_regions)
     CHECK_STR(why, "shmem[1].map[0] (region 'log'): 0x60004800 + 0x1000 is not whole pages inside "
                    "the 40-bit guest-physical address space");
     host_shmem_configs[1].map[0].gpa = 0x60004000;
+
+    /* The doorbell register page: a whole free page inside the guest address space. */
+    struct shmem_map_config *bell = &host_shmem_configs[1].map[0];
+    bell->doorbell = 0x60010000;
+    CHECK(check(&c, NULL, 0, why));
+    const struct {
+        uint64_t at;
+        const char *why;
+    } bad_bells[] = {
+        {0x60010800, "doorbell 0x60010800 is not a page inside the 40-bit guest-physical address "
+                     "space"},
+        {0x10000000000ull, "doorbell 0x10000000000 is not a page inside the 40-bit "
+                           "guest-physical address space"},
+        {0x40000000, "doorbell 0x40000000 lies on memory[0]"},
+        {0x09000000, "doorbell 0x9000000 overlaps device[0] (pl011)"},
+        {0x0a003000, "doorbell 0xa003000 overlaps passthrough[0]"},
+        {0x60001000, "doorbell 0x60001000 lies on region 'ring'"},
+        {0x60004000, "doorbell 0x60004000 lies on region 'log'"},
+    };
+    for (unsigned k = 0; k < sizeof(bad_bells) / sizeof(bad_bells[0]); k++) {
+        bell->doorbell = bad_bells[k].at;
+        CHECK(!check(&c, NULL, 0, why));
+        char want[160];
+        snprintf(want, sizeof(want), "shmem[1].map[0] (region 'log'): %s", bad_bells[k].why);
+        CHECK_STR(why, want);
+    }
+    bell->doorbell = host_shmem_configs[0].map[1].doorbell = 0x60010000;
+    CHECK(!check(&c, NULL, 0, why));
+    CHECK_STR(why, "shmem[1].map[0] (region 'log'): doorbell 0x60010000 is region 'ring''s");
+    bell->doorbell = host_shmem_configs[0].map[1].doorbell = 0;
 
     /* The doorbell: a line of the VM's interrupt controller nothing else of the VM uses. */
     host_shmem_configs[1].map[0].irq = 3;

@@ -6,6 +6,7 @@
 #include <axvm/hypercall_handle.h>
 #include <axvm/shmem.h>
 #include <axvm/console.h>
+#include <axvm/emu.h>
 #include <axvm/vm.h>
 #include <axvm/vmm.h>
 #include "check.h"
@@ -46,9 +47,12 @@ TEST(shmem_doorbell_rings_running_peers_of_the_region_only)
     }
     /* Region 0: a, b, c (c read-only); region 1: a and d. */
     host_shmem_configs[0] = (struct shmem_config){
-        "r0", 4096, {{1, 0x1000, false, -1}, {2, 0x1000, false, -1}, {3, 0x1000, true, -1}}, 3};
-    host_shmem_configs[1] =
-        (struct shmem_config){"r1", 4096, {{1, 0x2000, false, -1}, {4, 0x1000, false, -1}}, 2};
+        "r0",
+        4096,
+        {{1, 0x1000, false, -1, 0}, {2, 0x1000, false, -1, 0}, {3, 0x1000, true, -1, 0}},
+        3};
+    host_shmem_configs[1] = (struct shmem_config){
+        "r1", 4096, {{1, 0x2000, false, -1, 0}, {4, 0x1000, false, -1, 0}}, 2};
     host_shmem_config_count = 2;
     struct vcpu a = {.vm = &vm_table[0]}, b = {.vm = &vm_table[1]}, d = {.vm = &vm_table[3]};
 
@@ -134,10 +138,10 @@ TEST(shmem_doorbell_raises_each_running_peers_interrupt)
     }
     host_shmem_configs[0] = (struct shmem_config){"r0",
                                                   4096,
-                                                  {{1, 0x1000, false, 40},
-                                                   {2, 0x1000, false, 41},
-                                                   {3, 0x1000, true, 5},
-                                                   {4, 0x1000, false, -1}},
+                                                  {{1, 0x1000, false, 40, 0},
+                                                   {2, 0x1000, false, 41, 0},
+                                                   {3, 0x1000, true, 5, 0},
+                                                   {4, 0x1000, false, -1, 0}},
                                                   4};
     host_shmem_config_count = 1;
     struct vcpu a = {.vm = &vm_table[0]}, b = {.vm = &vm_table[1]};
@@ -158,6 +162,63 @@ TEST(shmem_doorbell_raises_each_running_peers_interrupt)
     CHECK_EQ(call(&b, AXVM_HC_SHMEM_RING, 0), 3);
     CHECK_EQ(seen[0].edges, 1);
     CHECK_EQ(seen[0].last_irq, 40);
+
+    host_shmem_config_count = 0;
+    memset(host_shmem_configs, 0, sizeof(host_shmem_configs));
+    memset(vm_table, 0, sizeof(vm_table));
+}
+
+/* The doorbell register page: on the bus of a VM whose map has one, at its address; a write
+ * of RING rings the region's other running VMs as the hypercall does, RINGS reads this VM's
+ * count, everything else reads 0 and changes nothing. */
+TEST(shmem_doorbell_page_rings_and_counts)
+{
+    static const struct vm_config cfgs[2] = {{.id = 1, .name = "a"}, {.id = 2, .name = "b"}};
+    memset(vm_table, 0, sizeof(vm_table));
+    for (unsigned i = 0; i < 2; i++) {
+        vm_table[i].id = cfgs[i].id;
+        vm_table[i].cfg = &cfgs[i];
+        emu_bus_init(&vm_table[i].bus);
+        vm_state_set(&vm_table[i], VM_RUNNING);
+    }
+    host_shmem_configs[0] = (struct shmem_config){"r0", 4096, {{1, 0x1000, false, -1, 0}}, 1};
+    host_shmem_configs[1] = (struct shmem_config){
+        "r1", 8192, {{1, 0x4000, false, -1, 0x9000}, {2, 0x4000, true, -1, 0x20000}}, 2};
+    host_shmem_config_count = 2;
+    struct emu_bus *bus_a = &vm_table[0].bus, *bus_b = &vm_table[1].bus;
+    CHECK_EQ(shmem_add_doorbells(&vm_table[0]), 0);
+    CHECK_EQ(shmem_add_doorbells(&vm_table[1]), 0);
+    CHECK_EQ(bus_a->count, 1); /* region 0's map has no doorbell page */
+    CHECK_EQ(bus_b->count, 1);
+    CHECK(emu_bus_find(bus_a, EMU_MMIO, 0x9000) == &vm_table[0].shmem_bells[1]);
+    CHECK(!emu_bus_find(bus_a, EMU_MMIO, 0x8fff));
+    CHECK(!emu_bus_find(bus_a, EMU_MMIO, 0xa000));
+    CHECK(!emu_bus_find(bus_a, EMU_PIO, 0x9000));
+
+    uint64_t v = 1;
+    CHECK_EQ(emu_bus_access(bus_a, EMU_MMIO, 0x9000 + SHMEM_BELL_RING, 4, true, &v), 0);
+    CHECK_EQ(vm_table[1].shmem_rings[1], 1);
+    CHECK_EQ(vm_table[0].shmem_rings[1], 0);
+    v = 0; /* any value, any width rings */
+    CHECK_EQ(emu_bus_access(bus_a, EMU_MMIO, 0x9000, 1, true, &v), 0);
+    CHECK_EQ(emu_bus_access(bus_b, EMU_MMIO, 0x20000 + SHMEM_BELL_RINGS, 4, false, &v), 0);
+    CHECK_EQ(v, 2);
+    CHECK_EQ(emu_bus_access(bus_b, EMU_MMIO, 0x20000 + SHMEM_BELL_RING, 4, false, &v), 0);
+    CHECK_EQ(v, 0);
+    /* Other offsets: nothing rings, reads are 0. */
+    v = 1;
+    CHECK_EQ(emu_bus_access(bus_a, EMU_MMIO, 0x9008, 4, true, &v), 0);
+    CHECK_EQ(emu_bus_access(bus_a, EMU_MMIO, 0x9ffc, 4, true, &v), 0);
+    CHECK_EQ(vm_table[1].shmem_rings[1], 2);
+    CHECK_EQ(emu_bus_access(bus_a, EMU_MMIO, 0x9ffc, 4, false, &v), 0);
+    CHECK_EQ(v, 0);
+    /* b rings a through its page although it maps the region read-only, as with the call. */
+    CHECK_EQ(emu_bus_access(bus_b, EMU_MMIO, 0x20000, 4, true, &v), 0);
+    CHECK_EQ(vm_table[0].shmem_rings[1], 1);
+    /* A stopped peer is not rung. */
+    vm_state_set(&vm_table[1], VM_STOPPED);
+    CHECK_EQ(emu_bus_access(bus_a, EMU_MMIO, 0x9000, 4, true, &v), 0);
+    CHECK_EQ(vm_table[1].shmem_rings[1], 2);
 
     host_shmem_config_count = 0;
     memset(host_shmem_configs, 0, sizeof(host_shmem_configs));

@@ -90,9 +90,9 @@ TEST(vm_fdt_shmem_node_with_doorbell)
         .load_addr = 0x40000000,
     };
     host_shmem_configs[0] = (struct shmem_config){
-        "ring", 0x2000, {{1, 0x50000000, false, -1}, {2, 0x60000000, true, 12}}, 2};
+        "ring", 0x2000, {{1, 0x50000000, false, -1, 0}, {2, 0x60000000, true, 12, 0}}, 2};
     host_shmem_configs[1] = (struct shmem_config){
-        "quiet", 0x1000, {{2, 0x60004000, false, -1}, {1, 0x50004000, false, 9}}, 2};
+        "quiet", 0x1000, {{2, 0x60004000, false, -1, 0x60010000}, {1, 0x50004000, false, 9, 0}}, 2};
     host_shmem_config_count = 2;
     static struct vm vm;
     memset(&vm, 0, sizeof(vm));
@@ -111,8 +111,9 @@ TEST(vm_fdt_shmem_node_with_doorbell)
     CHECK(compat &&
           memcmp(compat, "axvm,shmem\0generic-uio", sizeof("axvm,shmem\0generic-uio")) == 0);
     CHECK_EQ(fdt_node_check_compatible(buf, node, "generic-uio"), 0);
-    const fdt64_t *reg = fdt_getprop(buf, node, "reg", NULL);
-    CHECK(reg && fdt64_ld(&reg[0]) == 0x60000000 && fdt64_ld(&reg[1]) == 0x2000);
+    const fdt64_t *reg = fdt_getprop(buf, node, "reg", &len);
+    CHECK(reg && len == 16 && fdt64_ld(&reg[0]) == 0x60000000 && fdt64_ld(&reg[1]) == 0x2000);
+    CHECK(fdt_getprop(buf, node, "reg-names", NULL) == NULL);
     CHECK_STR(fdt_getprop(buf, node, "label", NULL), "ring");
     CHECK(fdt_getprop(buf, node, "read-only", NULL) != NULL);
     const fdt32_t *irq = fdt_getprop(buf, node, "interrupts", &len);
@@ -128,6 +129,13 @@ TEST(vm_fdt_shmem_node_with_doorbell)
     CHECK(fdt_getprop(buf, node, "read-only", NULL) == NULL);
     const fdt32_t *index = fdt_getprop(buf, node, "axvm,index", NULL);
     CHECK(index && fdt32_ld(index) == 1);
+    /* Its doorbell page is the second "reg" entry (the UIO device's map1). */
+    reg = fdt_getprop(buf, node, "reg", &len);
+    CHECK(reg && len == 32 && fdt64_ld(&reg[0]) == 0x60004000 && fdt64_ld(&reg[1]) == 0x1000 &&
+          fdt64_ld(&reg[2]) == 0x60010000 && fdt64_ld(&reg[3]) == 0x1000);
+    const char *names = fdt_getprop(buf, node, "reg-names", &len);
+    CHECK(names && len == (int)sizeof("region\0doorbell") &&
+          memcmp(names, "region\0doorbell", sizeof("region\0doorbell")) == 0);
     CHECK(fdt_path_offset(buf, "/shmem@50000000") < 0); /* the other VM's addresses */
 
     vdev_detach(&vm.devs[0]);

@@ -4,8 +4,9 @@
  * between VMs"): with the guest's own tools only, map the region another VM shares with this
  * one from /dev/mem, check the message that VM left there, write an answer, and where the
  * region has a doorbell interrupt take one through /dev/uio0 (uio_pdrv_genirq bound by
- * uio_pdrv_genirq.of_id=generic-uio). axvm.shm=dt finds the region in /proc/device-tree (its
- * "shmem@<address>" node); axvm.shm=uio finds it in the UIO device's first map, where the
+ * uio_pdrv_genirq.of_id=generic-uio), then ring the peer back through the region's doorbell
+ * register page (the UIO device's second map). axvm.shm=dt finds the region in /proc/device-tree
+ * (its "shmem@<address>" node); axvm.shm=uio finds it in the UIO device's first map, where the
  * driver took it from the device-tree node or, on x86, from the ACPI device the hypervisor
  * describes it with; axvm.shm=0x<address> gives the address and takes no doorbell. The peer
  * is the bare-metal guest's "shmemlinux" mode (guests/baremetal/shmem.c), whose layout this
@@ -42,6 +43,8 @@
 #define OFF_SUM      0x140
 #define OFF_ANSWER   0x200
 #define SHM_MAP_SIZE 0x1000
+#define BELL_RING    0x0
+#define BELL_RINGS   0x4
 #define WAIT_SECONDS 30
 
 static uint32_t shm_pattern(unsigned i)
@@ -141,6 +144,25 @@ static int wait_word(volatile uint8_t *base, unsigned off)
     return 0;
 }
 
+/* Ring the peer back through the region's doorbell register page, the UIO device's second map
+ * (docs/config.md: a store to RING at 0x0 rings, RINGS at 0x4 counts this VM's rings). */
+static bool shm_ring_peer(int uio)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    volatile uint8_t *bell = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, uio,
+                                  page); /* offset N pages: map N */
+
+    if (bell == MAP_FAILED) {
+        say("shm: FAILED: no doorbell register page (map1 of /dev/uio): %s", strerror(errno));
+        return false;
+    }
+    *word(bell, BELL_RING) = 1;
+    say("shm: peer's doorbell rung through /dev/uio map1; rings received here: %u",
+        *word(bell, BELL_RINGS));
+    munmap((void *)bell, (size_t)page);
+    return true;
+}
+
 /* Read the peer's message, answer it, and take the doorbell where there is one. */
 static bool shm_exchange(volatile uint8_t *base, int uio)
 {
@@ -181,7 +203,7 @@ static bool shm_exchange(volatile uint8_t *base, int uio)
     }
     say("shm: doorbell interrupt received (count %u), peer says %s", count,
         *word(base, OFF_RUNG) == SHM_MAGIC ? "rung" : "nothing");
-    return *word(base, OFF_RUNG) == SHM_MAGIC;
+    return *word(base, OFF_RUNG) == SHM_MAGIC && shm_ring_peer(uio);
 }
 
 bool shm_check(const char *how)

@@ -88,8 +88,9 @@ extern const unsigned vm_config_count;
 struct shmem_map_config {
     unsigned vm_id;
     uint64_t gpa;
-    bool ro; /* mapped read-only into this VM */
-    int irq; /* its doorbell interrupt in this VM's interrupt controller; -1: none */
+    bool ro;           /* mapped read-only into this VM */
+    int irq;           /* its doorbell interrupt in this VM's interrupt controller; -1: none */
+    uint64_t doorbell; /* the page of its doorbell registers in this VM (shmem.h); 0: none */
 };
 
 struct shmem_config {

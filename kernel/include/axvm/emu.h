@@ -10,7 +10,9 @@
 
 #include <axvm/types.h>
 
-#define EMU_BUS_MAX 16
+/* A VM's devices, its shared regions' doorbell pages and its architecture's own (x86: the
+ * local APIC and six legacy PC devices). */
+#define EMU_BUS_MAX 24
 
 struct vm;
 struct emu_device;

@@ -27,6 +27,21 @@ int64_t shmem_ring(struct vm *vm, uint64_t index);
 /* AXVM_HC_SHMEM_RINGS: how often 'vm' was rung for region 'index' since it booted. */
 int64_t shmem_rings(struct vm *vm, uint64_t index);
 
+/*
+ * Doorbell registers: a map with `doorbell` in the config gets a 4 KiB page of registers at
+ * that address in its VM, for guests that cannot make hypercalls (a Linux process, through the
+ * UIO device's second map or /dev/mem):
+ *   0x0 RING   write (any value, any width): SHMEM_RING for this region; reads as 0
+ *   0x4 RINGS  read: the low 32 bits of SHMEM_RINGS for this region; writes are ignored
+ * Other offsets read as 0 and ignore writes.
+ */
+#define SHMEM_BELL_RING  0x0
+#define SHMEM_BELL_RINGS 0x4
+
+/* Put the doorbell pages of the regions 'vm' maps on its bus (vm->shmem_bells). 0 or the bus's
+ * error (said). */
+int shmem_add_doorbells(struct vm *vm);
+
 /* The name of the shared region 'vm' maps read-only at 'gpa', or NULL: a write there is the
  * guest's error, said as such (kernel/vcpu.c). */
 const char *shmem_read_only_at(const struct vm *vm, uint64_t gpa);

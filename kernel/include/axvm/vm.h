@@ -74,6 +74,7 @@ struct vm {
     struct aspace as;
     struct emu_bus bus;
     struct emu_device devs[VM_MAX_DEVICES];
+    struct emu_device shmem_bells[SHMEM_MAX]; /* doorbell register pages (shmem.h) */
     void *dev_priv[VM_MAX_DEVICES];
     struct vcpu vcpus[VM_MAX_VCPUS];
     unsigned vcpu_count;
