@@ -219,6 +219,13 @@ TEST(shmem_doorbell_page_rings_and_counts)
     vm_state_set(&vm_table[1], VM_STOPPED);
     CHECK_EQ(emu_bus_access(bus_a, EMU_MMIO, 0x9000, 4, true, &v), 0);
     CHECK_EQ(vm_table[1].shmem_rings[1], 2);
+    /* The console's info shows the page. */
+    capture_len = 0;
+    cmux_sink = capture;
+    vmm_run("info b");
+    cmux_sink = console_write;
+    CHECK(strstr(captured, "[axvm] console:   shmem r1 at 0x4000 (8 KiB, read-only, doorbell page "
+                           "0x20000), rung 2 times\n"));
 
     host_shmem_config_count = 0;
     memset(host_shmem_configs, 0, sizeof(host_shmem_configs));
