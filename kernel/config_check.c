@@ -222,6 +222,33 @@ static bool check_shmem_irq(const struct vm_config *c, unsigned i, char *why, si
     return true;
 }
 
+/* What of the VM's memory, MMIO devices and passthrough pages [base, base + size) meets, said
+ * into 'what' ("lies on memory[0]"); false when nothing. Shared regions and their doorbell
+ * pages are placed by this rule. */
+static bool vm_range_clash(const struct vm_config *c, uint64_t base, uint64_t size, char *what,
+                           size_t what_size)
+{
+    for (unsigned j = 0; j < c->mem_count; j++)
+        if (overlaps(base, size, c->mem[j].gpa, c->mem[j].size)) {
+            format_snprintf(what, what_size, "lies on memory[%u]", j);
+            return true;
+        }
+    for (unsigned j = 0; j < c->dev_count; j++)
+        if (!c->dev[j].pio && overlaps(base, size, c->dev[j].base, dev_size(&c->dev[j]))) {
+            format_snprintf(what, what_size, "overlaps device[%u] (%s)", j, c->dev[j].type);
+            return true;
+        }
+    for (unsigned j = 0; j < c->passthru_count; j++) {
+        uint64_t pbase, psize;
+        passthru_pages(&c->passthru[j], &pbase, &psize);
+        if (overlaps(base, size, pbase, psize)) {
+            format_snprintf(what, what_size, "overlaps passthrough[%u]", j);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Region 'i''s doorbell page in this VM: inside the guest address space, on none of its
  * memory, devices, passthrough pages, regions or earlier regions' doorbells. */
 static bool check_shmem_doorbell(const struct vm_config *c, const struct machine_facts *m,
@@ -235,18 +262,9 @@ static bool check_shmem_doorbell(const struct vm_config *c, const struct machine
     if (bell & (PAGE_SIZE - 1) || !fits_bits(bell, PAGE_SIZE, addr_bits(m)))
         SHMEM_FAIL("doorbell 0x%llx is not a page inside the %u-bit guest-physical address space",
                    HEX(bell), addr_bits(m));
-    for (unsigned j = 0; j < c->mem_count; j++)
-        if (overlaps(bell, PAGE_SIZE, c->mem[j].gpa, c->mem[j].size))
-            SHMEM_FAIL("doorbell 0x%llx lies on memory[%u]", HEX(bell), j);
-    for (unsigned j = 0; j < c->dev_count; j++)
-        if (!c->dev[j].pio && overlaps(bell, PAGE_SIZE, c->dev[j].base, dev_size(&c->dev[j])))
-            SHMEM_FAIL("doorbell 0x%llx overlaps device[%u] (%s)", HEX(bell), j, c->dev[j].type);
-    for (unsigned j = 0; j < c->passthru_count; j++) {
-        uint64_t base, psize;
-        passthru_pages(&c->passthru[j], &base, &psize);
-        if (overlaps(bell, PAGE_SIZE, base, psize))
-            SHMEM_FAIL("doorbell 0x%llx overlaps passthrough[%u]", HEX(bell), j);
-    }
+    char clash[64];
+    if (vm_range_clash(c, bell, PAGE_SIZE, clash, sizeof(clash)))
+        SHMEM_FAIL("doorbell 0x%llx %s", HEX(bell), clash);
     for (unsigned k = 0; k < shmem_config_count && k < SHMEM_MAX; k++) {
         const struct shmem_map_config *o = shmem_map_of(&shmem_configs[k], c->id);
         if (o && overlaps(bell, PAGE_SIZE, o->gpa, shmem_configs[k].size))
@@ -272,19 +290,9 @@ static bool check_shmem(const struct vm_config *c, const struct machine_facts *m
             SHMEM_FAIL("0x%llx + 0x%llx is not whole pages inside the %u-bit guest-physical "
                        "address space",
                        HEX(gpa), HEX(size), addr_bits(m));
-        for (unsigned j = 0; j < c->mem_count; j++)
-            if (overlaps(gpa, size, c->mem[j].gpa, c->mem[j].size))
-                SHMEM_FAIL("0x%llx-0x%llx lies on memory[%u]", HEX(gpa), HEX(gpa + size), j);
-        for (unsigned j = 0; j < c->dev_count; j++)
-            if (!c->dev[j].pio && overlaps(gpa, size, c->dev[j].base, dev_size(&c->dev[j])))
-                SHMEM_FAIL("0x%llx-0x%llx overlaps device[%u] (%s)", HEX(gpa), HEX(gpa + size), j,
-                           c->dev[j].type);
-        for (unsigned j = 0; j < c->passthru_count; j++) {
-            uint64_t base, psize;
-            passthru_pages(&c->passthru[j], &base, &psize);
-            if (overlaps(gpa, size, base, psize))
-                SHMEM_FAIL("0x%llx-0x%llx overlaps passthrough[%u]", HEX(gpa), HEX(gpa + size), j);
-        }
+        char clash[64];
+        if (vm_range_clash(c, gpa, size, clash, sizeof(clash)))
+            SHMEM_FAIL("0x%llx-0x%llx %s", HEX(gpa), HEX(gpa + size), clash);
         for (unsigned k = 0; k < i; k++) {
             const struct shmem_map_config *o = shmem_map_of(&shmem_configs[k], c->id);
             if (o && overlaps(gpa, size, o->gpa, shmem_configs[k].size))
