@@ -68,14 +68,16 @@ static unsigned shmem_list(const struct vm *vm, struct vacpi_shmem *out)
         const struct shmem_config *s = &shmem_configs[i];
         for (unsigned k = 0; k < s->map_count && k < VM_MAX; k++) {
             const struct shmem_map_config *m = &s->map[k];
-            if (m->vm_id == vm->id)
-                out[n++] = (struct vacpi_shmem){.base = m->gpa,
-                                                .size = s->size,
-                                                .label = s->name,
-                                                .index = i,
-                                                .gsi = m->irq,
-                                                .doorbell = m->doorbell,
-                                                .read_only = m->ro};
+            if (m->vm_id != vm->id)
+                continue;
+            out[n++] = (struct vacpi_shmem){.base = m->gpa,
+                                            .size = s->size,
+                                            .label = s->name,
+                                            .index = i,
+                                            .gsi = m->irq,
+                                            .doorbell = m->doorbell,
+                                            .read_only = m->ro};
+            break; /* a VM maps a region once: at most one entry per region */
         }
     }
     return n;
