@@ -52,3 +52,48 @@ def test_linux_reads_a_shared_region(boot, arch):
     for bad in ("FAILED", "MISMATCH", "AXVM-GUEST-FAIL", "Unable to handle", "Oops", "BUG:"):
         assert bad not in m.output, bad
     assert m.wait_exit(30) == 0
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_two_linux_vms_talk_through_a_shared_region(boot, arch):
+    """tests/configs/<arch>/linux-shmem-pair.toml: both sides are Linux with their own tools;
+    each takes the other's doorbell interrupt through /dev/uio0 and rings the other through its
+    doorbell register page. Every step is a line of the side that did it."""
+    m = boot(arch, config="linux-shmem-pair")
+    m.expect(r"\[axvm\] shmem mailbox: 4 KiB shared by 2 VMs", BOOT_TIMEOUT)
+    start = m.pos
+    region = (r"init: shm: region at 0x%x \(4 KiB\) through /dev/mem, doorbell through "
+              r"/dev/uio\n" % ADDRESS[arch])
+    ping = [r"\[2:ping\] " + region,
+            r"\[2:ping\] init: shm: message written: 64 words, checksum (0x[0-9a-f]{8}); "
+            r"waiting for the answer\n",
+            r"\[2:ping\] init: shm: answer ok: 64 words\n",
+            # 0, or 1 if the answer's ring back came between the two accesses.
+            r"\[2:ping\] init: shm: peer's doorbell rung through /dev/uio map1; rings received "
+            r"here: [01]\n",
+            r"\[2:ping\] init: shm: doorbell interrupt received \(count 1\): the peer rang "
+            r"back\n",
+            r"\[2:ping\] init: shm: ok\n",
+            r"\[2:ping\] AXVM-GUEST-OK"]
+    answer = [r"\[1:answer\] " + region,
+              r"\[1:answer\] init: shm: message ok: 64 words, checksum %s\n",
+              r"\[1:answer\] init: shm: answer written\n",
+              r"\[1:answer\] init: shm: doorbell interrupt received \(count 1\), peer says "
+              r"rung\n",
+              r"\[1:answer\] init: shm: peer's doorbell rung through /dev/uio map1; rings "
+              r"received here: 1\n",
+              r"\[1:answer\] init: shm: ok\n",
+              r"\[1:answer\] AXVM-GUEST-OK"]
+    # Each VM's lines in its own order; the two VMs' lines interleave as their consoles go.
+    ends, checksum = [], None
+    for steps in (ping, answer):
+        m.pos = start
+        for step in steps:
+            found = m.expect(step % checksum if "%s" in step else step, BOOT_TIMEOUT)
+            checksum = checksum or (found.group(1) if found.re.groups else None)
+        ends.append(m.pos)
+    m.pos = max(ends)
+    m.expect(r"\[axvm\] all VMs have stopped: powering off", BOOT_TIMEOUT)
+    for bad in ("FAILED", "MISMATCH", "AXVM-GUEST-FAIL", "Unable to handle", "Oops", "BUG:"):
+        assert bad not in m.output, bad
+    assert m.wait_exit(30) == 0

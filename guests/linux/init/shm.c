@@ -10,7 +10,7 @@
  * driver took it from the device-tree node or, on x86, from the ACPI device the hypervisor
  * describes it with; axvm.shm=0x<address> gives the address and takes no doorbell. The peer
  * is the bare-metal guest's "shmemlinux" mode (guests/baremetal/shmem.c), whose layout this
- * shares:
+ * shares, or another Linux VM playing that part (",ping" after the mode, shm_ping):
  *   0x000 msg_ready  SHM_MAGIC once the message is complete
  *   0x004 answered   SHM_MAGIC once the answer is complete
  *   0x008 rung       SHM_MAGIC once the peer has rung the doorbell for the answer
@@ -206,12 +206,59 @@ static bool shm_exchange(volatile uint8_t *base, int uio)
     return *word(base, OFF_RUNG) == SHM_MAGIC && shm_ring_peer(uio);
 }
 
-bool shm_check(const char *how)
+/* The other side: what the bare-metal peer's "shmemlinux" mode does, for a Linux peer that
+ * answers (axvm.shm=<how>,ping). Write the message, wait for the answer and check it, ring the
+ * peer through the doorbell page, and take its ring back through /dev/uio. */
+static bool shm_ping(volatile uint8_t *base, int uio)
+{
+    uint32_t sum = 0, bad = 0, one = 1, count = 0;
+
+    for (unsigned i = 0; i < SHM_WORDS; i++) {
+        *word(base, OFF_MSG + 4 * i) = shm_pattern(i);
+        sum += shm_pattern(i);
+    }
+    *word(base, OFF_SUM) = sum;
+    __sync_synchronize();
+    *word(base, OFF_READY) = SHM_MAGIC;
+    say("shm: message written: %d words, checksum 0x%08x; waiting for the answer", SHM_WORDS, sum);
+    if (!wait_word(base, OFF_ANSWERED)) {
+        say("shm: FAILED: no answer from the peer in %d s", WAIT_SECONDS);
+        return false;
+    }
+    for (unsigned i = 0; i < SHM_WORDS; i++)
+        bad += *word(base, OFF_ANSWER + 4 * i) != ~shm_pattern(i);
+    if (bad) {
+        say("shm: FAILED: answer: %u words wrong", bad);
+        return false;
+    }
+    /* Interrupts on before the ring: the ring back cannot come too early. */
+    if (write(uio, &one, sizeof(one)) != sizeof(one)) {
+        say("shm: FAILED: enabling the doorbell on /dev/uio: %s", strerror(errno));
+        return false;
+    }
+    *word(base, OFF_RUNG) = SHM_MAGIC;
+    __sync_synchronize();
+    say("shm: answer ok: %d words", SHM_WORDS);
+    if (!shm_ring_peer(uio))
+        return false;
+    if (read(uio, &count, sizeof(count)) != sizeof(count)) {
+        say("shm: FAILED: waiting on /dev/uio: %s", strerror(errno));
+        return false;
+    }
+    say("shm: doorbell interrupt received (count %u): the peer rang back", count);
+    return true;
+}
+
+bool shm_check(const char *arg)
 {
     uint64_t addr = 0, size = SHM_MAP_SIZE;
     volatile uint8_t *base;
     int mem, uio = -1;
-    bool ok;
+    char how[32];
+    const char *role = strchr(arg, ',');
+    bool ok, ping = role && strcmp(role, ",ping") == 0;
+
+    snprintf(how, sizeof(how), "%.*s", role ? (int)(role - arg) : (int)strlen(arg), arg);
 
     if (strcmp(how, "dt") == 0) {
         if (!shm_from_dt(&addr, &size)) {
@@ -246,7 +293,12 @@ bool shm_check(const char *how)
         close(mem);
         return false;
     }
-    ok = shm_exchange(base, uio);
+    if (ping && uio < 0) {
+        say("shm: FAILED: the pinging side needs the region's /dev/uio (axvm.shm=dt or uio)");
+        ok = false;
+    } else {
+        ok = ping ? shm_ping(base, uio) : shm_exchange(base, uio);
+    }
     munmap((void *)base, SHM_MAP_SIZE);
     close(mem);
     if (uio >= 0)
