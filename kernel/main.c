@@ -121,8 +121,9 @@ static void secondaries_start(void)
             continue;
         }
         if (!wait_online(cpu))
-            log_error("cpu%u (hwid 0x%llx): did not come online within %u ms", i,
-                      (unsigned long long)cpu->hwid, CPU_START_TIMEOUT_MS);
+            log_error("cpu%u (hwid 0x%llx): did not come online within %u ms%s", i,
+                      (unsigned long long)cpu->hwid, CPU_START_TIMEOUT_MS,
+                      arch_cpu_start_describe(cpu));
     }
 }
 

@@ -99,3 +99,8 @@ NORETURN void arch_secondary_main(struct percpu *cpu)
     cpu->arch.gic_ready = cpu->arch.gic_cpu != 0;
     kernel_secondary_main(cpu);
 }
+
+const char *arch_cpu_start_describe(struct percpu *cpu)
+{
+    return ""; /* nothing more to ask the firmware */
+}

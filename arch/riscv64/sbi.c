@@ -62,6 +62,12 @@ long sbi_hart_start(uint64_t hartid, uintptr_t start, uintptr_t opaque)
     return sbi_call(SBI_EXT_HSM, SBI_HSM_HART_START, hartid, start, opaque).error;
 }
 
+long sbi_hart_status(uint64_t hartid)
+{
+    struct sbiret r = sbi_call(SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, hartid, 0, 0);
+    return r.error ? r.error : r.value;
+}
+
 long sbi_hart_stop(void)
 {
     return sbi_call(SBI_EXT_HSM, SBI_HSM_HART_STOP, 0, 0, 0).error;

@@ -24,6 +24,19 @@ int arch_cpu_start(struct percpu *cpu, uint64_t hwid, void *stack_top)
     return (int)err;
 }
 
+const char *arch_cpu_start_describe(struct percpu *cpu)
+{
+    static const char *const states[] = {
+        [SBI_HSM_STATE_STARTED] = "; the firmware reports it started",
+        [SBI_HSM_STATE_STOPPED] = "; the firmware reports it stopped",
+        [SBI_HSM_STATE_START_PENDING] = "; the firmware reports it start pending",
+        [SBI_HSM_STATE_STOP_PENDING] = "; the firmware reports it stop pending",
+        [SBI_HSM_STATE_SUSPENDED] = "; the firmware reports it suspended",
+    };
+    long state = sbi_hart_status(cpu->hwid);
+    return state >= 0 && state < (long)ARRAY_SIZE(states) && states[state] ? states[state] : "";
+}
+
 /* head.S has loaded sp, sscratch, stvec and satp from the start arguments. */
 NORETURN void riscv_secondary_main(struct arch_percpu *arch)
 {

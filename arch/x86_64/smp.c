@@ -83,3 +83,8 @@ int arch_cpu_start(struct percpu *cpu, uint64_t hwid, void *stack_top)
     }
     return 0;
 }
+
+const char *arch_cpu_start_describe(struct percpu *cpu)
+{
+    return ""; /* nothing more to ask the firmware */
+}

@@ -235,6 +235,11 @@ int arch_cpu_start(struct percpu *cpu, uint64_t hwid, void *stack_top)
     return -1;
 }
 
+const char *arch_cpu_start_describe(struct percpu *cpu)
+{
+    return "";
+}
+
 void arch_cpu_halt(void)
 {
     fprintf(stderr, "arch_cpu_halt called in a unit test\n");

@@ -39,6 +39,11 @@ void arch_irq_restore(unsigned long flags);
  */
 int arch_cpu_start(struct percpu *cpu, uint64_t hwid, void *stack_top);
 
+/* For the boot CPU's error line about a secondary that did not come online: what the firmware
+ * says of it ("; the firmware reports it start pending"), or "" where it cannot tell. Tells a
+ * start the firmware never handed over from one lost on its way into the hypervisor. */
+const char *arch_cpu_start_describe(struct percpu *cpu);
+
 /* Stop this CPU for good, interrupts off. */
 NORETURN void arch_cpu_halt(void);
 

@@ -37,13 +37,15 @@
 
 #define SBI_RFENCE_REMOTE_HFENCE_GVMA_VMID 3
 
-#define SBI_HSM_HART_START      0
-#define SBI_HSM_HART_STOP       1
-#define SBI_HSM_HART_GET_STATUS 2
-#define SBI_HSM_HART_SUSPEND    3
-#define SBI_HSM_STATE_STARTED   0
-#define SBI_HSM_STATE_STOPPED   1
-#define SBI_HSM_STATE_SUSPENDED 4
+#define SBI_HSM_HART_START          0
+#define SBI_HSM_HART_STOP           1
+#define SBI_HSM_HART_GET_STATUS     2
+#define SBI_HSM_HART_SUSPEND        3
+#define SBI_HSM_STATE_STARTED       0
+#define SBI_HSM_STATE_STOPPED       1
+#define SBI_HSM_STATE_START_PENDING 2
+#define SBI_HSM_STATE_STOP_PENDING  3
+#define SBI_HSM_STATE_SUSPENDED     4
 
 /* hart_suspend types (SBI 2.0, 9.4): the default ones; platform-specific ones lie above each. */
 #define SBI_HSM_SUSPEND_RETENTIVE     0x00000000UL
@@ -98,6 +100,9 @@ void sbi_describe(char *buf, size_t size);
 
 /* Start hart 'hartid' in S-mode at physical 'start' with a1 = 'opaque' (HSM hart_start). */
 long sbi_hart_start(uint64_t hartid, uintptr_t start, uintptr_t opaque);
+
+/* Hart 'hartid''s HSM state (SBI_HSM_STATE_*), or a negative SBI error. */
+long sbi_hart_status(uint64_t hartid);
 
 /* Return this hart to the firmware's "stopped" state; only returns on failure. */
 long sbi_hart_stop(void);
