@@ -368,10 +368,13 @@ bool vm_config_check(const struct vm_config *c, const struct machine_facts *m,
 {
     if (c->vcpu_count == 0 || c->vcpu_count > VM_MAX_VCPUS)
         FAIL("vcpus: %u is not between 1 and %u", c->vcpu_count, VM_MAX_VCPUS);
-    for (unsigned i = 0; i < c->vcpu_count; i++)
+    for (unsigned i = 0; i < c->vcpu_count; i++) {
         if (c->affinity[i] >= m->cpu_count)
             FAIL("cpu_affinity[%u]: pCPU %u does not exist (this machine has %u)", i,
                  c->affinity[i], m->cpu_count);
+        if (c->affinity[i] < 32 && m->cpus_offline >> c->affinity[i] & 1)
+            FAIL("cpu_affinity[%u]: pCPU %u did not come online", i, c->affinity[i]);
+    }
     if (c->mem_count == 0 || c->mem_count > VM_MAX_MEM)
         FAIL("memory: %u regions; 1 to %u are allowed", c->mem_count, VM_MAX_MEM);
     if (c->dev_count > VM_MAX_DEVICES || c->passthru_count > VM_MAX_PASSTHRU)

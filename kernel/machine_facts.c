@@ -71,10 +71,20 @@ static unsigned guest_addr_bits(const struct pt_format *f)
     return PAGE_SHIFT + f->root_index_bits + f->index_bits * (f->levels - 1);
 }
 
+static uint32_t cpus_offline(void)
+{
+    uint32_t mask = 0;
+    for (unsigned i = 0; i < percpu_count && i < 32; i++)
+        if (!percpu_get(i)->online)
+            mask |= 1u << i;
+    return mask;
+}
+
 void machine_facts_fill(struct machine_facts *m)
 {
     *m = (struct machine_facts){
-        .cpu_count = percpu_online_count(),
+        .cpu_count = percpu_count,
+        .cpus_offline = cpus_offline(),
         .free_bytes = frame_free_count() * PAGE_SIZE,
         .guest_addr_bits = guest_addr_bits(arch_s2_format()),
         .ram = facts_ram,

@@ -73,6 +73,15 @@ TEST(config_check_machine_rules)
     CHECK(!check(&c, NULL, 0, why));
     CHECK_STR(why, "cpu_affinity[1]: pCPU 4 does not exist (this machine has 4)");
 
+    /* A pCPU that did not come online: the VM would never run there. */
+    struct machine_facts m = machine;
+    m.cpus_offline = 1u << 3;
+    c = good();
+    CHECK(vm_config_check(&c, &m, NULL, 0, why, sizeof(why)));
+    c.affinity[1] = 3;
+    CHECK(!vm_config_check(&c, &m, NULL, 0, why, sizeof(why)));
+    CHECK_STR(why, "cpu_affinity[1]: pCPU 3 did not come online");
+
     c = good();
     c.mem[0].size = MiB(64);
     CHECK(!check(&c, NULL, 0, why));

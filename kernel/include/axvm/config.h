@@ -108,7 +108,8 @@ struct boot_info;
 
 /* What the boot-time check needs to know of the real machine (machine_facts_fill). */
 struct machine_facts {
-    unsigned cpu_count;
+    unsigned cpu_count;    /* pCPUs the machine has: 0 .. cpu_count - 1 */
+    uint32_t cpus_offline; /* bit i: pCPU i did not come online (a VM pinned there never runs) */
     uint64_t free_bytes;
     /* The stage-2 input size: every region and device ends at or below 2^guest_addr_bits. */
     unsigned guest_addr_bits;
