@@ -9,6 +9,7 @@
 #include <axvm/boot.h>
 #include <axvm/config.h>
 #include <axvm/format.h>
+#include <axvm/shmem.h>
 #include <axvm/vdev.h>
 
 #define FAIL(...)                                                                                  \
@@ -104,17 +105,6 @@ static bool check_memory(const struct vm_config *c, const struct machine_facts *
     return true;
 }
 
-/* The VM's interrupt controller model, or NULL. */
-static const struct vdev_type *irqchip_of(const struct vm_config *c)
-{
-    for (unsigned i = 0; i < c->dev_count; i++) {
-        const struct vdev_type *t = vdev_find(c->dev[i].type);
-        if (t && t->intc)
-            return t;
-    }
-    return NULL;
-}
-
 /* A line the interrupt controller model raises itself (the x86 SCI): nobody else's. */
 static bool irq_is_own(const struct vdev_type *chip, int irq)
 {
@@ -124,6 +114,7 @@ static bool irq_is_own(const struct vdev_type *chip, int irq)
 static bool check_devices(const struct vm_config *c, const struct machine_facts *m, char *why,
                           size_t why_size)
 {
+    const struct vdev_type *chip = vdev_irqchip(c);
     for (unsigned i = 0; i < c->dev_count; i++) {
         const struct vm_dev_config *d = &c->dev[i];
         const struct vdev_type *t = vdev_find(d->type);
@@ -131,7 +122,6 @@ static bool check_devices(const struct vm_config *c, const struct machine_facts 
             FAIL("device[%u].type: unknown device type '%s'", i, d->type);
         if (t->irq_required && d->irq < 0)
             FAIL("device[%u].irq: a %s needs an interrupt line", i, d->type);
-        const struct vdev_type *chip = irqchip_of(c);
         if (chip && irq_is_own(chip, d->irq))
             FAIL("device[%u].irq: interrupt %d is the %s model's own line", i, d->irq, chip->name);
         if (d->pio)
@@ -180,15 +170,6 @@ static bool check_passthrough(const struct vm_config *c, const struct machine_fa
     return true;
 }
 
-/* How VM 'vm_id' maps region 's', or NULL. */
-static const struct shmem_map_config *shmem_map_of(const struct shmem_config *s, unsigned vm_id)
-{
-    for (unsigned k = 0; k < s->map_count && k < VM_MAX; k++)
-        if (s->map[k].vm_id == vm_id)
-            return &s->map[k];
-    return NULL;
-}
-
 #define SHMEM_FAIL(fmt, ...)                                                                       \
     FAIL("shmem[%u].map[%u] (region '%s'): " fmt, i, (unsigned)(r - s->map), s->name, __VA_ARGS__)
 
@@ -200,7 +181,7 @@ static bool check_shmem_irq(const struct vm_config *c, unsigned i, char *why, si
     const struct shmem_map_config *r = shmem_map_of(s, c->id);
     if (r->irq < 0)
         return true;
-    const struct vdev_type *chip = irqchip_of(c);
+    const struct vdev_type *chip = vdev_irqchip(c);
     if (!chip)
         SHMEM_FAIL("irq %d: the VM has no interrupt controller", r->irq);
     if ((unsigned)r->irq < chip->irq_first || (unsigned)r->irq - chip->irq_first >= chip->irq_count)
@@ -313,13 +294,12 @@ static bool check_stop(const struct vm_config *c, char *why, size_t why_size)
         FAIL("stop_timeout_ms: %u ms is more than %u", c->stop_timeout_ms, VM_STOP_TIMEOUT_MAX);
     if (!c->power_irq)
         return true;
-    bool irqchip = false;
-    for (unsigned i = 0; i < c->dev_count; i++) {
-        const struct vdev_type *t = vdev_find(c->dev[i].type);
-        irqchip |= t && t->fdt_irq;
+    const struct vdev_type *chip = vdev_irqchip(c);
+    if (!chip || !chip->fdt_irq)
+        FAIL("power_irq: the VM has no interrupt controller in its device tree");
+    for (unsigned i = 0; i < c->dev_count; i++)
         if (c->dev[i].irq == (int)c->power_irq)
             FAIL("power_irq: interrupt %u is already device[%u]'s", c->power_irq, i);
-    }
     for (unsigned i = 0; i < c->passthru_count; i++)
         if (c->passthru[i].irq == (int)c->power_irq)
             FAIL("power_irq: interrupt %u is already passthrough[%u]'s", c->power_irq, i);
@@ -329,8 +309,6 @@ static bool check_stop(const struct vm_config *c, char *why, size_t why_size)
             FAIL("power_irq: interrupt %u is already shared region '%s''s doorbell", c->power_irq,
                  shmem_configs[i].name);
     }
-    if (!irqchip)
-        FAIL("power_irq: the VM has no interrupt controller in its device tree");
     return true;
 }
 

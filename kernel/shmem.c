@@ -55,10 +55,9 @@ int shmem_map(struct vm *vm)
     return 0;
 }
 
-/* How 'vm_id' maps region 's', or NULL when it does not. */
-static const struct shmem_map_config *map_of(const struct shmem_config *s, unsigned vm_id)
+const struct shmem_map_config *shmem_map_of(const struct shmem_config *s, unsigned vm_id)
 {
-    for (unsigned k = 0; k < s->map_count; k++)
+    for (unsigned k = 0; k < s->map_count && k < VM_MAX; k++)
         if (s->map[k].vm_id == vm_id)
             return &s->map[k];
     return NULL;
@@ -66,13 +65,14 @@ static const struct shmem_map_config *map_of(const struct shmem_config *s, unsig
 
 int64_t shmem_ring(struct vm *vm, uint64_t index)
 {
-    if (index >= shmem_config_count || index >= SHMEM_MAX || !map_of(&shmem_configs[index], vm->id))
+    if (index >= shmem_config_count || index >= SHMEM_MAX ||
+        !shmem_map_of(&shmem_configs[index], vm->id))
         return -EINVAL;
     int64_t rung = 0;
     for (unsigned i = 0; i < VM_MAX; i++) {
         struct vm *peer = &vm_table[i];
         const struct shmem_map_config *m =
-            peer->cfg ? map_of(&shmem_configs[index], peer->id) : NULL;
+            peer->cfg ? shmem_map_of(&shmem_configs[index], peer->id) : NULL;
         if (peer == vm || !m)
             continue;
         /* Under the peer's lock a running VM cannot begin to stop, so its interrupt controller
@@ -107,7 +107,7 @@ static const struct emu_ops bell_ops = {.read = bell_read, .write = bell_write};
 int shmem_add_doorbells(struct vm *vm)
 {
     for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
-        const struct shmem_map_config *m = map_of(&shmem_configs[i], vm->id);
+        const struct shmem_map_config *m = shmem_map_of(&shmem_configs[i], vm->id);
         if (!m || !m->doorbell)
             continue;
         struct emu_device *d = &vm->shmem_bells[i];
@@ -132,7 +132,7 @@ const char *shmem_read_only_at(const struct vm *vm, uint64_t gpa)
 {
     for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
         const struct shmem_config *s = &shmem_configs[i];
-        const struct shmem_map_config *m = map_of(s, vm->id);
+        const struct shmem_map_config *m = shmem_map_of(s, vm->id);
         if (m && m->ro && gpa >= m->gpa && gpa - m->gpa < s->size)
             return s->name;
     }
@@ -141,7 +141,8 @@ const char *shmem_read_only_at(const struct vm *vm, uint64_t gpa)
 
 int64_t shmem_rings(struct vm *vm, uint64_t index)
 {
-    if (index >= shmem_config_count || index >= SHMEM_MAX || !map_of(&shmem_configs[index], vm->id))
+    if (index >= shmem_config_count || index >= SHMEM_MAX ||
+        !shmem_map_of(&shmem_configs[index], vm->id))
         return -EINVAL;
     return (int64_t)__atomic_load_n(&vm->shmem_rings[index], __ATOMIC_SEQ_CST);
 }

@@ -93,3 +93,13 @@ int vdev_fdt_begin(void *fdt, const struct vdev_type *t, uint64_t base)
     format_snprintf(name, sizeof(name), "%s@%llx", t->fdt_name, (unsigned long long)base);
     return fdt_begin_node(fdt, name);
 }
+
+const struct vdev_type *vdev_irqchip(const struct vm_config *c)
+{
+    for (unsigned i = 0; i < c->dev_count; i++) {
+        const struct vdev_type *t = vdev_find(c->dev[i].type);
+        if (t && t->intc)
+            return t;
+    }
+    return NULL;
+}

@@ -8,6 +8,7 @@
 #include <libfdt.h>
 #include <axvm/arch_vm.h>
 #include <axvm/format.h>
+#include <axvm/shmem.h>
 #include <axvm/vdev.h>
 #include <axvm/vm.h>
 #include <axvm/vm_fdt.h>
@@ -72,17 +73,6 @@ static int fdt_cpus(struct vm *vm, void *fdt)
     return err ?: fdt_end_node(fdt);
 }
 
-/* The VM's interrupt controller model, if its config has one. */
-static const struct vdev_type *fdt_irqchip(const struct vm_config *c)
-{
-    for (unsigned i = 0; i < c->dev_count; i++) {
-        const struct vdev_type *t = vdev_find(c->dev[i].type);
-        if (t && t->fdt_irq)
-            return t;
-    }
-    return NULL;
-}
-
 /* The "interrupts" property of a node for interrupt 'irq', in the interrupt controller's
  * format; nothing for irq < 0 or a VM without an interrupt controller. */
 static int fdt_interrupts(const struct vdev_type *irqchip, int irq, void *fdt)
@@ -142,29 +132,27 @@ static int fdt_shmem(const struct vm *vm, const struct vdev_type *irqchip, void 
     int err = 0;
     for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX && !err; i++) {
         const struct shmem_config *s = &shmem_configs[i];
-        for (unsigned k = 0; k < s->map_count && !err; k++) {
-            const struct shmem_map_config *m = &s->map[k];
-            if (m->vm_id != vm->id)
-                continue;
-            char name[40];
-            format_snprintf(name, sizeof(name), "shmem@%llx", (unsigned long long)m->gpa);
-            uint64_t reg[4] = {cpu_to_fdt64(m->gpa), cpu_to_fdt64(s->size),
-                               cpu_to_fdt64(m->doorbell), cpu_to_fdt64(PAGE_SIZE)};
-            static const char reg_names[] = "region\0doorbell";
-            err = fdt_begin_node(fdt, name);
-            err = err ?: fdt_property(fdt, "compatible", compatible, sizeof(compatible));
-            err = err ?: fdt_property(fdt, "reg", reg, m->doorbell ? sizeof(reg) : sizeof(reg) / 2);
-            if (m->doorbell)
-                err = err ?: fdt_property(fdt, "reg-names", reg_names, sizeof(reg_names));
-            err = err ?: fdt_property_string(fdt, "label", s->name);
-            err = err ?: fdt_property_u32(fdt, "axvm,index", i);
-            if (m->ro)
-                err = err ?: fdt_property(fdt, "read-only", "", 0);
-            if (m->irq >= 0)
-                err = err ?: fdt_property_u32(fdt, "axvm,irq", (uint32_t)m->irq);
-            err = err ?: fdt_interrupts(irqchip, m->irq, fdt);
-            err = err ?: fdt_end_node(fdt);
-        }
+        const struct shmem_map_config *m = shmem_map_of(s, vm->id);
+        if (!m)
+            continue;
+        char name[40];
+        format_snprintf(name, sizeof(name), "shmem@%llx", (unsigned long long)m->gpa);
+        uint64_t reg[4] = {cpu_to_fdt64(m->gpa), cpu_to_fdt64(s->size), cpu_to_fdt64(m->doorbell),
+                           cpu_to_fdt64(PAGE_SIZE)};
+        static const char reg_names[] = "region\0doorbell";
+        err = fdt_begin_node(fdt, name);
+        err = err ?: fdt_property(fdt, "compatible", compatible, sizeof(compatible));
+        err = err ?: fdt_property(fdt, "reg", reg, m->doorbell ? sizeof(reg) : sizeof(reg) / 2);
+        if (m->doorbell)
+            err = err ?: fdt_property(fdt, "reg-names", reg_names, sizeof(reg_names));
+        err = err ?: fdt_property_string(fdt, "label", s->name);
+        err = err ?: fdt_property_u32(fdt, "axvm,index", i);
+        if (m->ro)
+            err = err ?: fdt_property(fdt, "read-only", "", 0);
+        if (m->irq >= 0)
+            err = err ?: fdt_property_u32(fdt, "axvm,irq", (uint32_t)m->irq);
+        err = err ?: fdt_interrupts(irqchip, m->irq, fdt);
+        err = err ?: fdt_end_node(fdt);
     }
     return err;
 }
@@ -187,7 +175,10 @@ static int fdt_power_request(const struct vm *vm, const struct vdev_type *irqchi
 int vm_fdt_build(struct vm *vm, void *buf, size_t size)
 {
     const struct vm_config *c = vm->cfg;
-    const struct vdev_type *irqchip = fdt_irqchip(c);
+    /* The VM's interrupt controller, if the device tree can name its lines (x86's cannot). */
+    const struct vdev_type *irqchip = vdev_irqchip(c);
+    if (irqchip && !irqchip->fdt_irq)
+        irqchip = NULL;
     int err = fdt_create(buf, (int)size);
     err = err ?: fdt_finish_reservemap(buf);
     err = err ?: fdt_begin_node(buf, "");

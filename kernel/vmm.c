@@ -138,19 +138,17 @@ static void vmm_info(const struct vm *vm)
     }
     for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
         const struct shmem_config *s = &shmem_configs[i];
-        for (unsigned k = 0; k < s->map_count; k++) {
-            const struct shmem_map_config *m = &s->map[k];
-            if (m->vm_id != vm->id)
-                continue;
-            char bell[48] = "";
-            if (m->doorbell)
-                format_snprintf(bell, sizeof(bell), ", doorbell page 0x%llx",
-                                (unsigned long long)m->doorbell);
-            log_info("console:   shmem %s at 0x%llx (%llu KiB, %s%s), rung %llu times", s->name,
-                     (unsigned long long)m->gpa, (unsigned long long)(s->size >> 10),
-                     m->ro ? "read-only" : "read-write", bell,
-                     (unsigned long long)__atomic_load_n(&vm->shmem_rings[i], __ATOMIC_RELAXED));
-        }
+        const struct shmem_map_config *m = shmem_map_of(s, vm->id);
+        if (!m)
+            continue;
+        char bell[48] = "";
+        if (m->doorbell)
+            format_snprintf(bell, sizeof(bell), ", doorbell page 0x%llx",
+                            (unsigned long long)m->doorbell);
+        log_info("console:   shmem %s at 0x%llx (%llu KiB, %s%s), rung %llu times", s->name,
+                 (unsigned long long)m->gpa, (unsigned long long)(s->size >> 10),
+                 m->ro ? "read-only" : "read-write", bell,
+                 (unsigned long long)__atomic_load_n(&vm->shmem_rings[i], __ATOMIC_RELAXED));
     }
     log_info("console:   output history %u bytes, %llu written", vm->console.hist.size,
              (unsigned long long)__atomic_load_n(&vm->console.hist.head, __ATOMIC_RELAXED));

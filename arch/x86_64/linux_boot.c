@@ -29,6 +29,7 @@
 #include <axvm/format.h>
 #include <axvm/frame.h>
 #include <axvm/log.h>
+#include <axvm/shmem.h>
 #include <axvm/vdev.h>
 #include <axvm/vm.h>
 #include <arch/linux_boot.h>
@@ -66,10 +67,8 @@ static unsigned shmem_list(const struct vm *vm, struct vacpi_shmem *out)
     unsigned n = 0;
     for (unsigned i = 0; i < shmem_config_count && i < SHMEM_MAX; i++) {
         const struct shmem_config *s = &shmem_configs[i];
-        for (unsigned k = 0; k < s->map_count && k < VM_MAX; k++) {
-            const struct shmem_map_config *m = &s->map[k];
-            if (m->vm_id != vm->id)
-                continue;
+        const struct shmem_map_config *m = shmem_map_of(s, vm->id);
+        if (m)
             out[n++] = (struct vacpi_shmem){.base = m->gpa,
                                             .size = s->size,
                                             .label = s->name,
@@ -77,8 +76,6 @@ static unsigned shmem_list(const struct vm *vm, struct vacpi_shmem *out)
                                             .gsi = m->irq,
                                             .doorbell = m->doorbell,
                                             .read_only = m->ro};
-            break; /* a VM maps a region once: at most one entry per region */
-        }
     }
     return n;
 }

@@ -32,6 +32,14 @@
 #define MADT_ENABLED          1u
 #define MPS_ACTIVE_HIGH_LEVEL 0x000du /* polarity 01, trigger mode 11 */
 
+/* Little-endian fields whatever the host: 'bytes' bytes of 'v' at 'p'; returns 'bytes'. */
+static size_t put_le(uint8_t *p, uint64_t v, unsigned bytes)
+{
+    for (unsigned i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    return bytes;
+}
+
 static void put8(uint8_t *p, size_t off, uint8_t v)
 {
     p[off] = v;
@@ -39,17 +47,17 @@ static void put8(uint8_t *p, size_t off, uint8_t v)
 
 static void put16(uint8_t *p, size_t off, uint16_t v)
 {
-    memcpy(p + off, &v, sizeof(v)); /* x86 and the test hosts are little-endian */
+    put_le(p + off, v, 2);
 }
 
 static void put32(uint8_t *p, size_t off, uint32_t v)
 {
-    memcpy(p + off, &v, sizeof(v));
+    put_le(p + off, v, 4);
 }
 
 static void put64(uint8_t *p, size_t off, uint64_t v)
 {
-    memcpy(p + off, &v, sizeof(v));
+    put_le(p + off, v, 8);
 }
 
 uint8_t vacpi_checksum(const uint8_t *p, size_t len)
@@ -105,18 +113,6 @@ static void gas_io(uint8_t *p, size_t off, uint16_t port, unsigned bytes, uint8_
 static const uint8_t dsd_uuid[16] = {0x14, 0xd8, 0xff, 0xda, 0xba, 0x6e, 0x8c, 0x4d,
                                      0x8a, 0x91, 0xbc, 0x9b, 0xbf, 0x4a, 0xa3, 0x01};
 
-static size_t put_le(uint8_t *p, uint64_t v, unsigned bytes)
-{
-    for (unsigned i = 0; i < bytes; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-    return bytes;
-}
-
-/* The region's _CRS: its memory (32-bit fixed when it ends below 4 GiB, else a QWord range)
- * and its doorbell's interrupt. Returns the length.
- * The memory is declared without the read-write bit even where the VM may write it: Linux's
- * generic UIO driver maps only memory resources with no flag but IORESOURCE_MEM, and the
- * bit would add IORESOURCE_MEM_WRITEABLE. The _DSD's "read-only" says how it is mapped. */
 /* A memory resource descriptor at 'r' for [base, base + size): 32-bit fixed when it ends
  * below 4 GiB, else a QWord range. Always without the read-write bit: Linux's generic UIO
  * driver maps only memory resources with no flag but IORESOURCE_MEM, and the bit would add

@@ -13,6 +13,9 @@
 
 struct vm;
 
+/* How VM 'vm_id' maps region 's' (a VM maps a region at most once), or NULL. */
+const struct shmem_map_config *shmem_map_of(const struct shmem_config *s, unsigned vm_id);
+
 /* Allocate (and zero) every configured region's frames. 0 or -ENOMEM (said). */
 int shmem_init(void);
 

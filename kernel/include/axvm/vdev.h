@@ -58,6 +58,9 @@ int vdev_fdt_begin(void *fdt, const struct vdev_type *t, uint64_t base);
 /* Free what vdev_attach allocated. */
 void vdev_detach(struct emu_device *dev);
 
+/* The model of the VM's interrupt controller (the device type with .intc), or NULL. */
+const struct vdev_type *vdev_irqchip(const struct vm_config *c);
+
 /* The model named 'name': the arch-neutral ones, then the architecture's own. */
 const struct vdev_type *vdev_find(const char *name);
 
